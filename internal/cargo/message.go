@@ -1,0 +1,16 @@
+package cargo
+
+// Message is one line of cargo's --message-format=json output; only the
+// fields berth uses are decoded.
+type Message struct {
+	Reason    string  `json:"reason"`
+	PackageID string  `json:"package_id"`
+	Target    *Target `json:"target"`
+	Profile   struct {
+		Test bool `json:"test"`
+	} `json:"profile"`
+	Filenames  []string `json:"filenames"`
+	Executable string   `json:"executable"`
+	Fresh      bool     `json:"fresh"`
+	Success    bool     `json:"success"`
+}

@@ -1,0 +1,101 @@
+package fileset
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// File is one entry of a root filesystem. Exactly one of Source, Data, Link or
+// a directory mode describes its content.
+type File struct {
+	// Path is absolute and clean, as seen inside the image ("/etc/passwd").
+	Path string
+	// Mode holds the permission bits and, for non-regular files, fs.ModeDir
+	// or fs.ModeSymlink.
+	Mode fs.FileMode
+	// Source is a host file whose bytes become the content of a regular file.
+	Source string
+	// Data is the content of a regular file when Source is empty.
+	Data []byte
+	// Link is the target of a symlink.
+	Link string
+}
+
+// IsDir reports whether f is a directory.
+func (f File) IsDir() bool { return f.Mode&fs.ModeDir != 0 }
+
+// IsSymlink reports whether f is a symbolic link.
+func (f File) IsSymlink() bool { return f.Mode&fs.ModeSymlink != 0 }
+
+// Set is a list of files keyed by path; the zero value is empty and ready.
+type Set struct {
+	files map[string]File
+}
+
+// Add puts f into the set. Adding the same path twice with identical content
+// is a no-op; with different content it is an error, because the two callers
+// disagree about what the image holds.
+func (s *Set) Add(f File) error {
+	if !path.IsAbs(f.Path) || path.Clean(f.Path) != f.Path || f.Path == "/" {
+		return fmt.Errorf("file path %q must be absolute, clean and not the root", f.Path)
+	}
+	if s.files == nil {
+		s.files = map[string]File{}
+	}
+	if old, ok := s.files[f.Path]; ok {
+		if same(old, f) {
+			return nil
+		}
+		return fmt.Errorf("two different files for %s (from %q and %q)", f.Path, describe(old), describe(f))
+	}
+	s.files[f.Path] = f
+	return nil
+}
+
+// Has reports whether the set holds p.
+func (s *Set) Has(p string) bool { _, ok := s.files[p]; return ok }
+
+// Len is the number of files in the set.
+func (s *Set) Len() int { return len(s.files) }
+
+// Files returns every file, parent directories implied by a path included
+// (mode 0755), sorted by path so that output built from it is deterministic.
+func (s *Set) Files() []File {
+	all := map[string]File{}
+	for p, f := range s.files {
+		all[p] = f
+		for dir := path.Dir(p); dir != "/"; dir = path.Dir(dir) {
+			if _, ok := all[dir]; !ok {
+				if _, explicit := s.files[dir]; !explicit {
+					all[dir] = File{Path: dir, Mode: fs.ModeDir | 0o755}
+				}
+			}
+		}
+	}
+	out := make([]File, 0, len(all))
+	for _, f := range all {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+func same(a, b File) bool {
+	return a.Mode == b.Mode && a.Source == b.Source && string(a.Data) == string(b.Data) && a.Link == b.Link
+}
+
+func describe(f File) string {
+	switch {
+	case f.IsDir():
+		return "directory"
+	case f.IsSymlink():
+		return "symlink to " + f.Link
+	case f.Source != "":
+		return f.Source
+	default:
+		return strings.TrimSpace(fmt.Sprintf("%d bytes of generated content", len(f.Data)))
+	}
+}
