@@ -1,0 +1,49 @@
+# berth's entry points. On a fresh machine:
+#   make demo   build cargo-berth and package the bundled example into an image
+#   make test   install the test components (Docker engine, registry, Debian's
+#               Rust crates; needs root) and run every test, end to end included
+.PHONY: all build demo test unit lint ci image bench clean
+
+GO        ?= go
+BIN       := bin/cargo-berth
+EXAMPLE   := examples/hello-service
+
+all: build
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/cargo-berth
+
+# The main job: the bundled std-only example service into an OCI image, no
+# Docker daemon needed. The layout lands in examples/hello-service/target/berth.
+demo: build
+	$(BIN) build --manifest-path $(EXAMPLE)/Cargo.toml --tarball $(EXAMPLE)/target/hello-service.tar -t hello-service:latest
+	@echo "load and run it: docker load -i $(EXAMPLE)/target/hello-service.tar && docker run --rm --network host -e ADDR=127.0.0.1:8080 hello-service:latest"
+
+# Every test. End-to-end tests need cargo, a Docker engine and a registry;
+# with BERTH_E2E=1 a missing one fails the run instead of skipping.
+test:
+	bash scripts/ci-setup.sh
+	BERTH_E2E=1 $(GO) test -race -timeout 40m ./...
+
+# Fast inner loop: tests whose components are missing skip with a message.
+unit:
+	$(GO) test -race ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
+ci: lint test
+
+# berth's own image: the static cargo-berth in an otherwise empty image,
+# packaged by itself (used as BERTH_IMAGE by generated Dockerfiles).
+image:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags=-s -o bin/static/cargo-berth ./cmd/cargo-berth
+	$(GO) run ./cmd/cargo-berth build --binary bin/static/cargo-berth --base scratch -t berth:latest --load
+
+bench: build
+	bash bench/run.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,171 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/internal/testenv"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
+)
+
+// TestBuildExampleDaemonless packages the bundled example with no daemon and
+// no registry, and checks what the image holds and how it is configured.
+func TestBuildExampleDaemonless(t *testing.T) {
+	testenv.RequireCargo(t)
+	project := t.TempDir()
+	if err := copyDir(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(project, "Cargo.toml")
+	first := mustBerth(t, "build", "--manifest-path", manifest)
+	second := mustBerth(t, "build", "--manifest-path", manifest)
+	if digestOf(t, first.stdout) != digestOf(t, second.stdout) {
+		t.Errorf("two builds of the same input differ: %s vs %s", first.stdout, second.stdout)
+	}
+	if !strings.HasPrefix(first.stdout, "hello-service:latest@sha256:") {
+		t.Errorf("stdout = %q, want hello-service:latest@sha256:...", first.stdout)
+	}
+	img := layoutImage(t, filepath.Join(project, "target", "berth", "hello-service"))
+	if err := validate.Image(img); err != nil {
+		t.Errorf("invalid image: %v", err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cf.Config
+	checks := []struct {
+		what      string
+		got, want any
+	}{
+		{"user", c.User, "65532:65532"},
+		{"entrypoint", strings.Join(c.Entrypoint, " "), "/usr/local/bin/hello-service"},
+		{"title label", c.Labels["org.opencontainers.image.title"], "hello-service"},
+		{"version label", c.Labels["org.opencontainers.image.version"], "0.1.0"},
+		{"licenses label", c.Labels["org.opencontainers.image.licenses"], "MIT OR Apache-2.0"},
+		{"exposed port from Cargo.toml", len(c.ExposedPorts), 1},
+		{"architecture", cf.Architecture, "amd64"},
+		{"created", cf.Created.Unix(), int64(0)},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.what, ch.got, ch.want)
+		}
+	}
+	files := imageFiles(t, img)
+	for _, want := range []string{
+		"/usr/local/bin/hello-service", "/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.so.6",
+		"/etc/passwd", "/etc/group", "/etc/ssl/certs/ca-certificates.crt", "/tmp", "/etc/nsswitch.conf",
+	} {
+		if !files[want] {
+			t.Errorf("image lacks %s", want)
+		}
+	}
+	for f := range files {
+		if strings.Contains(f, "libssl") || strings.HasPrefix(f, "/bin") || strings.HasPrefix(f, "/usr/bin") {
+			t.Errorf("image holds %s, which the binary does not need", f)
+		}
+	}
+}
+
+// TestBuildHyperService builds a dynamic hyper/tokio/serde service, loads
+// it, runs it as nonroot and checks that a source edit reaches the next image.
+func TestBuildHyperService(t *testing.T) {
+	offlineCargo(t)
+	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json")
+	testenv.RequireDocker(t)
+	project := testenv.CopyFixture(t, "hyper-service")
+	manifest := filepath.Join(project, "Cargo.toml")
+	tag := "berth-e2e/hyper-service:" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
+	t.Cleanup(func() { docker(t, "rmi", "-f", tag) })
+
+	mustBerth(t, "build", "--manifest-path", manifest, "--load", "-t", tag)
+	var body struct {
+		Service string `json:"service"`
+		Message string `json:"message"`
+		UID     int    `json:"uid"`
+	}
+	if err := json.Unmarshal([]byte(runService(t, tag)), &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Message != "hello from berth" || body.UID != 65532 {
+		t.Errorf("answer = %+v, want the fixture's message as uid 65532", body)
+	}
+
+	setMessage(t, project, "edited by the test")
+	mustBerth(t, "build", "--manifest-path", manifest, "--load", "-t", tag)
+	if got := runService(t, tag); !strings.Contains(got, "edited by the test") {
+		t.Errorf("after a source edit the image answers %q", got)
+	}
+}
+
+// TestBuildOpenSSLBinary checks that a binary linked to libssl/libcrypto gets
+// them in its image, through a docker-archive tarball.
+func TestBuildOpenSSLBinary(t *testing.T) {
+	offlineCargo(t)
+	testenv.RequireDebianCrates(t, "openssl")
+	testenv.RequireDocker(t)
+	project := testenv.CopyFixture(t, "openssl-digest")
+	tarball := filepath.Join(t.TempDir(), "img.tar")
+	tag := "berth-e2e/openssl-digest:test"
+	t.Cleanup(func() { docker(t, "rmi", "-f", tag) })
+	mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--tarball", tarball, "-t", tag)
+	docker(t, "load", "-i", tarball)
+	out := docker(t, "run", "--rm", "--network", "host", tag)
+	sum := sha256.Sum256([]byte("berth"))
+	want := "sha256(berth) = " + hex.EncodeToString(sum[:])
+	if !strings.Contains(out, want) || !strings.Contains(out, "OpenSSL 3") {
+		t.Errorf("openssl-digest printed %q, want %q and the OpenSSL version", out, want)
+	}
+}
+
+// TestBuildStatic builds with --static: no shared library in the image, and
+// the binary still runs and resolves localhost.
+func TestBuildStatic(t *testing.T) {
+	offlineCargo(t)
+	testenv.RequireDocker(t)
+	project := testenv.CopyFixture(t, "static-hello")
+	layoutDir := filepath.Join(t.TempDir(), "layout")
+	tag := "berth-e2e/static-hello:test"
+	t.Cleanup(func() { docker(t, "rmi", "-f", tag) })
+	r := mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--static",
+		"--oci-layout", layoutDir, "--load", "-t", tag)
+	if strings.Count(strings.TrimSpace(r.stdout), "\n") != 1 {
+		t.Errorf("want one line per sink, got %q", r.stdout)
+	}
+	for f := range imageFiles(t, layoutImage(t, layoutDir)) {
+		if strings.Contains(f, ".so") {
+			t.Errorf("static image holds shared object %s", f)
+		}
+	}
+	out := docker(t, "run", "--rm", "--network", "host", tag)
+	if !strings.Contains(out, "hello static") || !strings.Contains(out, "localhost resolves to 127.0.0.1") {
+		t.Errorf("static-hello printed %q", out)
+	}
+}
+
+func copyDir(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() && d.Name() == "target" {
+			return filepath.SkipDir
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}

@@ -1,0 +1,169 @@
+package cargo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// BuildOptions select what `cargo build` compiles; they mirror cargo's flags.
+type BuildOptions struct {
+	ManifestPath      string
+	Package           string
+	Bin               string
+	Profile           string // "" means release
+	Features          []string
+	NoDefaultFeatures bool
+	AllFeatures       bool
+	Target            string // target triple; "" means the host
+	// Static links the C runtime statically (+crt-static). It needs Target:
+	// with it rustflags reach only the target, not build scripts and
+	// proc-macros, which must stay dynamic.
+	Static bool
+}
+
+// Args is the cargo command line for o, without the message format.
+func (o BuildOptions) Args() []string {
+	args := []string{"build"}
+	if o.ManifestPath != "" {
+		args = append(args, "--manifest-path", o.ManifestPath)
+	}
+	if o.Package != "" {
+		args = append(args, "--package", o.Package)
+	}
+	if o.Bin != "" {
+		args = append(args, "--bin", o.Bin)
+	}
+	profile := o.Profile
+	if profile == "" {
+		profile = "release"
+	}
+	args = append(args, "--profile", profile)
+	if len(o.Features) > 0 {
+		args = append(args, "--features", strings.Join(o.Features, ","))
+	}
+	if o.NoDefaultFeatures {
+		args = append(args, "--no-default-features")
+	}
+	if o.AllFeatures {
+		args = append(args, "--all-features")
+	}
+	if o.Target != "" {
+		args = append(args, "--target", o.Target)
+	}
+	return args
+}
+
+// Build compiles o.Bin and returns the path of the executable cargo
+// produced, as cargo reports it (never guessed from target/release).
+func (r *Runner) Build(ctx context.Context, o BuildOptions) (string, error) {
+	if o.Static && o.Target == "" {
+		return "", fmt.Errorf("a static build needs an explicit target triple (cargo applies rustflags to proc-macros otherwise)")
+	}
+	args := append(o.Args(), "--message-format=json-render-diagnostics")
+	run := *r
+	if o.Static {
+		var err error
+		if run.Env, args, err = staticFlags(r.Env, args, o.Target); err != nil {
+			return "", err
+		}
+	}
+	var exe string
+	err := run.Messages(ctx, "", args, func(m Message) error {
+		if m.Reason == "compiler-artifact" && m.Executable != "" && m.Target != nil &&
+			m.Target.IsBin() && m.Target.Name == o.Bin && !m.Profile.Test {
+			exe = m.Executable
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if exe == "" {
+		return "", fmt.Errorf("cargo %s finished but reported no executable for binary %q", strings.Join(args, " "), o.Bin)
+	}
+	return exe, nil
+}
+
+const crtStatic = "-C target-feature=+crt-static"
+
+// staticFlags adds +crt-static for the target only. When the user already
+// sets RUSTFLAGS (or its encoded form) we append to it, since it overrides
+// every config file; otherwise a --config target.<triple>.rustflags entry
+// joins whatever .cargo/config.toml says for that target.
+func staticFlags(env, args []string, target string) ([]string, []string, error) {
+	if env == nil {
+		env = os.Environ()
+	}
+	env = slices.Clone(env)
+	for i, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "CARGO_ENCODED_RUSTFLAGS":
+			env[i] = k + "=" + v + "\x1f-C\x1ftarget-feature=+crt-static"
+			return env, args, nil
+		case "RUSTFLAGS":
+			env[i] = k + "=" + v + " " + crtStatic
+			return env, args, nil
+		}
+	}
+	cfg := fmt.Sprintf(`target.%s.rustflags=["-C", "target-feature=+crt-static"]`, target)
+	return env, append(args, "--config", cfg), nil
+}
+
+// HostTriple asks rustc for the host target triple.
+func (r *Runner) HostTriple(ctx context.Context) (string, error) {
+	out, err := r.rustc(ctx, "-vV")
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "host: "); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", fmt.Errorf("rustc -vV printed no host line")
+}
+
+// InstalledTargets lists the targets whose std is installed for the active
+// toolchain (rustc --print sysroot, then lib/rustlib/<triple>/lib).
+func (r *Runner) InstalledTargets(ctx context.Context) ([]string, error) {
+	out, err := r.rustc(ctx, "--print", "sysroot")
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), "lib", "rustlib")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("listing installed Rust targets: %w", err)
+	}
+	var triples []string
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(dir, e.Name(), "lib")); err == nil && e.IsDir() {
+			triples = append(triples, e.Name())
+		}
+	}
+	return triples, nil
+}
+
+// rustc runs the compiler ($RUSTC, else rustc) and returns its stdout.
+func (r *Runner) rustc(ctx context.Context, args ...string) ([]byte, error) {
+	bin := os.Getenv("RUSTC")
+	if bin == "" {
+		bin = "rustc"
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = r.Env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w: %s", bin, strings.Join(args, " "), startErr(err), strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}

@@ -1,0 +1,299 @@
+package cargo
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// LocalTarget is a target of a local package as berth's manifest reader
+// finds it: cargo's view plus what a stub for it needs.
+type LocalTarget struct {
+	Target
+	// Harness is false for a test or bench that brings its own main.
+	Harness bool
+}
+
+// targetKind describes one family of auto-discovered targets.
+type targetKind struct {
+	key, kind, dir, auto string
+}
+
+var targetKinds = []targetKind{
+	{key: "bin", kind: "bin", dir: "src/bin", auto: "autobins"},
+	{key: "example", kind: "example", dir: "examples", auto: "autoexamples"},
+	{key: "test", kind: "test", dir: "tests", auto: "autotests"},
+	{key: "bench", kind: "bench", dir: "benches", auto: "autobenches"},
+}
+
+// pkgInfo is what target discovery needs to know about a package.
+type pkgInfo struct {
+	raw     map[string]any
+	root    string
+	name    string
+	edition string
+}
+
+// discoverTargets applies cargo's target rules (explicit tables, then
+// auto-discovery under src/, src/bin, examples, tests, benches, build.rs) to
+// a package.
+func discoverTargets(p pkgInfo) ([]LocalTarget, error) {
+	var out []LocalTarget
+	lib, err := libTarget(p)
+	if err != nil {
+		return nil, err
+	}
+	if lib != nil {
+		out = append(out, *lib)
+	}
+	for _, k := range targetKinds {
+		ts, err := kindTargets(p, k, lib != nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ts...)
+	}
+	build, err := buildScript(p)
+	if err != nil {
+		return nil, err
+	}
+	if build != nil {
+		out = append(out, *build)
+	}
+	return out, nil
+}
+
+func libTarget(p pkgInfo) (*LocalTarget, error) {
+	lib := Table(p.raw, "lib")
+	pkg := Table(p.raw, "package")
+	inferred := filepath.Join(p.root, "src", "lib.rs")
+	if lib == nil {
+		auto, set := boolAt(pkg, "autolib")
+		if (set && !auto) || !exists(inferred) {
+			return nil, nil
+		}
+		lib = map[string]any{}
+	}
+	name, ok := stringAt(lib, "name")
+	if !ok {
+		name = strings.ReplaceAll(p.name, "-", "_")
+	}
+	path := inferred
+	if rel, ok := stringAt(lib, "path"); ok {
+		path = filepath.Join(p.root, rel)
+	} else if !exists(inferred) {
+		return nil, fmt.Errorf("%s: can't find library %q: create src/lib.rs or set lib.path", filepath.Join(p.root, "Cargo.toml"), name)
+	}
+	types := crateTypes(lib)
+	if pm, _ := firstOf(lib, "proc-macro", "proc_macro"); pm == true {
+		types = []string{"proc-macro"}
+	}
+	if len(types) == 0 {
+		types = []string{"lib"}
+	}
+	t := LocalTarget{Harness: true, Target: Target{
+		Name: name, Kind: types, CrateTypes: types, SrcPath: path, Edition: targetEdition(lib, p.edition),
+	}}
+	return &t, nil
+}
+
+func crateTypes(t map[string]any) []string {
+	v, _ := firstOf(t, "crate-type", "crate_type")
+	list, _ := v.([]any)
+	var out []string
+	for _, e := range list {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func targetEdition(t map[string]any, def string) string {
+	if e, ok := stringAt(t, "edition"); ok {
+		return e
+	}
+	return def
+}
+
+// inferredTarget is a target found on disk: its name and absolute path.
+type inferredTarget struct{ name, path string }
+
+// kindTargets merges the explicit [[bin]]-style tables with the inferred
+// targets the way cargo does, including the edition 2015 rule that explicit
+// tables switch discovery off unless auto* is set.
+func kindTargets(p pkgInfo, k targetKind, hasLib bool) ([]LocalTarget, error) {
+	inferred := inferTargets(p, k)
+	explicit, present := tablesAt(p.raw, k.key)
+	auto, autoSet := boolAt(Table(p.raw, "package"), k.auto)
+	var tables []map[string]any
+	switch {
+	case !present:
+		if autoSet && !auto {
+			return nil, nil
+		}
+		for _, in := range inferred {
+			tables = append(tables, map[string]any{"name": in.name, "path": in.path})
+		}
+	default:
+		tables = append(tables, explicit...)
+		if !autoSet {
+			auto = p.edition != "2015"
+		}
+		if auto {
+			tables = append(tables, remaining(p, explicit, inferred)...)
+		}
+	}
+	out := make([]LocalTarget, 0, len(tables))
+	for _, t := range tables {
+		lt, err := kindTarget(p, k, t, inferred, hasLib)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, lt)
+	}
+	return out, nil
+}
+
+// remaining returns the inferred targets whose name and path no explicit
+// table already claims.
+func remaining(p pkgInfo, explicit []map[string]any, inferred []inferredTarget) []map[string]any {
+	names, paths := map[string]bool{}, map[string]bool{}
+	for _, t := range explicit {
+		if n, ok := stringAt(t, "name"); ok {
+			names[n] = true
+		}
+		if rel, ok := stringAt(t, "path"); ok {
+			paths[filepath.Join(p.root, rel)] = true
+		}
+	}
+	var out []map[string]any
+	for _, in := range inferred {
+		if !names[in.name] && !paths[in.path] {
+			out = append(out, map[string]any{"name": in.name, "path": in.path})
+		}
+	}
+	return out
+}
+
+func kindTarget(p pkgInfo, k targetKind, t map[string]any, inferred []inferredTarget, hasLib bool) (LocalTarget, error) {
+	name, _ := stringAt(t, "name")
+	rel, hasPath := stringAt(t, "path")
+	if name == "" && hasPath {
+		name = strings.TrimSuffix(filepath.Base(rel), ".rs")
+		if name == "main" {
+			name = filepath.Base(filepath.Dir(rel))
+		}
+	}
+	if name == "" {
+		return LocalTarget{}, fmt.Errorf("%s: a [[%s]] table has no name; add name = \"...\"", filepath.Join(p.root, "Cargo.toml"), k.key)
+	}
+	path, err := kindTargetPath(p, k, name, rel, hasPath, inferred, hasLib)
+	if err != nil {
+		return LocalTarget{}, err
+	}
+	types := []string{"bin"}
+	if ct := crateTypes(t); k.key == "example" && len(ct) > 0 {
+		types = ct
+	}
+	harness, set := boolAt(t, "harness")
+	return LocalTarget{Harness: harness || !set, Target: Target{
+		Name: name, Kind: []string{k.kind}, CrateTypes: types, SrcPath: path,
+		Edition: targetEdition(t, p.edition), RequiredFeatures: stringsAt(t, "required-features"),
+	}}, nil
+}
+
+func kindTargetPath(p pkgInfo, k targetKind, name, rel string, hasPath bool, inferred []inferredTarget, hasLib bool) (string, error) {
+	if hasPath {
+		if filepath.IsAbs(rel) {
+			return filepath.Clean(rel), nil
+		}
+		return filepath.Join(p.root, rel), nil
+	}
+	for _, in := range inferred {
+		if in.name == name {
+			return in.path, nil
+		}
+	}
+	if k.key == "bin" && p.edition == "2015" {
+		var legacy []string
+		if !hasLib {
+			legacy = append(legacy, filepath.Join("src", name+".rs"))
+		}
+		legacy = append(legacy, filepath.Join("src", "main.rs"), filepath.Join("src", "bin", "main.rs"))
+		for _, l := range legacy {
+			if exists(filepath.Join(p.root, l)) {
+				return filepath.Join(p.root, l), nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%s: can't find %s target %q at %s/%s.rs or %s/%s/main.rs; create it or set its path",
+		filepath.Join(p.root, "Cargo.toml"), k.key, name, k.dir, name, k.dir, name)
+}
+
+// inferTargets lists the targets a kind's directory holds: <dir>/*.rs and
+// <dir>/*/main.rs, plus src/main.rs for binaries.
+func inferTargets(p pkgInfo, k targetKind) []inferredTarget {
+	var out []inferredTarget
+	if k.key == "bin" {
+		if m := filepath.Join(p.root, "src", "main.rs"); exists(m) {
+			out = append(out, inferredTarget{name: p.name, path: m})
+		}
+	}
+	dir := filepath.Join(p.root, filepath.FromSlash(k.dir))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return out
+	}
+	var found []inferredTarget
+	for _, e := range entries {
+		full := filepath.Join(dir, e.Name())
+		switch {
+		case !e.IsDir() && strings.HasSuffix(e.Name(), ".rs"):
+			found = append(found, inferredTarget{name: strings.TrimSuffix(e.Name(), ".rs"), path: full})
+		case isDirEntry(e, full) && exists(filepath.Join(full, "main.rs")):
+			found = append(found, inferredTarget{name: e.Name(), path: filepath.Join(full, "main.rs")})
+		}
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].name < found[j].name })
+	return append(out, found...)
+}
+
+func buildScript(p pkgInfo) (*LocalTarget, error) {
+	pkg := Table(p.raw, "package")
+	path := filepath.Join(p.root, "build.rs")
+	switch v := pkg["build"].(type) {
+	case bool:
+		if !v {
+			return nil, nil
+		}
+		if !exists(path) {
+			return nil, fmt.Errorf("%s: package.build = true but build.rs does not exist", filepath.Join(p.root, "Cargo.toml"))
+		}
+	case string:
+		path = filepath.Join(p.root, v)
+	default:
+		if !exists(path) {
+			return nil, nil
+		}
+	}
+	return &LocalTarget{Harness: true, Target: Target{
+		Name: "build-script-build", Kind: []string{"custom-build"}, CrateTypes: []string{"bin"},
+		SrcPath: path, Edition: p.edition,
+	}}, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func isDirEntry(e os.DirEntry, full string) bool {
+	if e.IsDir() {
+		return true
+	}
+	st, err := os.Stat(full)
+	return err == nil && st.IsDir()
+}

@@ -1,0 +1,138 @@
+package cargo
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+)
+
+// Workspace is a cargo workspace as berth reads it from the manifests alone,
+// with no cargo and no network.
+type Workspace struct {
+	// Root is the absolute directory of the workspace root manifest.
+	Root string
+	// RootManifest is the workspace root's Cargo.toml.
+	RootManifest *Manifest
+	// Packages holds every local package: members, path dependencies
+	// (inside or outside the root) and [patch]/[replace] targets, sorted by
+	// manifest path.
+	Packages []*LocalPackage
+	// DefaultMembers are the manifest paths `cargo build` builds by default.
+	DefaultMembers []string
+}
+
+// LocalPackage is a package whose sources are local (no registry source).
+type LocalPackage struct {
+	Manifest *Manifest
+	Name     string
+	// Version is the resolved version; "0.0.0" when the manifest has none.
+	Version string
+	Edition string
+	// Member is true for a workspace member.
+	Member bool
+	// Patched is true for the target of a [patch] or [replace] entry: it
+	// stands in for a registry crate, so it is built as a dependency.
+	Patched bool
+	Targets []LocalTarget
+	// PathDeps are the manifest paths of the package's path dependencies.
+	PathDeps []string
+}
+
+// Dir is the package's root directory.
+func (p *LocalPackage) Dir() string { return p.Manifest.Dir() }
+
+// Load reads the workspace around manifestPath (a Cargo.toml; "" means
+// ./Cargo.toml) and describes it the way `cargo metadata --no-deps` does.
+func Load(manifestPath string) (*Project, error) {
+	ws, err := LoadWorkspace(manifestPath)
+	if err != nil {
+		return nil, err
+	}
+	return ws.Project(), nil
+}
+
+// LoadWorkspace reads the workspace around manifestPath ("" means
+// ./Cargo.toml): it finds the root, expands members, follows path
+// dependencies and [patch] entries, and discovers every package's targets.
+func LoadWorkspace(manifestPath string) (*Workspace, error) {
+	if manifestPath == "" {
+		manifestPath = "Cargo.toml"
+	}
+	start, err := ReadManifest(manifestPath)
+	if err != nil {
+		return nil, err
+	}
+	root, err := findRoot(start)
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{root: root, pkgs: map[string]*LocalPackage{}}
+	if err := l.load(); err != nil {
+		return nil, err
+	}
+	ws := &Workspace{Root: root.Dir(), RootManifest: root}
+	for _, p := range l.pkgs {
+		ws.Packages = append(ws.Packages, p)
+	}
+	sort.Slice(ws.Packages, func(i, j int) bool { return ws.Packages[i].Manifest.Path < ws.Packages[j].Manifest.Path })
+	if start.Path != root.Path && !l.pkgs[start.Path].isMember() {
+		return nil, fmt.Errorf("%s believes it is in the workspace at %s but is not a member; add it to workspace.members or workspace.exclude", start.Path, root.Path)
+	}
+	ws.DefaultMembers, err = l.defaultMembers()
+	if err != nil {
+		return nil, err
+	}
+	return ws, nil
+}
+
+func (p *LocalPackage) isMember() bool { return p != nil && p.Member }
+
+// Members returns the workspace members, sorted by manifest path.
+func (ws *Workspace) Members() []*LocalPackage {
+	var out []*LocalPackage
+	for _, p := range ws.Packages {
+		if p.Member {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Project converts the workspace to cargo metadata's shape (members only,
+// as `cargo metadata --no-deps` lists them).
+func (ws *Workspace) Project() *Project {
+	pr := &Project{WorkspaceRoot: ws.Root, TargetDirectory: filepath.Join(ws.Root, "target")}
+	ids := map[string]string{}
+	for _, p := range ws.Members() {
+		pkg := p.metadataPackage()
+		ids[p.Manifest.Path] = pkg.ID
+		pr.Packages = append(pr.Packages, pkg)
+		pr.WorkspaceMembers = append(pr.WorkspaceMembers, pkg.ID)
+	}
+	for _, m := range ws.DefaultMembers {
+		if id, ok := ids[m]; ok {
+			pr.DefaultMembers = append(pr.DefaultMembers, id)
+		}
+	}
+	return pr
+}
+
+// packageID spells a path package's id as cargo 1.77+ does.
+func packageID(dir, name, version string) string {
+	frag := name + "@" + version
+	if filepath.Base(dir) == name {
+		frag = version
+	}
+	return "path+file://" + filepath.ToSlash(dir) + "#" + frag
+}
+
+func (p *LocalPackage) metadataPackage() Package {
+	pkg := Package{
+		Name: p.Name, Version: p.Version, ID: packageID(p.Dir(), p.Name, p.Version),
+		ManifestPath: p.Manifest.Path, Edition: p.Edition,
+	}
+	for _, t := range p.Targets {
+		pkg.Targets = append(pkg.Targets, t.Target)
+	}
+	return pkg
+}

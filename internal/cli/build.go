@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+func init() { subcommands = append(subcommands, newBuildCmd) }
+
+// buildOptions are the flags of `cargo berth build`.
+type buildOptions struct {
+	manifestPath      string
+	pkg               string
+	bin               string
+	profile           string
+	features          []string
+	noDefaultFeatures bool
+	allFeatures       bool
+	target            string
+	static            bool
+	binary            string
+	tags              []string
+	base              string
+	env               []string
+	labels            []string
+	expose            []string
+	user              string
+	includes          []string
+	ociLayout         string
+	tarball           string
+	load              bool
+	push              bool
+}
+
+func newBuildCmd(s *streams) *cobra.Command {
+	o := &buildOptions{}
+	cmd := &cobra.Command{
+		Use:   "build [flags]",
+		Short: "Build the binary with cargo and package it into a minimal OCI image",
+		Long: `Build the binary with cargo and package it into a minimal OCI image.
+
+The image holds the binary and exactly the runtime files it needs (its shared
+libraries as its ELF headers name them, CA certificates, passwd/group with the
+nonroot user 65532, /tmp), nothing else. No Docker daemon is needed: by default
+the image is written as an OCI layout under the target directory.
+
+Settings may also come from [package.metadata.berth] or
+[workspace.metadata.berth] in Cargo.toml and from BERTH_* environment
+variables; flags win over the environment, which wins over Cargo.toml.`,
+		Example: `  cargo berth build
+  cargo berth build --bin api --static -t registry.example.com/api:1.2 --push
+  cargo berth build --tarball api.tar -t api:dev && docker load -i api.tar`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBuild(cmd.Context(), s, o, changedFlags(cmd))
+		},
+	}
+	f := cmd.Flags()
+	f.SortFlags = false
+	f.StringVar(&o.manifestPath, "manifest-path", "", "path to Cargo.toml")
+	f.StringVarP(&o.pkg, "package", "p", "", "package that owns the binary")
+	f.StringVar(&o.bin, "bin", "", "binary to package")
+	f.StringVar(&o.profile, "profile", "release", "cargo profile to build with")
+	f.StringSliceVarP(&o.features, "features", "F", nil, "features to activate (comma-separated or repeated)")
+	f.BoolVar(&o.noDefaultFeatures, "no-default-features", false, "do not activate the default feature")
+	f.BoolVar(&o.allFeatures, "all-features", false, "activate all features")
+	f.StringVar(&o.target, "target", "", "target triple to build for")
+	f.BoolVar(&o.static, "static", false, "link statically (musl when its std is installed, else glibc +crt-static)")
+	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
+	f.StringArrayVarP(&o.tags, "tag", "t", nil, "image reference, e.g. registry/name:tag (repeatable)")
+	f.StringVar(&o.base, "base", "auto", "auto (exact runtime closure), scratch (binary only) or a base image reference")
+	f.StringArrayVar(&o.env, "env", nil, "environment variable K=V (repeatable)")
+	f.StringArrayVar(&o.labels, "label", nil, "image label K=V (repeatable)")
+	f.StringArrayVar(&o.expose, "expose", nil, "port to expose, PORT[/tcp|/udp] (repeatable)")
+	f.StringVar(&o.user, "user", "65532:65532", "user the binary runs as")
+	f.StringArrayVar(&o.includes, "include", nil, "extra host file or directory, SRC:/DEST (repeatable)")
+	f.StringVar(&o.ociLayout, "oci-layout", "", "write an OCI image layout to this directory")
+	f.StringVar(&o.tarball, "tarball", "", "write a docker-archive tarball (for docker load) to this file")
+	f.BoolVar(&o.load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
+	f.BoolVar(&o.push, "push", false, "push the image to the registry of each tag")
+	return cmd
+}
+
+// flagLayer turns the flags the user set into a configuration layer.
+func (o *buildOptions) flagLayer(changed map[string]bool) (config.Layer, error) {
+	l := config.Layer{Name: "flag"}
+	v := &l.Values
+	if changed["base"] {
+		v.Base = &o.base
+	}
+	if changed["tag"] {
+		v.Tags = o.tags
+	}
+	if changed["static"] {
+		v.Static = &o.static
+	}
+	if changed["bin"] {
+		v.Bin = &o.bin
+	}
+	if changed["profile"] {
+		v.Profile = &o.profile
+	}
+	if changed["user"] {
+		v.User = &o.user
+	}
+	if changed["expose"] {
+		v.Expose = o.expose
+	}
+	if changed["include"] {
+		v.Include = o.includes
+	}
+	var err error
+	if changed["env"] {
+		if v.Env, err = config.ParsePairs(o.env); err != nil {
+			return l, usagef("--env: %v", err)
+		}
+	}
+	if changed["label"] {
+		if v.Labels, err = config.ParsePairs(o.labels); err != nil {
+			return l, usagef("--label: %v", err)
+		}
+	}
+	return l, nil
+}
+
+func changedFlags(cmd *cobra.Command) map[string]bool {
+	m := map[string]bool{}
+	cmd.Flags().Visit(func(f *pflag.Flag) { m[f.Name] = true })
+	return m
+}

@@ -1,0 +1,274 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/publish"
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// buildPlan is everything runBuild decided before doing any work.
+type buildPlan struct {
+	project *cargo.Project // nil when packaging a --binary outside any project
+	sel     cargo.Selection
+	cfg     config.Resolved
+	tags    []name.Tag
+	epoch   time.Time
+}
+
+func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[string]bool) error {
+	runner := &cargo.Runner{Stderr: s.Err}
+	plan, err := o.plan(ctx, runner, changed)
+	if err != nil {
+		return err
+	}
+	sinks, err := o.publishers(plan, s)
+	if err != nil {
+		return err
+	}
+	binary, err := o.compile(ctx, runner, plan)
+	if err != nil {
+		return err
+	}
+	res, err := build.Image(ctx, build.Options{
+		Binary:   binary,
+		Name:     plan.sel.Bin,
+		Base:     *plan.cfg.Base,
+		Includes: plan.cfg.Include,
+		Epoch:    plan.epoch,
+		Env:      sortedPairs(plan.cfg.Env),
+		Labels:   plan.labels(ctx),
+		Expose:   plan.cfg.Expose,
+		User:     *plan.cfg.User,
+	})
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
+	lines, err := sinks.Publish(ctx, res.Image, plan.tags)
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		fmt.Fprintln(s.Out, l)
+	}
+	return nil
+}
+
+// plan reads the project and the configuration, picks the binary and checks
+// every input, so that nothing is built when something is wrong.
+func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed map[string]bool) (*buildPlan, error) {
+	if o.binary != "" {
+		for _, f := range []string{"features", "no-default-features", "all-features", "target", "static", "profile"} {
+			if changed[f] {
+				return nil, usagef("--%s has no effect with --binary, which skips cargo", f)
+			}
+		}
+	}
+	flags, err := o.flagLayer(changed)
+	if err != nil {
+		return nil, err
+	}
+	env, err := config.FromEnv(os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	p := &buildPlan{}
+	if p.project, err = loadProject(ctx, runner, o.manifestPath, o.binary != ""); err != nil {
+		return nil, err
+	}
+	defaults := config.Layer{Name: "default", Values: config.Defaults()}
+	var ws, pkg config.Layer
+	if p.project != nil {
+		if ws, err = config.FromMetadata("Cargo.toml [workspace.metadata.berth]", p.project.Metadata); err != nil {
+			return nil, err
+		}
+	}
+	pre := config.Resolve(defaults, ws, env, flags)
+	if p.sel, err = o.selectBinary(p.project, pre); err != nil {
+		return nil, err
+	}
+	if p.sel.Package != nil {
+		where := fmt.Sprintf("%s [package.metadata.berth]", p.sel.Package.ManifestPath)
+		if pkg, err = config.FromMetadata(where, p.sel.Package.Metadata); err != nil {
+			return nil, err
+		}
+	}
+	p.cfg = config.Resolve(defaults, ws, pkg, env, flags)
+	if p.tags, err = parseTags(p.cfg, p.sel.Bin); err != nil {
+		return nil, err
+	}
+	if p.epoch, err = sourceDateEpoch(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// loadProject asks cargo for the workspace. Outside a project that is an
+// error, unless a prebuilt binary is packaged.
+func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional bool) (*cargo.Project, error) {
+	if manifestPath != "" {
+		if _, err := os.Stat(manifestPath); err != nil {
+			return nil, usagef("--manifest-path %s: %v", manifestPath, errors.Unwrap(err))
+		}
+	} else {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		if findUp(wd, "Cargo.toml") == "" {
+			if optional {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("no Cargo.toml in %s or any parent directory: run cargo berth inside a Rust project, or pass --manifest-path", wd)
+		}
+	}
+	return runner.Metadata(ctx, manifestPath)
+}
+
+func (o *buildOptions) selectBinary(pr *cargo.Project, cfg config.Resolved) (cargo.Selection, error) {
+	if o.binary != "" {
+		if _, err := os.Stat(o.binary); err != nil {
+			return cargo.Selection{}, usagef("--binary %s: %v", o.binary, errors.Unwrap(err))
+		}
+		sel := cargo.Selection{Bin: filepath.Base(o.binary)}
+		if pr != nil {
+			if found, err := pr.SelectBinary(o.pkg, sel.Bin); err == nil {
+				sel.Package = found.Package
+			}
+		}
+		return sel, nil
+	}
+	bin := ""
+	if cfg.Bin != nil {
+		bin = *cfg.Bin
+	}
+	return pr.SelectBinary(o.pkg, bin)
+}
+
+// compile runs cargo unless a prebuilt binary was given.
+func (o *buildOptions) compile(ctx context.Context, runner *cargo.Runner, p *buildPlan) (string, error) {
+	if o.binary != "" {
+		return o.binary, nil
+	}
+	bo := cargo.BuildOptions{
+		ManifestPath: o.manifestPath, Package: p.sel.Package.Name, Bin: p.sel.Bin,
+		Profile: *p.cfg.Profile, Features: o.features, NoDefaultFeatures: o.noDefaultFeatures,
+		AllFeatures: o.allFeatures, Target: o.target,
+	}
+	if p.cfg.Static != nil && *p.cfg.Static {
+		var err error
+		if bo.Target, bo.Static, err = build.StaticTarget(ctx, runner, o.target); err != nil {
+			return "", err
+		}
+	}
+	return runner.Build(ctx, bo)
+}
+
+func (p *buildPlan) labels(ctx context.Context) map[string]string {
+	l := map[string]string{}
+	if p.sel.Package != nil {
+		l = build.Labels(ctx, p.sel.Package, filepath.Dir(p.sel.Package.ManifestPath))
+	}
+	for k, v := range p.cfg.Labels {
+		l[k] = v
+	}
+	return l
+}
+
+func parseTags(cfg config.Resolved, bin string) ([]name.Tag, error) {
+	raw := cfg.Tags
+	if len(raw) == 0 {
+		raw = []string{strings.ToLower(bin) + ":latest"}
+	}
+	tags := make([]name.Tag, 0, len(raw))
+	for _, r := range raw {
+		t, err := name.NewTag(r)
+		if err != nil {
+			return nil, usagef("tag %q (from %s) is not a valid image reference: %v", r, cfg.Source("tags"), err)
+		}
+		tags = append(tags, t)
+	}
+	return tags, nil
+}
+
+func (o *buildOptions) publishers(p *buildPlan, s *streams) (publish.Publisher, error) {
+	var sinks []publish.Publisher
+	if o.ociLayout != "" {
+		sinks = append(sinks, publish.OCILayout(o.ociLayout))
+	}
+	if o.tarball != "" {
+		sinks = append(sinks, publish.Tarball(o.tarball))
+	}
+	if o.load {
+		sinks = append(sinks, publish.Daemon())
+	}
+	if o.push {
+		if len(p.cfg.Tags) == 0 {
+			return nil, usagef("--push needs at least one -t/--tag naming the registry and repository, e.g. -t registry.example.com/%s:1.0", p.sel.Bin)
+		}
+		sinks = append(sinks, publish.Registry())
+	}
+	if len(sinks) == 0 {
+		sinks = append(sinks, publish.OCILayout(defaultLayoutDir(p)))
+	}
+	return publish.Multi(sinks...), nil
+}
+
+// defaultLayoutDir is target/berth/<bin>: beside cargo's own output, so
+// `cargo clean` removes it and .gitignore already covers it.
+func defaultLayoutDir(p *buildPlan) string {
+	dir := "target"
+	if p.project != nil && p.project.TargetDirectory != "" {
+		dir = p.project.TargetDirectory
+	}
+	return filepath.Join(dir, "berth", p.sel.Bin)
+}
+
+// sourceDateEpoch is the reproducible-builds timestamp, 0 when unset.
+func sourceDateEpoch() (time.Time, error) {
+	v := os.Getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return time.Unix(0, 0).UTC(), nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q: want seconds since 1970 as a non-negative integer", v)
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
+func findUp(dir, file string) string {
+	for {
+		if _, err := os.Stat(filepath.Join(dir, file)); err == nil {
+			return filepath.Join(dir, file)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+func sortedPairs(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}

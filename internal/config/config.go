@@ -1,0 +1,201 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Build holds the settings of `cargo berth build` that may come from
+// Cargo.toml or the environment as well as from flags. A nil field is unset.
+//
+// In Cargo.toml they live under [package.metadata.berth] (or, for every
+// member, [workspace.metadata.berth]); in the environment each is BERTH_<KEY>
+// in upper case with dashes as underscores (lists comma-separated, maps as
+// K=V,K=V).
+type Build struct {
+	Base    *string           `json:"base"`
+	Tags    []string          `json:"tags"`
+	Static  *bool             `json:"static"`
+	Bin     *string           `json:"bin"`
+	Profile *string           `json:"profile"`
+	User    *string           `json:"user"`
+	Expose  []string          `json:"expose"`
+	Env     map[string]string `json:"env"`
+	Labels  map[string]string `json:"labels"`
+	Include []string          `json:"include"`
+}
+
+// Defaults are the built-in values, the lowest layer.
+func Defaults() Build {
+	base, profile, user := "auto", "release", "65532:65532"
+	return Build{Base: &base, Profile: &profile, User: &user}
+}
+
+// Layer is one source of settings with a name used in messages.
+type Layer struct {
+	Name   string // e.g. "Cargo.toml [package.metadata.berth]", "flag"
+	Values Build
+}
+
+// Resolved is the merged settings and, for each key, the layer it came from.
+type Resolved struct {
+	Build
+	Sources map[string]string
+}
+
+// Source says where key got its value ("default" when no layer set it).
+func (r Resolved) Source(key string) string {
+	if s, ok := r.Sources[key]; ok {
+		return s
+	}
+	return "default"
+}
+
+// Resolve merges layers, later ones winning key by key: pass them as
+// defaults, workspace metadata, package metadata, environment, flags.
+func Resolve(layers ...Layer) Resolved {
+	out := Resolved{Sources: map[string]string{}}
+	dst := reflect.ValueOf(&out.Build).Elem()
+	for _, l := range layers {
+		src := reflect.ValueOf(l.Values)
+		for i := 0; i < src.NumField(); i++ {
+			if src.Field(i).IsNil() {
+				continue
+			}
+			if src.Field(i).Kind() == reflect.Map {
+				mergeMap(dst.Field(i), src.Field(i))
+			} else {
+				dst.Field(i).Set(src.Field(i))
+			}
+			out.Sources[key(dst.Type().Field(i))] = l.Name
+		}
+	}
+	return out
+}
+
+// mergeMap adds src's entries to dst: maps (env, labels) merge key by key
+// across layers instead of replacing each other.
+func mergeMap(dst, src reflect.Value) {
+	if dst.IsNil() {
+		dst.Set(reflect.MakeMap(src.Type()))
+	}
+	for _, k := range src.MapKeys() {
+		dst.SetMapIndex(k, src.MapIndex(k))
+	}
+}
+
+// FromMetadata reads the "berth" table of a [package.metadata] or
+// [workspace.metadata] JSON object as cargo metadata reports it. Unknown keys
+// are an error, so that a typo does not pass silently.
+func FromMetadata(name string, metadata json.RawMessage) (Layer, error) {
+	l := Layer{Name: name}
+	if len(metadata) == 0 || string(metadata) == "null" {
+		return l, nil
+	}
+	var outer struct {
+		Berth json.RawMessage `json:"berth"`
+	}
+	if err := json.Unmarshal(metadata, &outer); err != nil {
+		return l, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(outer.Berth) == 0 || string(outer.Berth) == "null" {
+		return l, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(string(outer.Berth)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&l.Values); err != nil {
+		return l, fmt.Errorf("%s: %v (known keys: %s)", name, err, strings.Join(Keys(), ", "))
+	}
+	return l, nil
+}
+
+// FromEnv reads BERTH_<KEY> variables through lookup (os.LookupEnv).
+func FromEnv(lookup func(string) (string, bool)) (Layer, error) {
+	l := Layer{Name: "environment"}
+	v := reflect.ValueOf(&l.Values).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		name := EnvName(key(v.Type().Field(i)))
+		raw, ok := lookup(name)
+		if !ok {
+			continue
+		}
+		if err := setFromString(v.Field(i), raw); err != nil {
+			return l, fmt.Errorf("environment variable %s=%q: %w", name, raw, err)
+		}
+	}
+	return l, nil
+}
+
+// EnvName is the environment variable for a key.
+func EnvName(key string) string {
+	return "BERTH_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
+}
+
+// Keys lists the setting keys, sorted.
+func Keys() []string {
+	t := reflect.TypeOf(Build{})
+	out := make([]string, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		out = append(out, key(t.Field(i)))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func key(f reflect.StructField) string {
+	return strings.Split(f.Tag.Get("json"), ",")[0]
+}
+
+func setFromString(f reflect.Value, raw string) error {
+	switch f.Type().Kind() {
+	case reflect.Pointer:
+		switch f.Type().Elem().Kind() {
+		case reflect.Bool:
+			b, err := strconv.ParseBool(raw)
+			if err != nil {
+				return fmt.Errorf("want true or false")
+			}
+			f.Set(reflect.ValueOf(&b))
+		default:
+			s := raw
+			f.Set(reflect.ValueOf(&s))
+		}
+	case reflect.Slice:
+		f.Set(reflect.ValueOf(splitList(raw)))
+	case reflect.Map:
+		m, err := ParsePairs(splitList(raw))
+		if err != nil {
+			return err
+		}
+		f.Set(reflect.ValueOf(m))
+	}
+	return nil
+}
+
+func splitList(raw string) []string {
+	out := []string{}
+	for _, s := range strings.Split(raw, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ParsePairs turns ["K=V", ...] into a map; a pair without "=" or with an
+// empty key is an error.
+func ParsePairs(pairs []string) (map[string]string, error) {
+	m := make(map[string]string, len(pairs))
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("%q is not KEY=VALUE", p)
+		}
+		m[k] = v
+	}
+	return m, nil
+}

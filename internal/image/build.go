@@ -1,0 +1,114 @@
+package image
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/berth-dev/berth/internal/fileset"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Options describe an image: a base, layers on top of it and the config.
+type Options struct {
+	// Base is the image to build on; nil means an empty (scratch) image.
+	Base v1.Image
+	// Layers become one layer each, in order; empty ones are skipped.
+	Layers [][]fileset.File
+	// LayerNames name the layers in the image history ("runtime files"),
+	// by index; missing names default to "layer N".
+	LayerNames []string
+	// Platform sets the config's os, architecture and variant.
+	Platform v1.Platform
+	// Epoch is every timestamp of the image: file mtimes, created, history.
+	Epoch time.Time
+	// Entrypoint, when non-nil, replaces the base's and also resets its Cmd
+	// to Cmd, as a Dockerfile ENTRYPOINT does.
+	Entrypoint []string
+	// Cmd, when non-nil, replaces the base's.
+	Cmd []string
+	// Env entries ("KEY=value") replace the base's entries with the same key
+	// in place; new keys are appended in order.
+	Env []string
+	// User and WorkingDir replace the base's when non-empty.
+	User       string
+	WorkingDir string
+	// ExposedPorts are added to the base's ("8080/tcp"; "8080" means tcp).
+	ExposedPorts []string
+	// Labels are merged over the base's.
+	Labels map[string]string
+}
+
+// Build returns an OCI image (OCI manifest, config and layer media types)
+// made of the base and one layer per non-empty entry of opts.Layers. A
+// Docker-typed base is converted: its layers are relabelled with the OCI
+// equivalents of their media types (same bytes, same digests).
+func Build(opts Options) (v1.Image, error) {
+	img, err := ociBase(opts.Base)
+	if err != nil {
+		return nil, err
+	}
+	created := v1.Time{Time: time.Unix(opts.Epoch.Unix(), 0).UTC()}
+	var adds []mutate.Addendum
+	for i, files := range opts.Layers {
+		if len(files) == 0 {
+			continue
+		}
+		l, err := Layer(files, opts.Epoch)
+		if err != nil {
+			return nil, fmt.Errorf("building layer %q: %w", layerName(opts.LayerNames, i), err)
+		}
+		adds = append(adds, mutate.Addendum{
+			Layer: l,
+			History: v1.History{
+				Created:   created,
+				CreatedBy: "berth: " + layerName(opts.LayerNames, i),
+				Comment:   "berth",
+			},
+		})
+	}
+	if img, err = mutate.Append(img, adds...); err != nil {
+		return nil, fmt.Errorf("appending layers: %w", err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("reading image config: %w", err)
+	}
+	cf = cf.DeepCopy()
+	if err := applyConfig(cf, opts, created); err != nil {
+		return nil, err
+	}
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		return nil, fmt.Errorf("setting image config: %w", err)
+	}
+	return img, nil
+}
+
+func layerName(names []string, i int) string {
+	if i < len(names) && names[i] != "" {
+		return names[i]
+	}
+	return fmt.Sprintf("layer %d", i+1)
+}
+
+// ociBase returns base, or scratch, typed as an OCI image.
+func ociBase(base v1.Image) (v1.Image, error) {
+	scratch := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
+	if base == nil {
+		return scratch, nil
+	}
+	mt, err := base.MediaType()
+	if err != nil {
+		return nil, fmt.Errorf("reading base image media type: %w", err)
+	}
+	switch mt {
+	case types.OCIManifestSchema1:
+		return base, nil
+	case types.DockerManifestSchema2:
+		return convertDocker(scratch, base)
+	default:
+		return nil, fmt.Errorf("base image has media type %s; use a base with an OCI or Docker v2 schema 2 manifest", mt)
+	}
+}

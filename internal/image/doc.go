@@ -1,0 +1,2 @@
+// Package image turns file sets into deterministic OCI layers and images, and fetches base images.
+package image

@@ -1,0 +1,207 @@
+package image
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/internal/fileset"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// testFiles returns a small runtime file set whose binary comes from a host
+// file, plus that host file's path.
+func testFiles(t *testing.T) ([]fileset.File, string) {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "app")
+	if err := os.WriteFile(src, []byte("\x7fELF binary"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var s fileset.Set
+	for _, f := range []fileset.File{
+		{Path: "/usr/local/bin/app", Mode: 0o755, Source: src},
+		{Path: "/etc/passwd", Mode: 0o644, Data: []byte("root:x:0:0::/root:/sbin/nologin\n")},
+		{Path: "/tmp", Mode: fs.ModeDir | fs.ModeSticky | 0o777},
+		{Path: "/app", Mode: fs.ModeSymlink | 0o777, Link: "usr/local/bin/app"},
+	} {
+		if err := s.Add(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s.Files(), src
+}
+
+func digest(t *testing.T, l interface{ Digest() (v1.Hash, error) }) v1.Hash {
+	t.Helper()
+	d, err := l.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestLayerDeterministic(t *testing.T) {
+	files, src := testFiles(t)
+	epoch := time.Unix(1700000000, 0)
+	first, err := Layer(files, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rebuild touches the binary without changing it: the digest must hold.
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(src, later, later); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		files []fileset.File
+		epoch time.Time
+		same  bool
+	}{
+		{"same input", files, epoch, true},
+		{"sub-second epoch is truncated", files, epoch.Add(300 * time.Millisecond), true},
+		{"other epoch", files, epoch.Add(time.Second), false},
+		{"other order", append([]fileset.File{files[len(files)-1]}, files[:len(files)-1]...), epoch, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Layer(tt.files, tt.epoch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := digest(t, l) == digest(t, first); got != tt.same {
+				t.Errorf("same digest = %v, want %v", got, tt.same)
+			}
+		})
+	}
+}
+
+func TestLayerGzipHeader(t *testing.T) {
+	files, _ := testFiles(t)
+	l, err := Layer(files, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// RFC 1952: FLG (byte 3) = 0 means no name/comment/extra; MTIME (4-7) = 0.
+	if b[0] != 0x1f || b[1] != 0x8b || b[3] != 0 || !bytes.Equal(b[4:8], []byte{0, 0, 0, 0}) {
+		t.Errorf("gzip header % x has a name or a timestamp", b[:10])
+	}
+	if mt, _ := l.MediaType(); mt != types.OCILayer {
+		t.Errorf("media type = %s, want %s", mt, types.OCILayer)
+	}
+}
+
+func TestLayerEntries(t *testing.T) {
+	files, _ := testFiles(t)
+	epoch := time.Unix(1234567890, 0)
+	l, err := Layer(files, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		name, link, data string
+		typ              byte
+		mode             int64
+	}{
+		{name: "app", typ: tar.TypeSymlink, mode: 0o777, link: "usr/local/bin/app"},
+		{name: "etc/", typ: tar.TypeDir, mode: 0o755},
+		{name: "etc/passwd", typ: tar.TypeReg, mode: 0o644, data: "root:x:0:0::/root:/sbin/nologin\n"},
+		{name: "tmp/", typ: tar.TypeDir, mode: 0o1777},
+		{name: "usr/", typ: tar.TypeDir, mode: 0o755},
+		{name: "usr/local/", typ: tar.TypeDir, mode: 0o755},
+		{name: "usr/local/bin/", typ: tar.TypeDir, mode: 0o755},
+		{name: "usr/local/bin/app", typ: tar.TypeReg, mode: 0o755, data: "\x7fELF binary"},
+	}
+	got := readTar(t, l)
+	if len(got) != len(want) {
+		t.Fatalf("got %d entries, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		t.Run(w.name, func(t *testing.T) {
+			h := got[i]
+			if h.Name != w.name || h.Typeflag != w.typ || h.Mode != w.mode || h.Linkname != w.link {
+				t.Errorf("entry %d = %q type %c mode %o link %q, want %q type %c mode %o link %q",
+					i, h.Name, h.Typeflag, h.Mode, h.Linkname, w.name, w.typ, w.mode, w.link)
+			}
+			if h.Uid != 0 || h.Gid != 0 || h.Uname != "" || h.Gname != "" {
+				t.Errorf("owner = %d:%d (%q:%q), want 0:0 without names", h.Uid, h.Gid, h.Uname, h.Gname)
+			}
+			if !h.ModTime.Equal(epoch) || !h.AccessTime.IsZero() || !h.ChangeTime.IsZero() || len(h.PAXRecords) != 0 {
+				t.Errorf("times = %v/%v/%v pax %v, want mtime %v only", h.ModTime, h.AccessTime, h.ChangeTime, h.PAXRecords, epoch)
+			}
+			if string(h.data) != w.data {
+				t.Errorf("content = %q, want %q", h.data, w.data)
+			}
+		})
+	}
+}
+
+type entry struct {
+	*tar.Header
+	data []byte
+}
+
+func readTar(t *testing.T, l v1.Layer) []entry {
+	t.Helper()
+	rc, err := l.Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var out []entry
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, entry{h, data})
+	}
+}
+
+func TestLayerErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
+	tests := []struct {
+		name string
+		file fileset.File
+		want string
+	}{
+		{"missing source", fileset.File{Path: "/bin/app", Mode: 0o755, Source: missing}, "/bin/app: reading host file"},
+		{"source is a dir", fileset.File{Path: "/bin/app", Mode: 0o755, Source: t.TempDir()}, "is not a regular file"},
+		{"relative path", fileset.File{Path: "bin/app", Mode: 0o644}, "must be absolute"},
+		{"device", fileset.File{Path: "/dev/null", Mode: fs.ModeDevice | 0o666}, "unsupported file type"},
+		{"symlink without target", fileset.File{Path: "/lib", Mode: fs.ModeSymlink | 0o777}, "no target"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Layer([]fileset.File{tt.file}, time.Unix(0, 0))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,89 @@
+package publish
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// tempPrefix starts the name of every temporary file or directory berth
+// creates next to an output, so that leftovers are recognisable.
+const tempPrefix = ".berth-tmp-"
+
+// replaceDir builds a new directory with fill, in a temporary directory next
+// to dir, then puts it in place of dir (created or replaced). On error
+// nothing is left behind and dir is untouched.
+func replaceDir(dir string, fill func(tmp string) error) error {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(parent, tempPrefix+filepath.Base(dir)+"-")
+	if err != nil {
+		return err
+	}
+	// After a swap tmp holds the old directory: removing it is the cleanup.
+	defer os.RemoveAll(tmp)
+	if err := fill(tmp); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Rename(tmp, dir); err != nil {
+			return err
+		}
+		return syncDir(parent)
+	}
+	if err := exchange(tmp, dir); err != nil {
+		return err
+	}
+	return syncDir(parent)
+}
+
+// swapAside replaces dir by tmp with two renames, for systems or file
+// systems without an atomic exchange; dir is briefly absent. On return tmp
+// names the old directory.
+func swapAside(tmp, dir string) error {
+	old := tmp + ".old"
+	if err := os.Rename(dir, old); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if rerr := os.Rename(old, dir); rerr != nil {
+			return fmt.Errorf("%w (and restoring the old %s from %s failed: %v)", err, dir, old, rerr)
+		}
+		return err
+	}
+	return os.Rename(old, tmp)
+}
+
+// syncTree flushes every file under root to disk before it is renamed into
+// place, so that a crash cannot leave a complete-looking but empty output.
+func syncTree(root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// Some file systems cannot sync directories; the rename is done anyway.
+	_ = f.Sync()
+	return nil
+}

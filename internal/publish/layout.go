@@ -1,0 +1,135 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+)
+
+// Annotations written on the index.json descriptors of an OCI layout: the
+// tag alone (skopeo, podman, OCI spec) and the full name (containerd, docker).
+const (
+	RefNameAnnotation        = "org.opencontainers.image.ref.name"
+	ContainerdNameAnnotation = "io.containerd.image.name"
+)
+
+// OCILayout writes an OCI image layout directory holding only the published
+// image. The directory is replaced as a whole, so the same image and tags
+// always give the same bytes; a directory that is not an OCI layout (and
+// not empty), a file or a symlink at dir is refused and left untouched.
+func OCILayout(dir string, opts ...Option) Publisher {
+	return &ociLayout{dir: dir, opts: makeOptions(opts)}
+}
+
+type ociLayout struct {
+	dir  string
+	opts options
+}
+
+func (p *ociLayout) Publish(ctx context.Context, img v1.Image, tags []name.Tag) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkLayoutTarget(p.dir); err != nil {
+		return nil, err
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return nil, fmt.Errorf("computing image digest: %w", err)
+	}
+	idx, err := layoutIndex(img, tags)
+	if err != nil {
+		return nil, err
+	}
+	p.opts.logf("writing OCI layout %s", p.dir)
+	err = replaceDir(p.dir, func(tmp string) error {
+		if _, err := layout.Write(tmp, idx); err != nil {
+			return err
+		}
+		return syncTree(tmp)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("writing OCI layout %s: %w", p.dir, err)
+	}
+	if len(tags) == 0 {
+		return []string{p.dir + "@" + d.String()}, nil
+	}
+	lines := make([]string, 0, len(tags))
+	for _, t := range tags {
+		lines = append(lines, shortRef(t)+"@"+d.String())
+	}
+	return lines, nil
+}
+
+// layoutIndex lists img once per tag (once when untagged), with its platform.
+func layoutIndex(img v1.Image, tags []name.Tag) (v1.ImageIndex, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("reading image config: %w", err)
+	}
+	var desc v1.Descriptor
+	if p := cf.Platform(); p != nil && p.OS != "" && p.Architecture != "" {
+		desc.Platform = p
+	}
+	if len(tags) == 0 {
+		return mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img, Descriptor: desc}), nil
+	}
+	seen := map[string]bool{}
+	var adds []mutate.IndexAddendum
+	for _, t := range tags {
+		if seen[t.Name()] {
+			continue
+		}
+		seen[t.Name()] = true
+		d := desc
+		d.Annotations = map[string]string{RefNameAnnotation: t.TagStr(), ContainerdNameAnnotation: t.Name()}
+		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: d})
+	}
+	return mutate.AppendManifests(empty.Index, adds...), nil
+}
+
+// checkLayoutTarget refuses to replace anything but an OCI layout or an
+// empty directory.
+func checkLayoutTarget(dir string) error {
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("checking output %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("output %s exists and is not a directory (%s); remove it or choose another path for the OCI layout", dir, describeMode(fi.Mode()))
+	}
+	if marker, err := os.Lstat(filepath.Join(dir, "oci-layout")); err == nil && marker.Mode().IsRegular() {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("checking output %s: %w", dir, err)
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("output %s is a non-empty directory without an oci-layout file, so not an OCI image layout; refusing to replace it: remove it or choose another path", dir)
+	}
+	return nil
+}
+
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symlink; pass the real path"
+	case m.IsRegular():
+		return "a regular file"
+	default:
+		return m.Type().String()
+	}
+}

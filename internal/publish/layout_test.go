@@ -1,0 +1,196 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
+)
+
+func TestOCILayoutRoundtrip(t *testing.T) {
+	img := testImage(t, randomLayers(t, 2)...)
+	d := digestOf(t, img)
+	tests := []struct {
+		name      string
+		tags      []name.Tag
+		lines     func(dir string) []string
+		refNames  []string
+		fullNames []string
+	}{
+		{"untagged", nil, func(dir string) []string { return []string{dir + "@" + d} }, []string{""}, []string{""}},
+		{"tagged", tags(t, "app", "127.0.0.1:5000/team/app:v1", "app:latest"),
+			func(string) []string {
+				return []string{"app:latest@" + d, "127.0.0.1:5000/team/app:v1@" + d, "app:latest@" + d}
+			},
+			[]string{"latest", "v1"}, // the repeated tag is listed once
+			[]string{"index.docker.io/library/app:latest", "127.0.0.1:5000/team/app:v1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out", "image")
+			lines, err := OCILayout(dir).Publish(context.Background(), img, tt.tags)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := tt.lines(dir); !reflect.DeepEqual(lines, want) {
+				t.Errorf("lines = %q, want %q", lines, want)
+			}
+			idx, err := layout.ImageIndexFromPath(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			im, err := idx.IndexManifest()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var refNames, fullNames []string
+			for _, desc := range im.Manifests {
+				refNames = append(refNames, desc.Annotations[RefNameAnnotation])
+				fullNames = append(fullNames, desc.Annotations[ContainerdNameAnnotation])
+				if desc.Digest.String() != d || desc.Platform == nil || desc.Platform.Architecture != "amd64" {
+					t.Errorf("descriptor %+v, want digest %s and platform linux/amd64", desc, d)
+				}
+			}
+			if !reflect.DeepEqual(refNames, tt.refNames) || !reflect.DeepEqual(fullNames, tt.fullNames) {
+				t.Errorf("ref names = %q / %q, want %q / %q", refNames, fullNames, tt.refNames, tt.fullNames)
+			}
+			got, err := idx.Image(im.Manifests[0].Digest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := validate.Image(got); err != nil {
+				t.Errorf("validate.Image: %v", err)
+			}
+			assertNoTemp(t, filepath.Dir(dir))
+		})
+	}
+}
+
+func TestOCILayoutReplaces(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "image")
+	other := filepath.Join(t.TempDir(), "image")
+	img := testImage(t, randomLayers(t, 2)...)
+	old := testImage(t, randomLayers(t, 1)...)
+	publish := func(dir string, img v1.Image) []byte {
+		t.Helper()
+		if _, err := OCILayout(dir).Publish(context.Background(), img, tags(t, "app:v1")); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "index.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	publish(dir, old)
+	if err := os.WriteFile(filepath.Join(dir, "stray"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	replaced, fresh := publish(dir, img), publish(other, img)
+	if !bytes.Equal(replaced, fresh) {
+		t.Errorf("index.json differs between a replaced and a fresh layout:\n%s\n%s", replaced, fresh)
+	}
+	if again := publish(dir, img); !bytes.Equal(again, fresh) {
+		t.Errorf("index.json differs between two runs")
+	}
+	// Only the new image's blobs (2 layers, config, manifest) remain.
+	blobs, err := os.ReadDir(filepath.Join(dir, "blobs", "sha256"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blobs) != 4 {
+		t.Errorf("%d blobs, want 4: the old layout was not replaced", len(blobs))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "stray")); !os.IsNotExist(err) {
+		t.Errorf("a file of the old layout survived: %v", err)
+	}
+	assertNoTemp(t, parent)
+}
+
+func TestOCILayoutRefuses(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, target string)
+		img   func(t *testing.T) v1.Image
+		want  string
+	}{
+		{"regular file", func(t *testing.T, p string) { write(t, p, "hello") }, nil, "is not a directory (a regular file)"},
+		{"foreign directory", func(t *testing.T, p string) { write(t, filepath.Join(p, "notes.txt"), "mine") }, nil, "not an OCI image layout"},
+		{"symlink", func(t *testing.T, p string) {
+			if err := os.Symlink(t.TempDir(), p); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, "symlink"},
+		{"broken image over a layout", func(t *testing.T, p string) {
+			if _, err := OCILayout(p).Publish(context.Background(), testImage(t, randomLayers(t, 1)...), nil); err != nil {
+				t.Fatal(err)
+			}
+		}, brokenImage, "broken layer"},
+		{"broken image, no target", func(*testing.T, string) {}, brokenImage, "broken layer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parent := t.TempDir()
+			target := filepath.Join(parent, "out")
+			tt.setup(t, target)
+			before := snapshot(t, parent)
+			img := testImage(t, randomLayers(t, 1)...)
+			if tt.img != nil {
+				img = tt.img(t)
+			}
+			_, err := OCILayout(target).Publish(context.Background(), img, nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
+			}
+			if after := snapshot(t, parent); !reflect.DeepEqual(before, after) {
+				t.Errorf("the failed publish changed %s:\nbefore %q\nafter  %q", parent, before, after)
+			}
+		})
+	}
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// snapshot lists every path under root with its content (files) or target
+// (symlinks).
+func snapshot(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		switch {
+		case fi.Mode()&os.ModeSymlink != 0:
+			out[p], err = os.Readlink(p)
+		case fi.Mode().IsRegular():
+			var b []byte
+			b, err = os.ReadFile(p)
+			out[p] = string(b)
+		default:
+			out[p] = fi.Mode().String()
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,82 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Publisher sends an image somewhere under some tags.
+type Publisher interface {
+	// Publish returns one "<ref>@sha256:<digest>" line per tag (or one for
+	// the destination itself when a sink needs no tag and none is given).
+	Publish(ctx context.Context, img v1.Image, tags []name.Tag) ([]string, error)
+}
+
+// Option configures a publisher.
+type Option func(*options)
+
+type options struct {
+	progress  io.Writer
+	keychain  authn.Keychain
+	transport http.RoundTripper
+}
+
+// WithProgress sends one line per step ("pushing ...", upload counts) to w,
+// typically stderr; publishers are quiet without it.
+func WithProgress(w io.Writer) Option { return func(o *options) { o.progress = w } }
+
+// WithKeychain sets the registry credentials (default: the Docker config,
+// as `docker login` writes it, and its credential helpers).
+func WithKeychain(k authn.Keychain) Option { return func(o *options) { o.keychain = k } }
+
+// WithTransport sets the HTTP transport used to reach registries.
+func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.transport = rt } }
+
+func makeOptions(opts []Option) options {
+	o := options{keychain: authn.DefaultKeychain}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+func (o options) logf(format string, args ...any) {
+	if o.progress != nil {
+		fmt.Fprintf(o.progress, format+"\n", args...)
+	}
+}
+
+// shortRef names a tag as the user wrote it, with the tag made explicit
+// ("app" becomes "app:latest"), as `docker images` shows it.
+func shortRef(t name.Tag) string {
+	s := t.String()
+	if !strings.HasSuffix(s, ":"+t.TagStr()) {
+		s += ":" + t.TagStr()
+	}
+	return s
+}
+
+// Multi publishes to every publisher in order, stopping at the first error;
+// it returns the lines of all of them (on error, those written so far).
+func Multi(pubs ...Publisher) Publisher { return multi(pubs) }
+
+type multi []Publisher
+
+func (m multi) Publish(ctx context.Context, img v1.Image, tags []name.Tag) ([]string, error) {
+	var lines []string
+	for _, p := range m {
+		out, err := p.Publish(ctx, img, tags)
+		lines = append(lines, out...)
+		if err != nil {
+			return lines, err
+		}
+	}
+	return lines, nil
+}

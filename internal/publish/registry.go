@@ -1,0 +1,77 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Registry pushes the image to the registry of each tag. Blobs the registry
+// already has are not uploaded again (ggcr checks each with a HEAD first).
+// Loopback, localhost and private-network registries are reached over plain
+// HTTP when HTTPS fails, as ggcr's name package decides.
+func Registry(opts ...Option) Publisher {
+	return &registryPub{opts: makeOptions(opts)}
+}
+
+type registryPub struct {
+	opts options
+}
+
+func (p *registryPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag) ([]string, error) {
+	if len(tags) == 0 {
+		return nil, fmt.Errorf("pushing to a registry needs at least one tag (registry/repo:tag); give a tag")
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return nil, fmt.Errorf("computing image digest: %w", err)
+	}
+	var lines []string
+	for _, t := range tags {
+		p.opts.logf("pushing %s", t.Name())
+		c := &countingTransport{next: p.opts.transport}
+		if c.next == nil {
+			c.next = remote.DefaultTransport
+		}
+		err := remote.Write(t, img,
+			remote.WithContext(ctx),
+			remote.WithAuthFromKeychain(p.opts.keychain),
+			remote.WithTransport(c))
+		if err != nil {
+			return lines, fmt.Errorf("pushing %s: %w (is the registry reachable, and are you logged in: `docker login %s`?)", t.Name(), err, t.RegistryStr())
+		}
+		p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
+			t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
+		lines = append(lines, t.Name()+"@"+d.String())
+	}
+	return lines, nil
+}
+
+// countingTransport counts blob requests by outcome, for progress lines.
+type countingTransport struct {
+	next                       http.RoundTripper
+	uploaded, mounted, present atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	path, query := req.URL.Path, req.URL.Query()
+	switch {
+	case req.Method == http.MethodHead && strings.Contains(path, "/blobs/") && resp.StatusCode == http.StatusOK:
+		c.present.Add(1)
+	case req.Method == http.MethodPost && query.Has("mount") && resp.StatusCode == http.StatusCreated:
+		c.mounted.Add(1)
+	case req.Method == http.MethodPut && strings.Contains(path, "/blobs/uploads/") && resp.StatusCode == http.StatusCreated:
+		c.uploaded.Add(1)
+	}
+	return resp, nil
+}

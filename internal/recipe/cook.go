@@ -1,0 +1,117 @@
+package recipe
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/berth-dev/berth/internal/cargo"
+)
+
+// stubText is what cook writes at a target's path, by stub kind.
+var stubText = map[string]string{
+	StubMain:      "fn main() {}\n",
+	StubLib:       "",
+	StubProcMacro: "extern crate proc_macro;\n",
+}
+
+// CookOptions are the inputs of Cook.
+type CookOptions struct {
+	// Dir is the directory the skeleton is written to: the builder's
+	// WORKDIR, where the real sources are copied afterwards.
+	Dir string
+	// Flags are the build flags; the final build must use the same ones.
+	Flags BuildFlags
+	// Runner runs cargo.
+	Runner *cargo.Runner
+}
+
+// CookResult says what Cook did.
+type CookResult struct {
+	// TargetDir is the target directory cargo used.
+	TargetDir string
+	// Invalidated lists the removed local units, relative to TargetDir.
+	Invalidated []string
+}
+
+// Cook writes the recipe's skeleton into opts.Dir, builds the dependencies
+// with opts.Flags, then removes every local unit (fingerprints, artifacts,
+// uplifted binaries, build script outputs) from every profile and target
+// directory cargo used, so the next build after the real sources are copied
+// compiles exactly the local crates, whatever their mtimes.
+func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error) {
+	if err := WriteSkeleton(r, opts.Dir); err != nil {
+		return nil, err
+	}
+	wsDir := filepath.Join(opts.Dir, filepath.FromSlash(r.WorkspaceRoot))
+	if err := opts.Runner.Run(ctx, wsDir, opts.Flags.Args()...); err != nil {
+		return nil, fmt.Errorf("building the dependencies: %w", err)
+	}
+	meta, err := opts.Runner.Metadata(ctx, filepath.Join(wsDir, "Cargo.toml"))
+	if err != nil {
+		return nil, fmt.Errorf("finding the target directory: %w", err)
+	}
+	removed, err := Invalidate(meta.TargetDirectory, r.localNames())
+	if err != nil {
+		return nil, err
+	}
+	return &CookResult{TargetDir: meta.TargetDirectory, Invalidated: removed}, nil
+}
+
+// WriteSkeleton writes the recipe's files and a stub at every target path
+// into dir. Everything is checked before the first write.
+func WriteSkeleton(r *Recipe, dir string) error {
+	writes := map[string][]byte{}
+	for _, f := range r.Files {
+		data, err := f.Data()
+		if err != nil {
+			return fmt.Errorf("recipe file %s: %w", f.Path, err)
+		}
+		writes[f.Path] = data
+	}
+	stubs := map[string]string{}
+	for _, t := range r.Targets {
+		if _, real := writes[t.Path]; real {
+			continue
+		}
+		// A file shared by several targets gets the stub that suits all.
+		if prev, ok := stubs[t.Path]; !ok || t.Stub == StubMain || (prev == StubLib && t.Stub == StubProcMacro) {
+			stubs[t.Path] = t.Stub
+		}
+	}
+	for p, kind := range stubs {
+		writes[p] = []byte(stubText[kind])
+	}
+	for p, data := range writes {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return fmt.Errorf("writing the skeleton: %w", err)
+		}
+		if err := os.WriteFile(full, data, 0o644); err != nil {
+			return fmt.Errorf("writing the skeleton: %w", err)
+		}
+	}
+	return nil
+}
+
+// localNames are the names of the units Cook invalidates: every local (not
+// vendored) package and target name, as written and with '-' as '_'.
+func (r *Recipe) localNames() []string {
+	vendored := map[string]bool{}
+	for _, p := range r.Packages {
+		vendored[p.Name] = p.Vendored
+	}
+	var names []string
+	for _, p := range r.Packages {
+		if !p.Vendored {
+			names = append(names, p.Name)
+		}
+	}
+	for _, t := range r.Targets {
+		if !vendored[t.Package] {
+			names = append(names, t.Name)
+		}
+	}
+	return names
+}

@@ -1,0 +1,149 @@
+package recipe
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/berth-dev/berth/internal/cargo"
+)
+
+// PrepareOptions are the inputs of Prepare.
+type PrepareOptions struct {
+	// ManifestPath is a Cargo.toml of the workspace; "" means ./Cargo.toml.
+	ManifestPath string
+}
+
+// Prepare reads the workspace (without cargo) and returns its recipe.
+func Prepare(opts PrepareOptions) (*Recipe, error) {
+	ws, err := cargo.LoadWorkspace(opts.ManifestPath)
+	if err != nil {
+		return nil, err
+	}
+	p := &preparer{ws: ws, base: recipeRoot(ws), masked: map[string]bool{}, maskedDirs: map[string]bool{}}
+	for _, pkg := range ws.Packages {
+		if !pkg.Patched {
+			p.masked[pkg.Name] = true
+			p.maskedDirs[pkg.Dir()] = true
+		}
+	}
+	r := &Recipe{Version: FormatVersion, WorkspaceRoot: p.rel(ws.Root)}
+	steps := []func(*Recipe) error{p.manifests, p.lockfile, p.extraFiles, p.vendored}
+	for _, step := range steps {
+		if err := step(r); err != nil {
+			return nil, err
+		}
+	}
+	r.sort()
+	return r, nil
+}
+
+type preparer struct {
+	ws         *cargo.Workspace
+	base       string
+	masked     map[string]bool // package names whose versions are masked
+	maskedDirs map[string]bool // their directories
+}
+
+// recipeRoot is the deepest directory holding the workspace root and every
+// local package, so path dependencies outside the workspace still fit.
+func recipeRoot(ws *cargo.Workspace) string {
+	base := ws.Root
+	for _, p := range ws.Packages {
+		for !within(base, p.Dir()) {
+			base = filepath.Dir(base)
+		}
+	}
+	return base
+}
+
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// rel returns p relative to the recipe root, slash-separated.
+func (p *preparer) rel(abs string) string {
+	r, err := filepath.Rel(p.base, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(r)
+}
+
+// manifests adds every local manifest (masked) and every stub target.
+func (p *preparer) manifests(r *Recipe) error {
+	rootDone := false
+	for _, pkg := range p.ws.Packages {
+		r.Packages = append(r.Packages, Package{Name: pkg.Name, Manifest: p.rel(pkg.Manifest.Path), Vendored: pkg.Patched})
+		if pkg.Patched {
+			continue
+		}
+		if err := p.addManifest(r, pkg.Manifest); err != nil {
+			return err
+		}
+		rootDone = rootDone || pkg.Manifest.Path == p.ws.RootManifest.Path
+		for _, t := range pkg.Targets {
+			r.Targets = append(r.Targets, p.target(pkg, t))
+		}
+	}
+	if !rootDone {
+		return p.addManifest(r, p.ws.RootManifest)
+	}
+	return nil
+}
+
+func (p *preparer) addManifest(r *Recipe, m *cargo.Manifest) error {
+	data, err := maskManifest(m, p.maskedDirs)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", m.Path, err)
+	}
+	r.Files = append(r.Files, newFile(p.rel(m.Path), KindManifest, data))
+	return nil
+}
+
+func (p *preparer) target(pkg *cargo.LocalPackage, t cargo.LocalTarget) Target {
+	kind := t.Kind[0]
+	stub := StubLib
+	switch {
+	case kind == "proc-macro":
+		stub = StubProcMacro
+	case kind == "bin" || kind == "custom-build":
+		stub = StubMain
+	case kind == "example" && contains(t.CrateTypes, "bin"):
+		stub = StubMain
+	case (kind == "test" || kind == "bench") && !t.Harness:
+		stub = StubMain
+	}
+	if kind != "example" && kind != "test" && kind != "bench" && kind != "bin" && kind != "custom-build" && kind != "proc-macro" {
+		kind = "lib"
+	}
+	return Target{Package: pkg.Name, Name: t.Name, Kind: kind, CrateTypes: t.CrateTypes, Path: p.rel(t.SrcPath), Stub: stub}
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// lockfile adds Cargo.lock with local versions masked.
+func (p *preparer) lockfile(r *Recipe) error {
+	path := filepath.Join(p.ws.Root, "Cargo.lock")
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading lockfile: %w", err)
+	}
+	if _, err := cargo.ParseLockfile(path, data); err != nil {
+		return err
+	}
+	r.Files = append(r.Files, newFile(p.rel(path), KindLockfile, cargo.MaskLockfile(data, p.masked)))
+	return nil
+}

@@ -1,0 +1,224 @@
+package rootfs
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/berth-dev/berth/internal/fileset"
+)
+
+// NonrootID is the uid and gid of the unprivileged user every image gets, the
+// same as distroless's "nonroot".
+const NonrootID = 65532
+
+// CABundlePaths are where distributions keep the PEM bundle of trusted CAs,
+// in the order they are tried.
+var CABundlePaths = []string{
+	"/etc/ssl/certs/ca-certificates.crt", // Debian, Ubuntu, Alpine, Arch
+	"/etc/pki/tls/certs/ca-bundle.crt",   // Fedora, RHEL
+	"/etc/ssl/ca-bundle.pem",             // openSUSE
+	"/etc/ssl/cert.pem",                  // Alpine (alt)
+}
+
+// Options describes a runtime file set.
+type Options struct {
+	// Root is the sysroot host files are read from; "" means "/".
+	Root string
+	// Libraries are the absolute paths the dynamic loader will open (the
+	// interpreter and every needed object). Each becomes the real file at its
+	// resolved path plus a symlink per path the loader asks for.
+	Libraries []string
+	// Base files: CA bundle, passwd/group, /tmp, nsswitch.conf. Off for a
+	// bare "scratch" image or when the files come from a base image.
+	System bool
+	// Includes are extra host files or directories, "SRC:DEST".
+	Includes []string
+}
+
+// Runtime returns the files every run of the binary needs besides the binary
+// itself, and warnings for what could not be provided.
+func Runtime(opts Options) (*fileset.Set, []string, error) {
+	set := &fileset.Set{}
+	var warnings []string
+	for _, lib := range opts.Libraries {
+		if err := addResolved(set, opts.Root, lib); err != nil {
+			return nil, nil, err
+		}
+	}
+	if opts.System {
+		w, err := addSystem(set, opts.Root)
+		if err != nil {
+			return nil, nil, err
+		}
+		warnings = append(warnings, w...)
+	}
+	for _, inc := range opts.Includes {
+		if err := addInclude(set, inc); err != nil {
+			return nil, nil, err
+		}
+	}
+	return set, warnings, nil
+}
+
+// Binary returns the file set holding only the application binary at dest.
+func Binary(host, dest string) (*fileset.Set, error) {
+	set := &fileset.Set{}
+	if err := set.Add(fileset.File{Path: dest, Source: host, Mode: 0o755}); err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// addResolved adds the regular file behind p at its real in-image path, and
+// p as an absolute symlink to it when p is reached through symlinks (merged
+// /usr, soname links).
+func addResolved(set *fileset.Set, root, p string) error {
+	host := hostPath(root, p)
+	realHost, err := filepath.EvalSymlinks(host)
+	if err != nil {
+		return fmt.Errorf("resolving library %s: %w", p, err)
+	}
+	info, err := os.Stat(realHost)
+	if err != nil {
+		return fmt.Errorf("reading library %s: %w", p, err)
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("library %s resolves to %s, which is not a regular file", p, realHost)
+	}
+	real := imagePath(root, realHost)
+	if err := set.Add(fileset.File{Path: real, Source: realHost, Mode: normalPerm(info.Mode())}); err != nil {
+		return err
+	}
+	if real == p {
+		return nil
+	}
+	return set.Add(fileset.File{Path: p, Mode: fs.ModeSymlink | 0o777, Link: real})
+}
+
+func addSystem(set *fileset.Set, root string) ([]string, error) {
+	var warnings []string
+	files := []fileset.File{
+		{Path: "/etc/passwd", Mode: 0o644, Data: []byte(passwd)},
+		{Path: "/etc/group", Mode: 0o644, Data: []byte(group)},
+		{Path: "/etc/nsswitch.conf", Mode: 0o644, Data: []byte(nsswitch)},
+		{Path: "/tmp", Mode: fs.ModeDir | fs.ModeSticky | 0o777},
+		{Path: "/home/nonroot", Mode: fs.ModeDir | 0o755},
+	}
+	if ca := findCABundle(root); ca != "" {
+		files = append(files, fileset.File{Path: "/etc/ssl/certs/ca-certificates.crt", Mode: 0o644, Source: ca})
+	} else {
+		warnings = append(warnings, fmt.Sprintf("no CA bundle found (looked for %s): TLS clients in the image will not trust any server; install the ca-certificates package",
+			strings.Join(CABundlePaths, ", ")))
+	}
+	for _, f := range files {
+		if err := set.Add(f); err != nil {
+			return nil, err
+		}
+	}
+	return warnings, nil
+}
+
+func findCABundle(root string) string {
+	for _, p := range CABundlePaths {
+		host := hostPath(root, p)
+		if real, err := filepath.EvalSymlinks(host); err == nil {
+			if info, err := os.Stat(real); err == nil && info.Mode().IsRegular() {
+				return real
+			}
+		}
+	}
+	return ""
+}
+
+// addInclude adds "SRC:DEST": a file, or a directory tree, from the host.
+func addInclude(set *fileset.Set, spec string) error {
+	src, dest, ok := strings.Cut(spec, ":")
+	if !ok || src == "" || !path.IsAbs(dest) {
+		return fmt.Errorf("include %q: want HOST_PATH:/ABSOLUTE/IMAGE/PATH", spec)
+	}
+	dest = path.Clean(dest)
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("include %q: %w", spec, err)
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		f := fileset.File{Path: path.Join(dest, filepath.ToSlash(rel))}
+		info, err := d.Info()
+		if err != nil {
+			return fmt.Errorf("include %q: %w", spec, err)
+		}
+		switch {
+		case d.IsDir():
+			f.Mode = fs.ModeDir | 0o755
+		case info.Mode()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return fmt.Errorf("include %q: %w", spec, err)
+			}
+			f.Mode, f.Link = fs.ModeSymlink|0o777, target
+		case info.Mode().IsRegular():
+			f.Mode, f.Source = normalPerm(info.Mode()), p
+		default:
+			return fmt.Errorf("include %q: %s is not a file, directory or symlink", spec, p)
+		}
+		if f.Path == "/" {
+			return nil
+		}
+		return set.Add(f)
+	})
+}
+
+// normalPerm keeps only whether a file is executable, so that a host's umask
+// does not change the image.
+func normalPerm(m fs.FileMode) fs.FileMode {
+	if m.Perm()&0o111 != 0 {
+		return 0o755
+	}
+	return 0o644
+}
+
+func hostPath(root, p string) string {
+	if root == "" || root == "/" {
+		return p
+	}
+	return filepath.Join(root, p)
+}
+
+func imagePath(root, host string) string {
+	if root == "" || root == "/" {
+		return host
+	}
+	rootReal, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		rootReal = root
+	}
+	rel, err := filepath.Rel(rootReal, host)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return host
+	}
+	return "/" + filepath.ToSlash(rel)
+}
+
+const passwd = `root:x:0:0:root:/root:/sbin/nologin
+nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin
+`
+
+const group = `root:x:0:
+nonroot:x:65532:
+`
+
+const nsswitch = `passwd:   files
+group:    files
+shadow:   files
+hosts:    files dns
+networks: files
+protocols: files
+services: files
+`

@@ -1,0 +1,95 @@
+package rootfs
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/berth-dev/berth/internal/fileset"
+)
+
+// WriteDir writes files into a new directory dir, atomically: they are staged
+// in a sibling temporary directory that is renamed into place, so a failure
+// leaves nothing at dir. dir must not exist, or be an empty directory.
+func WriteDir(dir string, files []fileset.File) (err error) {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("staging into %s: the directory is not empty; remove it or choose another", dir)
+	} else if err == nil {
+		if err := os.Remove(dir); err != nil {
+			return fmt.Errorf("staging into %s: %w", dir, err)
+		}
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("staging into %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	// Directories get their final modes last, so a read-only directory does
+	// not stop its own files from being written.
+	var dirs []fileset.File
+	for _, f := range files {
+		if f.IsDir() {
+			dirs = append(dirs, f)
+		}
+		if err := writeOne(tmp, f); err != nil {
+			return fmt.Errorf("staging %s: %w", f.Path, err)
+		}
+	}
+	for _, d := range dirs {
+		if err := os.Chmod(filepath.Join(tmp, d.Path), osMode(d.Mode)); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dir)
+}
+
+func writeOne(root string, f fileset.File) error {
+	dst := filepath.Join(root, f.Path)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	switch {
+	case f.IsDir():
+		return os.MkdirAll(dst, 0o755)
+	case f.IsSymlink():
+		return os.Symlink(f.Link, dst)
+	case f.Source != "":
+		return copyFile(f.Source, dst, f.Mode.Perm())
+	default:
+		return os.WriteFile(dst, f.Data, f.Mode.Perm())
+	}
+}
+
+func copyFile(src, dst string, perm fs.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Chmod(dst, perm)
+}
+
+// osMode turns a fileset mode into one os.Chmod understands, sticky bit kept.
+func osMode(m fs.FileMode) fs.FileMode {
+	return m & (fs.ModePerm | fs.ModeSticky | fs.ModeSetuid | fs.ModeSetgid)
+}

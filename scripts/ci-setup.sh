@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# ci-setup.sh installs and starts what berth's tests need on a Debian 12 host:
+#   - Debian packages: Docker engine, debootstrap, the Rust crates the e2e
+#     fixtures build against (offline, from /usr/share/cargo/registry),
+#     OpenSSL headers and pkg-config;
+#   - a running Docker engine (dockerd without bridge/iptables);
+#   - distribution's registry binary and the docker buildx CLI plugin, built
+#     from the Go module proxy.
+# It is idempotent and quick when everything is already in place. Progress
+# goes to stderr.
+set -euo pipefail
+
+REGISTRY_VERSION=v3.1.2
+BUILDX_VERSION=v0.19.3
+REGISTRY_BIN_DIR=${BERTH_REGISTRY_BIN_DIR:-/usr/local/bin}
+DOCKERD_LOG=/var/log/berth-dockerd.log
+DOCKER_WAIT_SECONDS=60
+
+# Debian packages. The librust-*-dev packages install crate sources into
+# /usr/share/cargo/registry; the features the fixtures use are all provided
+# by the main packages (no separate librust-foo+feature-dev is needed):
+#   hyper 0.14.19: server, http1, tcp, runtime   (librust-hyper-dev)
+#   tokio 1.24.2:  rt, macros, net               (librust-tokio-dev, pulls tokio-macros)
+#   serde 1.0.152 with derive                    (librust-serde-dev + librust-serde-derive-dev)
+#   serde_json, libc, openssl 0.10.45 (dynamic, uses libssl-dev + pkg-config)
+APT_PACKAGES=(
+	docker.io
+	debootstrap
+	pkg-config
+	libssl-dev
+	librust-hyper-dev
+	librust-tokio-dev
+	librust-serde-dev
+	librust-serde-derive-dev
+	librust-serde-json-dev
+	librust-libc-dev
+	librust-openssl-dev
+)
+
+log() { printf 'ci-setup: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then
+	command -v sudo >/dev/null 2>&1 || die "not root and no sudo"
+	SUDO=(sudo)
+fi
+
+# Go may not be on PATH in a fresh shell.
+if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
+	export PATH="/usr/local/go/bin:$PATH"
+fi
+
+install_apt_packages() {
+	local missing=() p
+	for p in "${APT_PACKAGES[@]}"; do
+		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+			missing+=("$p")
+		fi
+	done
+	if [[ ${#missing[@]} -eq 0 ]]; then
+		log "apt: all ${#APT_PACKAGES[@]} packages already installed"
+		return
+	fi
+	log "apt: installing ${missing[*]}"
+	local apt=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends install)
+	if ! "${apt[@]}" "${missing[@]}" >&2; then
+		log "apt: install failed; running apt-get update and retrying"
+		"${SUDO[@]}" apt-get -q update >&2
+		"${apt[@]}" "${missing[@]}" >&2
+	fi
+}
+
+docker_answers() {
+	timeout 10 docker info >/dev/null 2>&1
+}
+
+start_docker() {
+	if docker_answers; then
+		log "docker: engine already answers ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
+		return
+	fi
+	if ! command -v docker >/dev/null 2>&1; then
+		die "docker: no docker CLI on PATH after installing docker.io"
+	fi
+	if pgrep -x dockerd >/dev/null 2>&1; then
+		log "docker: dockerd is running but does not answer yet; waiting"
+	else
+		log "docker: starting dockerd --bridge=none --iptables=false (log: $DOCKERD_LOG)"
+		"${SUDO[@]}" bash -c "nohup dockerd --bridge=none --iptables=false >'$DOCKERD_LOG' 2>&1 </dev/null &"
+	fi
+	local i
+	for ((i = 0; i < DOCKER_WAIT_SECONDS; i++)); do
+		if docker_answers; then
+			log "docker: engine answers after ${i}s"
+			return
+		fi
+		sleep 1
+	done
+	tail -n 20 "$DOCKERD_LOG" >&2 2>/dev/null || true
+	die "docker: engine did not answer within ${DOCKER_WAIT_SECONDS}s (see $DOCKERD_LOG)"
+}
+
+install_registry() {
+	local bin="$REGISTRY_BIN_DIR/registry"
+	if [[ -x $bin ]] && "$bin" --version 2>/dev/null | grep -q "distribution.* $REGISTRY_VERSION"; then
+		log "registry: $bin is already $REGISTRY_VERSION"
+		return
+	fi
+	command -v go >/dev/null 2>&1 || die "registry: go is not installed"
+	log "registry: go install github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION into $REGISTRY_BIN_DIR"
+	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
+		go install "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION" >&2
+	"$bin" --version >&2
+}
+
+install_buildx() {
+	local dir="$HOME/.docker/cli-plugins"
+	local plugin="$dir/docker-buildx"
+	if [[ -x $plugin ]] && "$plugin" version 2>/dev/null | grep -q " $BUILDX_VERSION"; then
+		log "buildx: $plugin is already $BUILDX_VERSION"
+		return
+	fi
+	command -v go >/dev/null 2>&1 || die "buildx: go is not installed"
+	local tmp
+	tmp=$(mktemp -d)
+	log "buildx: go install github.com/docker/buildx/cmd/buildx@$BUILDX_VERSION, copy to $plugin"
+	if ! GOBIN="$tmp" go install "github.com/docker/buildx/cmd/buildx@$BUILDX_VERSION" >&2; then
+		rm -rf "$tmp"
+		die "buildx: go install failed"
+	fi
+	mkdir -p "$dir"
+	install -m 0755 "$tmp/buildx" "$plugin"
+	rm -rf "$tmp"
+	"$plugin" version >&2
+}
+
+check_rust() {
+	if command -v cargo >/dev/null 2>&1; then
+		log "rust: $(cargo --version 2>/dev/null || echo 'cargo does not run')"
+	else
+		log "WARNING: cargo is not on PATH; install Rust with rustup (not done by this script)"
+	fi
+}
+
+main() {
+	local start=$SECONDS
+	install_apt_packages
+	start_docker
+	install_registry
+	install_buildx
+	check_rust
+	log "done in $((SECONDS - start))s"
+}
+
+main "$@"
