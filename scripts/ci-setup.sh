@@ -25,7 +25,12 @@ DOCKER_WAIT_SECONDS=60
 #   serde_json, libc, openssl 0.10.45 (dynamic, uses libssl-dev + pkg-config)
 APT_PACKAGES=(
 	docker.io
+	apparmor
 	debootstrap
+	debian-archive-keyring
+	gpgv
+	ca-certificates
+	xz-utils
 	pkg-config
 	libssl-dev
 	librust-hyper-dev
@@ -117,7 +122,10 @@ install_registry() {
 install_buildx() {
 	local dir="$HOME/.docker/cli-plugins"
 	local plugin="$dir/docker-buildx"
-	if [[ -x $plugin ]] && "$plugin" version 2>/dev/null | grep -q " $BUILDX_VERSION"; then
+	# A go-installed buildx reports "v0.0.0+unknown" from `version`; the module
+	# version recorded in the binary is what tells which release it is.
+	if [[ -x $plugin ]] && go version -m "$plugin" 2>/dev/null |
+		grep -Eq "^[[:space:]]+mod[[:space:]]+github.com/docker/buildx[[:space:]]+$BUILDX_VERSION[[:space:]]"; then
 		log "buildx: $plugin is already $BUILDX_VERSION"
 		return
 	fi
@@ -132,7 +140,7 @@ install_buildx() {
 	mkdir -p "$dir"
 	install -m 0755 "$tmp/buildx" "$plugin"
 	rm -rf "$tmp"
-	"$plugin" version >&2
+	docker buildx version >&2 || die "buildx: docker does not see the plugin at $plugin"
 }
 
 check_rust() {
@@ -145,11 +153,23 @@ check_rust() {
 
 main() {
 	local start=$SECONDS
-	install_apt_packages
-	start_docker
-	install_registry
-	install_buildx
+	# The two Go builds take a few minutes each on a fresh machine; they run
+	# in the background while apt installs and dockerd starts.
+	install_registry &
+	local registry_pid=$!
+	install_buildx &
+	local buildx_pid=$!
+	local failed=()
+	install_apt_packages || failed+=("apt packages")
+	if [[ ${#failed[@]} -eq 0 ]]; then
+		start_docker || failed+=("docker engine")
+	fi
+	wait "$registry_pid" || failed+=("registry $REGISTRY_VERSION")
+	wait "$buildx_pid" || failed+=("buildx $BUILDX_VERSION")
 	check_rust
+	if [[ ${#failed[@]} -gt 0 ]]; then
+		die "failed: ${failed[*]} (after $((SECONDS - start))s)"
+	fi
 	log "done in $((SECONDS - start))s"
 }
 

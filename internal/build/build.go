@@ -67,6 +67,9 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 	}
 	dest := path.Join(BinDir, name)
 	res := &Result{Closure: closure, Warnings: closure.Warnings}
+	if closure.NSS && opts.Base != BaseAuto && opts.Base != "" {
+		res.Warnings = append(res.Warnings, nssWarning(opts.Binary, opts.Base))
+	}
 	runtime, base, err := runtimeLayer(ctx, opts, closure, platform, res)
 	if err != nil {
 		return nil, err
@@ -171,4 +174,14 @@ func workingDir(base v1.Image) string {
 		return "/"
 	}
 	return ""
+}
+
+// nssWarning explains the one case berth cannot make safe: static glibc
+// has the files and dns NSS services built in (glibc 2.34+), and the auto
+// base writes an nsswitch.conf naming only those; another base's may name
+// modules (systemd, ldap) the static binary would dlopen from a glibc it was
+// not linked with.
+func nssWarning(binary, base string) string {
+	return fmt.Sprintf("%s is static glibc and looks up names, users or groups (NSS): with --base %s the image's "+
+		"/etc/nsswitch.conf must name only the files and dns services, or lookups may fail; --base auto writes such a file", binary, base)
 }

@@ -78,6 +78,11 @@ func LoadWorkspace(manifestPath string) (*Workspace, error) {
 	if start.Path != root.Path && !l.pkgs[start.Path].isMember() {
 		return nil, fmt.Errorf("%s believes it is in the workspace at %s but is not a member; add it to workspace.members or workspace.exclude", start.Path, root.Path)
 	}
+	// Like cargo, a member's own manifest makes it the only default member.
+	if start.Path != root.Path {
+		ws.DefaultMembers = []string{start.Path}
+		return ws, nil
+	}
 	ws.DefaultMembers, err = l.defaultMembers()
 	if err != nil {
 		return nil, err

@@ -207,23 +207,24 @@ func parseTags(cfg config.Resolved, bin string) ([]name.Tag, error) {
 
 func (o *buildOptions) publishers(p *buildPlan, s *streams) (publish.Publisher, error) {
 	var sinks []publish.Publisher
+	progress := publish.WithProgress(s.Err)
 	if o.ociLayout != "" {
-		sinks = append(sinks, publish.OCILayout(o.ociLayout))
+		sinks = append(sinks, publish.OCILayout(o.ociLayout, progress))
 	}
 	if o.tarball != "" {
-		sinks = append(sinks, publish.Tarball(o.tarball))
+		sinks = append(sinks, publish.Tarball(o.tarball, progress))
 	}
 	if o.load {
-		sinks = append(sinks, publish.Daemon())
+		sinks = append(sinks, publish.Daemon(progress))
 	}
 	if o.push {
 		if len(p.cfg.Tags) == 0 {
 			return nil, usagef("--push needs at least one -t/--tag naming the registry and repository, e.g. -t registry.example.com/%s:1.0", p.sel.Bin)
 		}
-		sinks = append(sinks, publish.Registry())
+		sinks = append(sinks, publish.Registry(progress))
 	}
 	if len(sinks) == 0 {
-		sinks = append(sinks, publish.OCILayout(defaultLayoutDir(p)))
+		sinks = append(sinks, publish.OCILayout(defaultLayoutDir(p), progress))
 	}
 	return publish.Multi(sinks...), nil
 }

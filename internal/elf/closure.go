@@ -67,12 +67,12 @@ func Resolve(binary string, opts Options) (*Closure, error) {
 		if err != nil {
 			return nil, err
 		}
-		if c.NSS {
-			c.Warnings = append(c.Warnings, nssWarning(binary))
-		}
 		return c, nil
 	}
-	r := newResolver(opts, b.Machine, b.Class)
+	r, err := newResolver(opts, b.Machine, b.Class)
+	if err != nil {
+		return nil, err
+	}
 	origin, err := filepath.EvalSymlinks(binary)
 	if err != nil {
 		return nil, fmt.Errorf("resolving %s: %w", binary, err)
@@ -93,7 +93,10 @@ func Resolve(binary string, opts Options) (*Closure, error) {
 // want them. Since glibc 2.34 files and dns are also built into libc, so the
 // modules matter only for older glibc or an nsswitch.conf naming them.
 func NSSModules(opts Options, machine elf.Machine, class elf.Class) ([]Library, error) {
-	r := newResolver(opts, machine, class)
+	r, err := newResolver(opts, machine, class)
+	if err != nil {
+		return nil, err
+	}
 	loader := &node{name: "glibc NSS (dlopen)", obj: &object{
 		class: class, machine: machine, needed: []string{"libnss_files.so.2", "libnss_dns.so.2"},
 	}}

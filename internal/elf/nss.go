@@ -87,9 +87,3 @@ func readAll(path string) ([]byte, error) {
 	}
 	return b, nil
 }
-
-func nssWarning(binary string) string {
-	return fmt.Sprintf("%s is static glibc and uses NSS (name, user or group lookups): the image needs an "+
-		"/etc/nsswitch.conf naming only the built-in files and dns services, or the NSS modules it names "+
-		"(NSSModules), and they must come from the glibc version it was linked with", binary)
-}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -34,15 +35,36 @@ type resolver struct {
 	warnings []string
 }
 
-func newResolver(opts Options, m elf.Machine, c elf.Class) *resolver {
-	root := opts.Root
-	if root == "" {
-		root = "/"
+func newResolver(opts Options, m elf.Machine, c elf.Class) (*resolver, error) {
+	root, err := opts.root()
+	if err != nil {
+		return nil, err
 	}
 	return &resolver{
 		root: root, extra: opts.ExtraLibraryPaths, machine: m, class: c,
 		byPath: map[string]*node{}, byName: map[string]*node{}, objects: map[string]*object{},
+	}, nil
+}
+
+// root validates the options and returns the absolute root directory.
+func (o Options) root() (string, error) {
+	for _, d := range o.ExtraLibraryPaths {
+		if !path.IsAbs(filepath.ToSlash(d)) {
+			return "", fmt.Errorf("extra library path %q must be absolute (a directory inside the root)", d)
+		}
 	}
+	root := o.Root
+	if root == "" {
+		return "/", nil
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", fmt.Errorf("resolving root %s: %w", root, err)
+	}
+	if !isDir(abs) {
+		return "", fmt.Errorf("root %s is not a directory; pass a sysroot directory or leave it empty for /", root)
+	}
+	return abs, nil
 }
 
 // run loads start's dependencies breadth first, as ld.so does. A name already

@@ -11,7 +11,7 @@ import (
 func TestExpand(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "lib/x86_64-linux-gnu/.keep"), "")
-	r := newResolver(Options{Root: root}, elf.EM_X86_64, elf.ELFCLASS64)
+	r, _ := newResolver(Options{Root: root}, elf.EM_X86_64, elf.ELFCLASS64)
 	hostBin := &node{name: "/src/target/app", path: "/src/target/app", host: true}
 	lib := &node{name: "/opt/x/lib/liby.so", path: "/opt/x/lib/liby.so"}
 	tests := []struct {
@@ -50,7 +50,7 @@ func TestExpand(t *testing.T) {
 func TestSearchPathOrder(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "etc/ld.so.conf"), "/conf\n")
-	r := newResolver(Options{Root: root, ExtraLibraryPaths: []string{"/extra"}}, elf.EM_X86_64, elf.ELFCLASS64)
+	r, _ := newResolver(Options{Root: root, ExtraLibraryPaths: []string{"/extra"}}, elf.EM_X86_64, elf.ELFCLASS64)
 	defaults := defaultDirs(elf.EM_X86_64, elf.ELFCLASS64)
 	exe := &node{path: "/bin/app", obj: &object{rpath: []string{"/exe-rpath"}}}
 	withRunpath := &node{path: "/l/a.so", loader: exe, obj: &object{rpath: []string{"/ignored"}, runpath: []string{"/a-runpath"}}}
@@ -76,6 +76,27 @@ func TestSearchPathOrder(t *testing.T) {
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("searchPath() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOptionsValidation(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	writeFile(t, file, "x")
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"relative-extra", Options{ExtraLibraryPaths: []string{"lib"}}, `extra library path "lib" must be absolute`},
+		{"root-not-dir", Options{Root: file}, "is not a directory"},
+		{"root-missing", Options{Root: file + "-missing"}, "is not a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := NSSModules(tt.opts, elf.EM_X86_64, elf.ELFCLASS64); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("NSSModules() error = %v, want %q", err, tt.want)
 			}
 		})
 	}

@@ -112,7 +112,7 @@ func requireMultilib32(t *testing.T, dir string) {
 }
 
 func TestMismatch(t *testing.T) {
-	r := newResolver(Options{}, elf.EM_X86_64, elf.ELFCLASS64)
+	r, _ := newResolver(Options{}, elf.EM_X86_64, elf.ELFCLASS64)
 	tests := []struct {
 		name string
 		obj  object

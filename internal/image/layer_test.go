@@ -205,3 +205,33 @@ func TestLayerErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLayerGolden pins the digests of a small layer. The diff ID (tar bytes)
+// depends only on berth; the digest also on Go's compress/flate, so a change
+// here after a Go upgrade means images are no longer reproducible across
+// that upgrade, which deserves a release note.
+func TestLayerGolden(t *testing.T) {
+	files := []fileset.File{
+		{Path: "/etc", Mode: fs.ModeDir | 0o755},
+		{Path: "/etc/group", Mode: 0o644, Data: []byte("root:x:0:\nnonroot:x:65532:\n")},
+		{Path: "/etc/localtime", Mode: fs.ModeSymlink | 0o777, Link: "/usr/share/zoneinfo/UTC"},
+	}
+	l, err := Layer(files, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffID, err := l.DiffID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		wantDiffID = "sha256:520aad45ae7f52adc2b46c6b7dd0b6407a8145cac0fbfa6f8650feef2a06b417"
+		wantDigest = "sha256:597dcc816d3afcfa85c6a18752255bee46b58af124f65e7633714e974812d98a"
+	)
+	if diffID.String() != wantDiffID {
+		t.Errorf("diff ID = %s, want %s: the tar stream changed", diffID, wantDiffID)
+	}
+	if d := digest(t, l).String(); d != wantDigest {
+		t.Errorf("digest = %s, want %s: the gzip stream changed (Go upgrade?)", d, wantDigest)
+	}
+}

@@ -76,6 +76,7 @@ func layoutIndex(img v1.Image, tags []name.Tag) (v1.ImageIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading image config: %w", err)
 	}
+	img = plainImage{img}
 	var desc v1.Descriptor
 	if p := cf.Platform(); p != nil && p.OS != "" && p.Architecture != "" {
 		desc.Platform = p
@@ -133,3 +134,9 @@ func describeMode(m fs.FileMode) string {
 		return m.Type().String()
 	}
 }
+
+// plainImage has no artifact type: ggcr would otherwise copy the config media
+// type into index.json as "artifactType", which OCI reserves for artifacts.
+type plainImage struct{ v1.Image }
+
+func (plainImage) ArtifactType() (string, error) { return "", nil }

@@ -55,8 +55,8 @@ func TestOCILayoutRoundtrip(t *testing.T) {
 			for _, desc := range im.Manifests {
 				refNames = append(refNames, desc.Annotations[RefNameAnnotation])
 				fullNames = append(fullNames, desc.Annotations[ContainerdNameAnnotation])
-				if desc.Digest.String() != d || desc.Platform == nil || desc.Platform.Architecture != "amd64" {
-					t.Errorf("descriptor %+v, want digest %s and platform linux/amd64", desc, d)
+				if desc.Digest.String() != d || desc.Platform == nil || desc.Platform.Architecture != "amd64" || desc.ArtifactType != "" {
+					t.Errorf("descriptor %+v, want digest %s, platform linux/amd64 and no artifact type", desc, d)
 				}
 			}
 			if !reflect.DeepEqual(refNames, tt.refNames) || !reflect.DeepEqual(fullNames, tt.fullNames) {

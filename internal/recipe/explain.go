@@ -1,7 +1,197 @@
 package recipe
 
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/berth-dev/berth/internal/cargo"
+)
+
 // Explain returns, one line each, why recipe b differs from recipe a: which
-// file, which key or locked package, which target. No lines means equal.
+// file, which manifest key or locked package, which target. No lines means
+// the recipes are equal.
 func Explain(a, b *Recipe) []string {
-	return nil
+	var out []string
+	if a.WorkspaceRoot != b.WorkspaceRoot {
+		out = append(out, fmt.Sprintf("workspace root: %q → %q", a.WorkspaceRoot, b.WorkspaceRoot))
+	}
+	out = append(out, explainFiles(a.Files, b.Files)...)
+	out = append(out, explainSet("package", packageKeys(a), packageKeys(b))...)
+	out = append(out, explainSet("target", targetKeys(a), targetKeys(b))...)
+	return out
+}
+
+func explainFiles(a, b []File) []string {
+	old, cur := map[string]File{}, map[string]File{}
+	for _, f := range a {
+		old[f.Path] = f
+	}
+	for _, f := range b {
+		cur[f.Path] = f
+	}
+	var out []string
+	for _, p := range unionKeys(old, cur) {
+		fa, inA := old[p]
+		fb, inB := cur[p]
+		switch {
+		case !inA:
+			out = append(out, fmt.Sprintf("%s: added (%s)", p, fb.Kind))
+		case !inB:
+			out = append(out, fmt.Sprintf("%s: removed (%s)", p, fa.Kind))
+		case fa.Contents == fb.Contents && fa.Base64 == fb.Base64:
+		case fb.Kind == KindManifest:
+			out = append(out, prefixed(p, diffTOML(p, fa, fb))...)
+		case fb.Kind == KindLockfile:
+			out = append(out, prefixed(p, diffLock(p, fa, fb))...)
+		default:
+			out = append(out, p+": contents changed")
+		}
+	}
+	return out
+}
+
+func prefixed(p string, lines []string) []string {
+	if len(lines) == 0 {
+		return []string{p + ": contents changed (formatting only)"}
+	}
+	for i, l := range lines {
+		lines[i] = p + ": " + l
+	}
+	return lines
+}
+
+// diffTOML lists the dotted keys whose values differ.
+func diffTOML(name string, a, b File) []string {
+	ra, errA := cargo.DecodeTOML(name, []byte(a.Contents))
+	rb, errB := cargo.DecodeTOML(name, []byte(b.Contents))
+	if errA != nil || errB != nil {
+		return []string{"contents changed"}
+	}
+	fa, fb := map[string]string{}, map[string]string{}
+	flatten("", ra, fa)
+	flatten("", rb, fb)
+	var out []string
+	for _, k := range unionKeys(fa, fb) {
+		va, inA := fa[k]
+		vb, inB := fb[k]
+		switch {
+		case !inA:
+			out = append(out, fmt.Sprintf("%s added (%s)", k, vb))
+		case !inB:
+			out = append(out, fmt.Sprintf("%s removed (was %s)", k, va))
+		case va != vb:
+			out = append(out, fmt.Sprintf("%s: %s → %s", k, va, vb))
+		}
+	}
+	return out
+}
+
+func flatten(prefix string, v any, out map[string]string) {
+	if m, ok := v.(map[string]any); ok && (prefix == "" || len(m) > 0) {
+		for k, e := range m {
+			key := k
+			if prefix != "" {
+				key = prefix + "." + k
+			}
+			flatten(key, e, out)
+		}
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		b = []byte(fmt.Sprint(v))
+	}
+	out[prefix] = string(b)
+}
+
+// diffLock lists locked packages added, removed or changed in version.
+func diffLock(name string, a, b File) []string {
+	la, errA := cargo.ParseLockfile(name, []byte(a.Contents))
+	lb, errB := cargo.ParseLockfile(name, []byte(b.Contents))
+	if errA != nil || errB != nil {
+		return []string{"contents changed"}
+	}
+	index := func(l *cargo.Lockfile) map[string]string {
+		m := map[string]string{}
+		for _, p := range l.Packages {
+			k := p.Name
+			if p.Source != "" {
+				k += " (" + p.Source + ")"
+			}
+			m[k] = strings.TrimPrefix(m[k]+", "+p.Version+depsNote(p), ", ")
+		}
+		return m
+	}
+	ia, ib := index(la), index(lb)
+	var out []string
+	for _, k := range unionKeys(ia, ib) {
+		va, inA := ia[k]
+		vb, inB := ib[k]
+		switch {
+		case !inA:
+			out = append(out, fmt.Sprintf("package %s %s added", k, vb))
+		case !inB:
+			out = append(out, fmt.Sprintf("package %s %s removed", k, va))
+		case va != vb:
+			out = append(out, fmt.Sprintf("package %s: %s → %s", k, va, vb))
+		}
+	}
+	return out
+}
+
+func depsNote(p cargo.LockedPackage) string {
+	if len(p.Dependencies) == 0 {
+		return ""
+	}
+	return " [deps: " + strings.Join(p.Dependencies, ", ") + "]"
+}
+
+func packageKeys(r *Recipe) map[string]bool {
+	m := map[string]bool{}
+	for _, p := range r.Packages {
+		k := p.Name + " at " + p.Manifest
+		if p.Vendored {
+			k += " (vendored)"
+		}
+		m[k] = true
+	}
+	return m
+}
+
+func targetKeys(r *Recipe) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range r.Targets {
+		m[fmt.Sprintf("%s %s %q of %s at %s", t.Kind, t.Stub, t.Name, t.Package, t.Path)] = true
+	}
+	return m
+}
+
+func explainSet(what string, a, b map[string]bool) []string {
+	var out []string
+	for _, k := range unionKeys(a, b) {
+		switch {
+		case !a[k]:
+			out = append(out, fmt.Sprintf("%s added: %s", what, k))
+		case !b[k]:
+			out = append(out, fmt.Sprintf("%s removed: %s", what, k))
+		}
+	}
+	return out
+}
+
+func unionKeys[V any](a, b map[string]V) []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, m := range []map[string]V{a, b} {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
 }

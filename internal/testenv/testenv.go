@@ -95,7 +95,7 @@ func RequireCargo(t testing.TB) {
 	_, ok, why := cargoProbe.run(func() (string, error) {
 		p, err := exec.LookPath("cargo")
 		if err != nil {
-			return "", errors.New("cargo is not on PATH")
+			return "", errors.New("cargo is not on PATH (install Rust with rustup; ci-setup.sh does not)")
 		}
 		if _, err := runQuiet(30*time.Second, p, "--version"); err != nil {
 			return p, err
@@ -231,7 +231,7 @@ offline = true
 
 // CargoEnv returns the environment for running cargo offline against
 // Debian's crate registry: os.Environ() with CARGO_HOME set to a fresh
-// temporary directory holding a config.toml that replaces crates.io with
+// temporary directory holding a config.toml that replaces the crates-io source with
 // /usr/share/cargo/registry. RUSTUP_HOME is kept (and set to its default,
 // ~/.rustup, if unset and present) so rustup's cargo proxy still finds its
 // toolchain.

@@ -137,3 +137,32 @@ func TestMirrorFrom(t *testing.T) {
 		t.Errorf("security only: got %q, want none", got)
 	}
 }
+
+// TestEnvironment checks what the e2e fixtures need; with BERTH_E2E=1 it
+// fails if scripts/ci-setup.sh has not been run.
+func TestEnvironment(t *testing.T) {
+	t.Run("cargo", func(t *testing.T) { RequireCargo(t) })
+	t.Run("docker", func(t *testing.T) { RequireDocker(t) })
+	t.Run("registry", func(t *testing.T) {
+		if p := RequireRegistryBinary(t); p == "" {
+			t.Error("RequireRegistryBinary returned an empty path")
+		}
+	})
+	t.Run("debian-crates", func(t *testing.T) {
+		RequireDebianCrates(t, "hyper", "tokio", "tokio-macros", "serde", "serde_derive", "serde_json", "libc", "openssl", "openssl-sys")
+	})
+	t.Run("mirror", func(t *testing.T) {
+		if u := DebianMirror(t); !strings.HasPrefix(u, "http") {
+			t.Errorf("DebianMirror = %q, want an http(s) URI", u)
+		}
+	})
+}
+
+func TestRequireDebianCratesMissing(t *testing.T) {
+	t.Setenv(E2EVar, "")
+	f := &fakeTB{}
+	RequireDebianCrates(f, "serde", "no-such-crate-berth")
+	if !strings.Contains(f.skipped, "no-such-crate-berth") || strings.Contains(f.skipped, "serde,") {
+		t.Errorf("skip message %q should name only the missing crate", f.skipped)
+	}
+}

@@ -1,0 +1,61 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/internal/testenv"
+)
+
+// TestPushPullRun pushes to a real registry (distribution, on 127.0.0.1),
+// pulls with docker and runs; a rebuilt image re-uploads only what changed.
+func TestPushPullRun(t *testing.T) {
+	testenv.RequireCargo(t)
+	testenv.RequireDocker(t)
+	reg := testenv.StartRegistry(t)
+	project := t.TempDir()
+	if err := copyDir(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(project, "Cargo.toml")
+	ref := reg + "/berth-e2e/hello:1"
+	t.Cleanup(func() { docker(t, "rmi", "-f", ref) })
+
+	first := mustBerth(t, "build", "--manifest-path", manifest, "--push", "-t", ref)
+	if !strings.HasPrefix(first.stdout, ref+"@sha256:") {
+		t.Errorf("stdout = %q, want %s@sha256:...", first.stdout, ref)
+	}
+	docker(t, "pull", ref)
+	if got := runService(t, ref); !strings.Contains(got, "hello from berth") {
+		t.Errorf("pulled image answers %q", got)
+	}
+
+	setMessage(t, project, "pushed again")
+	second := mustBerth(t, "build", "--manifest-path", manifest, "--push", "-t", ref)
+	// The runtime layer is already there; only the application layer and
+	// the config (which lists the layers' digests) travel.
+	uploaded, present := pushCounts(t, second.stderr)
+	if uploaded != 2 || present != 1 {
+		t.Errorf("second push uploaded %d blobs with %d already present, want 2 and 1\n%s", uploaded, present, second.stderr)
+	}
+	docker(t, "pull", ref)
+	if got := runService(t, ref); !strings.Contains(got, "pushed again") {
+		t.Errorf("re-pulled image answers %q", got)
+	}
+}
+
+var pushedLine = regexp.MustCompile(`pushed \S+: (\d+) blobs uploaded, \d+ mounted, (\d+) already present`)
+
+func pushCounts(t *testing.T, stderr string) (uploaded, present int) {
+	t.Helper()
+	m := pushedLine.FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no push summary in stderr:\n%s", stderr)
+	}
+	fmt.Sscan(m[1], &uploaded)
+	fmt.Sscan(m[2], &present)
+	return uploaded, present
+}

@@ -1,0 +1,1 @@
+fn main() { println!("hidden by the 2015 rule"); }

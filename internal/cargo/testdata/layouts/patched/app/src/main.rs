@@ -1,0 +1,4 @@
+fn main() {
+    log::info!("not printed: no logger");
+    println!("{} app", common::msg());
+}

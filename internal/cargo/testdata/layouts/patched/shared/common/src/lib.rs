@@ -1,0 +1,1 @@
+pub fn msg() -> &'static str { "real common" }

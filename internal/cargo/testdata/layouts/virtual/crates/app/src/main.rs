@@ -1,0 +1,1 @@
+fn main() { println!("{} app {}", util::msg(), itoa::Buffer::new().format(7)); }

@@ -1,0 +1,157 @@
+package recipe
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func prepareLayout(t *testing.T, dir, workspace string) *Recipe {
+	t.Helper()
+	r, err := Prepare(PrepareOptions{ManifestPath: filepath.Join(dir, workspace, "Cargo.toml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func encode(t *testing.T, r *Recipe) []byte {
+	t.Helper()
+	data, err := r.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestPrepareGolden pins each layout's recipe; run with -update to refresh.
+func TestPrepareGolden(t *testing.T) {
+	for _, c := range contractCases {
+		t.Run(c.layout, func(t *testing.T) {
+			got := encode(t, prepareLayout(t, filepath.Join(layoutsDir, c.layout), c.workspace))
+			again := encode(t, prepareLayout(t, copyLayout(t, c.layout), c.workspace))
+			if !bytes.Equal(got, again) {
+				t.Errorf("recipe depends on where the workspace is")
+			}
+			golden := filepath.Join("testdata", "golden", c.layout+".json")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("recipe differs from %s (run go test -update if the change is intended):\n%s", golden, strings.Join(Explain(mustDecode(t, want), mustDecode(t, got)), "\n"))
+			}
+		})
+	}
+}
+
+func mustDecode(t *testing.T, data []byte) *Recipe {
+	t.Helper()
+	r, err := Decode("golden", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// replaceIn edits a file of a copied layout.
+func replaceIn(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s does not contain %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(data), old, new)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPrepareChanges checks what changes the recipe (and so the dependency
+// layer) and what does not, and that Explain names the cause.
+func TestPrepareChanges(t *testing.T) {
+	type edit struct{ file, old, new string }
+	cases := []struct {
+		name, layout, workspace string
+		edits                   []edit
+		explain                 string // "" means the recipe must not change
+	}{
+		{"version bump", "single", ".", []edit{
+			{"Cargo.toml", `version = "1.2.3"`, `version = "1.3.0"`},
+			{"Cargo.lock", "name = \"single\"\nversion = \"1.2.3\"", "name = \"single\"\nversion = \"1.3.0\""},
+		}, ""},
+		{"source edit", "single", ".", []edit{{"src/core/lib.rs", "real", "edited"}}, ""},
+		{"workspace version bump", "virtual", ".", []edit{
+			{"Cargo.toml", `"3.1.4"`, `"3.2.0"`},
+			{"Cargo.lock", `version = "3.1.4"`, `version = "3.2.0"`},
+		}, ""},
+		{"path dependency version bump", "mixed", ".", []edit{
+			{"macros/Cargo.toml", `version = "0.4.0"`, `version = "0.5.0"`},
+			{"Cargo.toml", `path = "macros", version = "0.4.0"`, `path = "macros", version = "0.5.0"`},
+			{"Cargo.lock", "name = \"macros\"\nversion = \"0.4.0\"", "name = \"macros\"\nversion = \"0.5.0\""},
+		}, ""},
+		{"outside path dependency bump", "patched", "app", []edit{
+			{"shared/common/Cargo.toml", `"5.0.0"`, `"5.1.0"`},
+			{"app/Cargo.lock", "name = \"common\"\nversion = \"5.0.0\"", "name = \"common\"\nversion = \"5.1.0\""},
+		}, ""},
+		{"new dependency", "single", ".", []edit{{"Cargo.toml", `itoa = "1"`, "itoa = \"1\"\nfnv = \"1\""}},
+			"Cargo.toml: dependencies.fnv added"},
+		{"feature change", "mixed", ".", []edit{{"Cargo.toml", `default = ["fast"]`, `default = []`}},
+			"Cargo.toml: features.default"},
+		{"profile change", "virtual", ".", []edit{{"Cargo.toml", `opt-level = "s"`, `opt-level = 3`}},
+			"Cargo.toml: profile.release.opt-level"},
+		{"new binary", "single", ".", []edit{{"src/bin/extra.rs", "fn main", "fn main"}}, ""},
+		{"patched crate edit", "patched", "app", []edit{{"app/vendor/cfg-if/src/lib.rs", "macro_rules!", "macro_rules! "}},
+			"app/vendor/cfg-if/src/lib.rs: contents changed"},
+		{"rustflags", "mixed", ".", []edit{{".cargo/config.toml", "berth_flag", "other_flag"}},
+			".cargo/config.toml: contents changed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := copyLayout(t, c.layout)
+			before := prepareLayout(t, dir, c.workspace)
+			for _, e := range c.edits {
+				replaceIn(t, filepath.Join(dir, e.file), e.old, e.new)
+			}
+			after := prepareLayout(t, dir, c.workspace)
+			changed := !bytes.Equal(encode(t, before), encode(t, after))
+			why := strings.Join(Explain(before, after), "\n")
+			if c.explain == "" {
+				if changed {
+					t.Errorf("recipe changed, want byte-identical:\n%s", why)
+				}
+				return
+			}
+			if !changed || !strings.Contains(why, c.explain) {
+				t.Errorf("Explain says:\n%s\nwant a line with %q", why, c.explain)
+			}
+		})
+	}
+}
+
+func TestPrepareNewBinaryChangesTargets(t *testing.T) {
+	dir := copyLayout(t, "single")
+	before := prepareLayout(t, dir, ".")
+	if err := os.WriteFile(filepath.Join(dir, "src", "bin", "more.rs"), []byte("fn main() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	why := strings.Join(Explain(before, prepareLayout(t, dir, ".")), "\n")
+	if !strings.Contains(why, `target added: bin main "more" of single at src/bin/more.rs`) {
+		t.Errorf("Explain says:\n%s", why)
+	}
+}
