@@ -45,62 +45,99 @@ type Options struct {
 
 // Result is a built image and what went into it.
 type Result struct {
-	Image    v1.Image
-	Closure  *elf.Closure
-	Warnings []string
+	Image v1.Image
+	*Contents
 }
 
-// Image packages opts.Binary: reads its ELF closure, assembles the runtime
-// and application layers and returns the (not yet published) image.
-func Image(ctx context.Context, opts Options) (*Result, error) {
+// Contents is what an image of the binary holds, before it is an image.
+type Contents struct {
+	Closure    *elf.Closure
+	Platform   v1.Platform
+	Runtime    *fileset.Set // libraries and system files, the rarely changing layer
+	App        *fileset.Set // the binary alone
+	Entrypoint string       // the binary's path in the image
+	Base       v1.Image     // nil for an empty image
+	Warnings   []string
+}
+
+// Collect reads opts.Binary's ELF closure and gathers the files of the
+// runtime and application layers, and the base image when one is named.
+func Collect(ctx context.Context, opts Options) (*Contents, error) {
 	closure, err := elf.Resolve(opts.Binary, elf.Options{Root: opts.Root})
 	if err != nil {
 		return nil, err
 	}
-	platform, err := Platform(closure.Machine, closure.Class)
-	if err != nil {
+	c := &Contents{Closure: closure, Warnings: closure.Warnings}
+	if c.Platform, err = Platform(closure.Machine, closure.Class); err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.Binary, err)
 	}
 	name := opts.Name
 	if name == "" {
 		name = filepath.Base(opts.Binary)
 	}
-	dest := path.Join(BinDir, name)
-	res := &Result{Closure: closure, Warnings: closure.Warnings}
+	c.Entrypoint = path.Join(BinDir, name)
 	if closure.NSS && opts.Base != BaseAuto && opts.Base != "" {
-		res.Warnings = append(res.Warnings, nssWarning(opts.Binary, opts.Base))
+		c.Warnings = append(c.Warnings, nssWarning(opts.Binary, opts.Base))
 	}
-	runtime, base, err := runtimeLayer(ctx, opts, closure, platform, res)
+	if c.Runtime, c.Base, err = runtimeLayer(ctx, opts, closure, c); err != nil {
+		return nil, err
+	}
+	if c.App, err = rootfs.Binary(opts.Binary, c.Entrypoint); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Image packages opts.Binary into a (not yet published) image: the runtime
+// layer, then the application layer, so a rebuild changes only the last.
+func Image(ctx context.Context, opts Options) (*Result, error) {
+	c, err := Collect(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	app, err := rootfs.Binary(opts.Binary, dest)
-	if err != nil {
-		return nil, err
-	}
-	res.Image, err = image.Build(image.Options{
-		Base:       base,
-		Layers:     [][]fileset.File{runtime.Files(), app.Files()},
-		LayerNames: []string{"runtime files", "application " + name},
-		Platform:   platform,
+	img, err := image.Build(image.Options{
+		Base:       c.Base,
+		Layers:     [][]fileset.File{c.Runtime.Files(), c.App.Files()},
+		LayerNames: []string{"runtime files", "application " + path.Base(c.Entrypoint)},
+		Platform:   c.Platform,
 		Epoch:      opts.Epoch,
-		Entrypoint: []string{dest},
+		Entrypoint: []string{c.Entrypoint},
 		Env:        opts.Env,
 		User:       opts.User,
 		// A base image's working directory is kept; scratch gets "/".
-		WorkingDir:   workingDir(base),
+		WorkingDir:   workingDir(c.Base),
 		ExposedPorts: opts.Expose,
 		Labels:       opts.Labels,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assembling the image: %w", err)
 	}
-	return res, nil
+	return &Result{Image: img, Contents: c}, nil
+}
+
+// Stage writes the files of an image of opts.Binary into the new directory
+// dir, for a Dockerfile's `COPY --from=builder dir /` onto scratch. Only the
+// auto and scratch bases make sense here: a base image is the Dockerfile's.
+func Stage(ctx context.Context, opts Options, dir string) (*Contents, error) {
+	if opts.Base != BaseAuto && opts.Base != BaseScratch && opts.Base != "" {
+		return nil, fmt.Errorf("staging takes --base auto or scratch, not %q: put a base image in the Dockerfile's FROM instead", opts.Base)
+	}
+	c, err := Collect(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	all := &fileset.Set{}
+	for _, f := range append(c.Runtime.Files(), c.App.Files()...) {
+		if err := all.Add(f); err != nil {
+			return nil, err
+		}
+	}
+	return c, rootfs.WriteDir(dir, all.Files())
 }
 
 // runtimeLayer returns the files to put under the binary and the base image
 // to put them on (nil for an empty image).
-func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, p v1.Platform, res *Result) (*fileset.Set, v1.Image, error) {
+func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Contents) (*fileset.Set, v1.Image, error) {
 	switch opts.Base {
 	case BaseScratch:
 		if !c.Static {
@@ -126,7 +163,7 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, p v1.Platfo
 				return image.Pull(ctx, ref, p)
 			}
 		}
-		base, err := pull(ctx, opts.Base, p)
+		base, err := pull(ctx, opts.Base, res.Platform)
 		if err != nil {
 			return nil, nil, fmt.Errorf("pulling base image %s: %w", opts.Base, err)
 		}

@@ -56,8 +56,10 @@ func DecodeTOML(name string, data []byte) (map[string]any, error) {
 	if errors.As(err, &de) {
 		row, col := de.Position()
 		key := ""
-		if k := de.Key(); len(k) > 0 {
-			key = fmt.Sprintf(" (key %q)", strings.Join(k, "."))
+		if k := strings.Join(de.Key(), "."); k != "" {
+			key = fmt.Sprintf(" (key %q)", k)
+		} else if k := keyAt(data, row); k != "" {
+			key = fmt.Sprintf(" (key %q)", k)
 		}
 		return nil, fmt.Errorf("%s:%d:%d: invalid TOML%s: %s; fix the file and retry", name, row, col, key, de.Error())
 	}
@@ -143,4 +145,30 @@ func firstOf(raw map[string]any, keys ...string) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// keyAt guesses the dotted key being defined at line row (1-based) for a
+// syntax error, which go-toml reports without one: the nearest table header
+// above it and the key before the line's '='.
+func keyAt(data []byte, row int) string {
+	lines := strings.Split(string(data), "\n")
+	if row < 1 || row > len(lines) {
+		return ""
+	}
+	table := ""
+	for _, l := range lines[:row-1] {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]") {
+			table = strings.Trim(l, "[] ")
+		}
+	}
+	key, _, found := strings.Cut(lines[row-1], "=")
+	key = strings.TrimSpace(key)
+	if !found || key == "" || strings.HasPrefix(key, "[") {
+		return table
+	}
+	if table == "" {
+		return key
+	}
+	return table + "." + key
 }

@@ -58,16 +58,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	}
 	f := cmd.Flags()
 	f.SortFlags = false
-	f.StringVar(&o.manifestPath, "manifest-path", "", "path to Cargo.toml")
-	f.StringVarP(&o.pkg, "package", "p", "", "package that owns the binary")
-	f.StringVar(&o.bin, "bin", "", "binary to package")
-	f.StringVar(&o.profile, "profile", "release", "cargo profile to build with")
-	f.StringSliceVarP(&o.features, "features", "F", nil, "features to activate (comma-separated or repeated)")
-	f.BoolVar(&o.noDefaultFeatures, "no-default-features", false, "do not activate the default feature")
-	f.BoolVar(&o.allFeatures, "all-features", false, "activate all features")
-	f.StringVar(&o.target, "target", "", "target triple to build for")
-	f.BoolVar(&o.static, "static", false, "link statically (musl when its std is installed, else glibc +crt-static)")
-	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
+	o.addCargoFlags(f)
 	f.StringArrayVarP(&o.tags, "tag", "t", nil, "image reference, e.g. registry/name:tag (repeatable)")
 	f.StringVar(&o.base, "base", "auto", "auto (exact runtime closure), scratch (binary only) or a base image reference")
 	f.StringArrayVar(&o.env, "env", nil, "environment variable K=V (repeatable)")
@@ -80,6 +71,21 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f.BoolVar(&o.load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
 	f.BoolVar(&o.push, "push", false, "push the image to the registry of each tag")
 	return cmd
+}
+
+// addCargoFlags adds the flags that choose and build the binary, in cargo's
+// own words; build and stage share them.
+func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.manifestPath, "manifest-path", "", "path to Cargo.toml")
+	f.StringVarP(&o.pkg, "package", "p", "", "package that owns the binary")
+	f.StringVar(&o.bin, "bin", "", "binary to package")
+	f.StringVar(&o.profile, "profile", "release", "cargo profile to build with")
+	f.StringSliceVarP(&o.features, "features", "F", nil, "features to activate (comma-separated or repeated)")
+	f.BoolVar(&o.noDefaultFeatures, "no-default-features", false, "do not activate the default feature")
+	f.BoolVar(&o.allFeatures, "all-features", false, "activate all features")
+	f.StringVar(&o.target, "target", "", "target triple to build for")
+	f.BoolVar(&o.static, "static", false, "link statically (musl when its std is installed, else glibc +crt-static)")
+	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
 }
 
 // flagLayer turns the flags the user set into a configuration layer.

@@ -27,7 +27,7 @@ current directory, build the dependencies with the given flags, then remove
 every local unit from the target directory, so that after the real sources are
 copied in, ` + "`cargo build`" + ` with the same flags compiles the local crates and
 nothing else, whatever the copied files' mtimes.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCook(cmd.Context(), s, opts) },
 	}
 	f := cmd.Flags()

@@ -26,7 +26,7 @@ target. Run it in the Docker build context; it needs no cargo and no network.
 
 With --explain OLD.json nothing is written: berth prints why the recipe it
 would write differs from OLD.json (which file, which key).`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runPrepare(s, opts) },
 	}
 	f := cmd.Flags()
@@ -34,6 +34,14 @@ would write differs from OLD.json (which file, which key).`,
 	f.StringVar(&opts.recipePath, "recipe-path", "recipe.json", "where to write the recipe")
 	f.StringVar(&opts.explain, "explain", "", "print why the recipe differs from this older recipe, and write nothing")
 	return cmd
+}
+
+// noArgs rejects positional arguments as a usage error (exit 2).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unknown argument %q for %q; it takes flags only", args[0], cmd.CommandPath())
+	}
+	return nil
 }
 
 func runPrepare(s *streams, opts *prepareOptions) error {

@@ -115,7 +115,6 @@ func TestPrepareChanges(t *testing.T) {
 			"Cargo.toml: features.default"},
 		{"profile change", "virtual", ".", []edit{{"Cargo.toml", `opt-level = "s"`, `opt-level = 3`}},
 			"Cargo.toml: profile.release.opt-level"},
-		{"new binary", "single", ".", []edit{{"src/bin/extra.rs", "fn main", "fn main"}}, ""},
 		{"patched crate edit", "patched", "app", []edit{{"app/vendor/cfg-if/src/lib.rs", "macro_rules!", "macro_rules! "}},
 			"app/vendor/cfg-if/src/lib.rs: contents changed"},
 		{"rustflags", "mixed", ".", []edit{{".cargo/config.toml", "berth_flag", "other_flag"}},
