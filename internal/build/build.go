@@ -39,6 +39,8 @@ type Options struct {
 	Labels   map[string]string
 	Expose   []string
 	User     string
+	// Cache keeps compressed layers between builds; nil means none.
+	Cache *image.Cache
 	// Pull fetches a base image; nil means image.Pull.
 	Pull func(ctx context.Context, ref string, p v1.Platform) (v1.Image, error)
 }
@@ -108,6 +110,7 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 		WorkingDir:   workingDir(c.Base),
 		ExposedPorts: opts.Expose,
 		Labels:       opts.Labels,
+		Cache:        opts.Cache,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assembling the image: %w", err)

@@ -51,7 +51,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 		Example: `  cargo berth build
   cargo berth build --bin api --static -t registry.example.com/api:1.2 --push
   cargo berth build --tarball api.tar -t api:dev && docker load -i api.tar`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBuild(cmd.Context(), s, o, changedFlags(cmd))
 		},

@@ -14,6 +14,7 @@ import (
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/publish"
 	"github.com/google/go-containerregistry/pkg/name"
 )
@@ -51,6 +52,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		Labels:   plan.labels(ctx),
 		Expose:   plan.cfg.Expose,
 		User:     *plan.cfg.User,
+		Cache:    layerCache(),
 	})
 	if err != nil {
 		return err
@@ -272,4 +274,21 @@ func sortedPairs(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// layerCache is where compressed layers are kept between builds:
+// $BERTH_CACHE_DIR, else the user's cache directory; "off" disables it.
+func layerCache() *image.Cache {
+	dir := os.Getenv("BERTH_CACHE_DIR")
+	if dir == "off" {
+		return nil
+	}
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil
+		}
+		dir = filepath.Join(base, "berth")
+	}
+	return &image.Cache{Dir: filepath.Join(dir, "layers")}
 }

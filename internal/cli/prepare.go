@@ -36,14 +36,6 @@ would write differs from OLD.json (which file, which key).`,
 	return cmd
 }
 
-// noArgs rejects positional arguments as a usage error (exit 2).
-func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usagef("unknown argument %q for %q; it takes flags only", args[0], cmd.CommandPath())
-	}
-	return nil
-}
-
 func runPrepare(s *streams, opts *prepareOptions) error {
 	if opts.recipePath == "" {
 		return usagef("--recipe-path must not be empty")

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -50,8 +52,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "error: %v\n", err)
 	var ue usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "run 'cargo berth %s --help' for usage\n", commandName(root, args))
+	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
+		fmt.Fprintf(stderr, "run '%s --help' for usage\n", strings.TrimSpace("cargo berth "+commandName(root, args)))
 		return exitUsage
 	}
 	return exitError
@@ -59,8 +61,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func newRootCmd(s *streams) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "cargo berth",
+		Use:           "berth",
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "cargo berth"},
 		Short:         "Put a Rust service into the smallest correct container image",
+		Version:       Version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -81,4 +85,27 @@ func commandName(root *cobra.Command, args []string) string {
 		return ""
 	}
 	return cmd.Name()
+}
+
+// noArgs rejects positional arguments as a usage error (exit 2).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unknown argument %q for %q; it takes flags only", args[0], cmd.CommandPath())
+	}
+	return nil
+}
+
+// version is set at link time (-ldflags "-X ...cli.version=v1.2.3").
+var version string
+
+// Version is berth's version: the linked-in one, else the module version
+// `go install` recorded, else "dev".
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
 }

@@ -32,7 +32,7 @@ The binary lands in /usr/local/bin/<name>; stdout gets that path.`,
   # in the runtime stage:
   #   COPY --from=builder /berth/rootfs/ /
   #   ENTRYPOINT ["/usr/local/bin/api"]`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runStage(cmd.Context(), s, o, changedFlags(cmd))
 		},

@@ -39,6 +39,8 @@ type Options struct {
 	ExposedPorts []string
 	// Labels are merged over the base's.
 	Labels map[string]string
+	// Cache keeps compressed layers between builds; nil compresses afresh.
+	Cache *Cache
 }
 
 // Build returns an OCI image (OCI manifest, config and layer media types)
@@ -56,7 +58,7 @@ func Build(opts Options) (v1.Image, error) {
 		if len(files) == 0 {
 			continue
 		}
-		l, err := Layer(files, opts.Epoch)
+		l, err := opts.Cache.Layer(files, opts.Epoch)
 		if err != nil {
 			return nil, fmt.Errorf("building layer %q: %w", layerName(opts.LayerNames, i), err)
 		}

@@ -28,10 +28,11 @@ const CompressionLevel = gzip.BestCompression
 // whatever the host's mtimes, owners or umask. Source files are read once,
 // here: later changes on the host do not alter the returned layer.
 func Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
-	raw, err := tarLayer(files, epoch)
-	if err != nil {
-		return nil, err
-	}
+	return (*Cache)(nil).Layer(files, epoch)
+}
+
+// layerFromTar compresses an uncompressed layer tar.
+func layerFromTar(raw []byte) (v1.Layer, error) {
 	opener := func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(raw)), nil
 	}
