@@ -226,7 +226,7 @@ func TestLayerGolden(t *testing.T) {
 	}
 	const (
 		wantDiffID = "sha256:520aad45ae7f52adc2b46c6b7dd0b6407a8145cac0fbfa6f8650feef2a06b417"
-		wantDigest = "sha256:597dcc816d3afcfa85c6a18752255bee46b58af124f65e7633714e974812d98a"
+		wantDigest = "sha256:ac50a33e62a8a86c593113bbf9214558f9428042b7f40c2caf910a85932c6f81"
 	)
 	if diffID.String() != wantDiffID {
 		t.Errorf("diff ID = %s, want %s: the tar stream changed", diffID, wantDiffID)

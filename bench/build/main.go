@@ -1,0 +1,166 @@
+// Command build measures `cargo berth build` against its baselines on the
+// hyper-service fixture and prints a markdown table of ratios:
+//
+//   - image size against the binary's size (goal: dynamic ≤ binary + 3 MiB,
+//     --static ≤ binary + 512 KiB; the hand-written distroless-cc Dockerfile
+//     gives 24.4 MB for a 1.4 MB binary);
+//   - rebuild time after a one-line source edit against `cargo build
+//     --release` for the same edit (goal ≤ 1.15x);
+//   - no-op rebuild time against cargo's own no-op (goal ≤ +0.5 s).
+//
+// Run it with `go run ./bench/build` from the repository root (make bench).
+// It needs cargo and Debian's packaged crates (scripts/ci-setup.sh).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+func main() {
+	runs := flag.Int("runs", 3, "timed runs per measurement (the median is reported)")
+	flag.Parse()
+	if err := run(*runs); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/build:", err)
+		os.Exit(1)
+	}
+}
+
+func run(runs int) error {
+	b, err := newBench()
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(b.tmp)
+	fmt.Fprintln(os.Stderr, "bench/build: warming up (first cargo build of the fixture's dependencies)")
+	if _, err := b.berth("build", "--oci-layout", b.layout("warm")); err != nil {
+		return err
+	}
+	var rows []row
+	for _, measure := range []func(int) (row, error){b.sizeDynamic, b.sizeStatic, b.editRebuild, b.noopRebuild} {
+		r, err := measure(runs)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r)
+	}
+	printTable(rows)
+	for _, r := range rows {
+		if !r.ok {
+			return fmt.Errorf("goal missed: %s", r.what)
+		}
+	}
+	return nil
+}
+
+// row is one line of the result table.
+type row struct {
+	what, berth, baseline, ratio, goal string
+	ok                                 bool
+}
+
+func printTable(rows []row) {
+	fmt.Println("| measurement | berth | baseline | ratio | goal | met |")
+	fmt.Println("|---|---|---|---|---|---|")
+	for _, r := range rows {
+		met := "yes"
+		if !r.ok {
+			met = "NO"
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.what, r.berth, r.baseline, r.ratio, r.goal, met)
+	}
+}
+
+func (b *bench) editRebuild(runs int) (row, error) {
+	var cargoTimes, berthTimes []time.Duration
+	for i := 0; i < runs; i++ {
+		if err := b.edit(fmt.Sprintf("cargo edit %d", i)); err != nil {
+			return row{}, err
+		}
+		d, err := b.timed(b.cargo, "build", "--release")
+		if err != nil {
+			return row{}, err
+		}
+		cargoTimes = append(cargoTimes, d)
+		if err := b.edit(fmt.Sprintf("berth edit %d", i)); err != nil {
+			return row{}, err
+		}
+		d, err = b.timed(b.berth, "build", "--oci-layout", b.layout("edit"))
+		if err != nil {
+			return row{}, err
+		}
+		berthTimes = append(berthTimes, d)
+	}
+	c, br := median(cargoTimes), median(berthTimes)
+	ratio := br.Seconds() / c.Seconds()
+	return row{"rebuild after a one-line edit", secs(br), secs(c) + " (cargo build --release)",
+		fmt.Sprintf("%.2fx", ratio), "≤ 1.15x", ratio <= 1.15}, nil
+}
+
+func (b *bench) noopRebuild(runs int) (row, error) {
+	var cargoTimes, berthTimes []time.Duration
+	for i := 0; i < runs; i++ {
+		d, err := b.timed(b.cargo, "build", "--release")
+		if err != nil {
+			return row{}, err
+		}
+		cargoTimes = append(cargoTimes, d)
+		d, err = b.timed(b.berth, "build", "--oci-layout", b.layout("noop"))
+		if err != nil {
+			return row{}, err
+		}
+		berthTimes = append(berthTimes, d)
+	}
+	c, br := median(cargoTimes), median(berthTimes)
+	extra := br - c
+	return row{"no-op rebuild", secs(br), secs(c) + " (cargo no-op)",
+		fmt.Sprintf("+%s", secs(extra)), "≤ +0.5 s", extra <= 500*time.Millisecond}, nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+// edit rewrites the fixture's MESSAGE constant: a one-line source change.
+func (b *bench) edit(msg string) error {
+	p := filepath.Join(b.project, "src", "main.rs")
+	src, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(string(src), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "const MESSAGE: &str =") {
+			lines[i] = fmt.Sprintf("const MESSAGE: &str = %q;", msg)
+		}
+	}
+	return os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644)
+}
+
+func (b *bench) timed(f func(...string) (string, error), args ...string) (time.Duration, error) {
+	start := time.Now()
+	_, err := f(args...)
+	return time.Since(start), err
+}
+
+func command(dir string, env []string, name string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out), nil
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// bench is a private copy of the fixture with an offline cargo set-up and a
+// freshly built cargo-berth.
+type bench struct {
+	tmp, project, binary string
+	env                  []string
+}
+
+const cargoConfig = `[source.crates-io]
+replace-with = "debian"
+
+[source.debian]
+directory = "/usr/share/cargo/registry"
+
+[net]
+offline = true
+`
+
+func newBench() (*bench, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "berth-bench-")
+	if err != nil {
+		return nil, err
+	}
+	b := &bench{tmp: tmp, project: filepath.Join(tmp, "hyper-service"), binary: filepath.Join(tmp, "cargo-berth")}
+	if err := copyTree(filepath.Join(root, "e2e", "testdata", "fixtures", "hyper-service"), b.project); err != nil {
+		return nil, err
+	}
+	home := filepath.Join(tmp, "cargo-home")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cargoConfig), 0o644); err != nil {
+		return nil, err
+	}
+	b.env = append(os.Environ(), "CARGO_HOME="+home, "BERTH_CACHE_DIR="+filepath.Join(tmp, "cache"))
+	if h, err := os.UserHomeDir(); err == nil && os.Getenv("RUSTUP_HOME") == "" {
+		b.env = append(b.env, "RUSTUP_HOME="+filepath.Join(h, ".rustup"))
+	}
+	if _, err := command(root, nil, "go", "build", "-o", b.binary, "./cmd/cargo-berth"); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *bench) cargo(args ...string) (string, error) {
+	return command(b.project, b.env, "cargo", args...)
+}
+
+func (b *bench) berth(args ...string) (string, error) {
+	return command(b.project, b.env, b.binary, args...)
+}
+
+func (b *bench) layout(name string) string { return filepath.Join(b.tmp, "layouts", name) }
+
+func repoRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("finding the repository: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", fmt.Errorf("run from inside the berth repository")
+	}
+	return filepath.Dir(mod), nil
+}
+
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() && d.Name() == "target" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+)
+
+const mib = 1 << 20
+
+// sizeDynamic compares the default image with its binary.
+func (b *bench) sizeDynamic(int) (row, error) {
+	return b.size("image size, dynamic (glibc)", 3*mib, "≤ binary + 3 MiB")
+}
+
+// sizeStatic does the same for --static.
+func (b *bench) sizeStatic(int) (row, error) {
+	return b.size("image size, --static", 512<<10, "≤ binary + 512 KiB", "--static")
+}
+
+func (b *bench) size(what string, budget int64, goal string, extra ...string) (row, error) {
+	dir := b.layout("size" + strings.Join(extra, ""))
+	args := append([]string{"build", "--oci-layout", dir}, extra...)
+	if _, err := b.berth(args...); err != nil {
+		return row{}, err
+	}
+	binSize, imgSize, err := layoutSizes(dir)
+	if err != nil {
+		return row{}, err
+	}
+	over := imgSize - binSize
+	return row{what, fmt.Sprintf("%.2f MB image", float64(imgSize)/1e6),
+		fmt.Sprintf("%.2f MB binary (distroless-cc Dockerfile: 24.4 MB)", float64(binSize)/1e6),
+		fmt.Sprintf("binary + %.0f KiB", float64(over)/1024), goal, over <= budget}, nil
+}
+
+// layoutSizes returns the size of the application layer's binary and the
+// whole image's unpacked size (the sum of its layers' tar streams, as
+// `docker images` counts it).
+func layoutSizes(dir string) (binary, total int64, err error) {
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return 0, 0, err
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return 0, 0, err
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return 0, 0, err
+	}
+	img, err := idx.Image(m.Manifests[0].Digest)
+	if err != nil {
+		return 0, 0, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return 0, 0, err
+	}
+	entry := cf.Config.Entrypoint[0]
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	return tarSizes(rc, strings.TrimPrefix(entry, "/"))
+}

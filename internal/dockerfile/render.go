@@ -1,0 +1,157 @@
+package dockerfile
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+	"text/template"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+var templates = template.Must(template.New("").Funcs(template.FuncMap{
+	"lower":     strings.ToLower,
+	"crtStatic": func() string { return crtStaticEnv },
+}).ParseFS(templateFS, "templates/*.tmpl"))
+
+// Files are the rendered files, written at the build context's root.
+type Files struct {
+	Dockerfile   []byte
+	Dockerignore []byte
+}
+
+// Paths of the cache mounts: CARGO_HOME of the official rust images.
+// BuildKit's built-in frontend does not expand variables in --mount, so
+// they cannot follow $CARGO_HOME.
+const (
+	cargoHome    = "/usr/local/cargo"
+	crtStaticEnv = "-C target-feature=+crt-static"
+	hostTarget   = `TARGET="$(rustc -vV | sed -n 's/^host: //p')" && `
+)
+
+// view is what the templates see: every command line already spelled.
+type view struct {
+	Spec
+	Manifest     string // --manifest-path for prepare, "" at the root
+	BuildDir     string // the builder's WORKDIR for the final build
+	Mounts       string // RUN flags, each followed by " \\\n    "
+	Pre          string // shell set-up before each cargo command
+	CookFlags    string
+	BuildFlags   string
+	StageFlags   string
+	CrtStatic    bool   // RUSTFLAGS carries +crt-static
+	StaticTarget string // how the target is chosen for a static build
+	IgnoreDirs   []string
+}
+
+// Render returns the Dockerfile and .dockerignore for s.
+func Render(s Spec) (*Files, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	v := newView(s)
+	var df, di bytes.Buffer
+	if err := templates.ExecuteTemplate(&df, "Dockerfile.tmpl", v); err != nil {
+		return nil, fmt.Errorf("dockerfile: rendering the Dockerfile: %w", err)
+	}
+	if err := templates.ExecuteTemplate(&di, "dockerignore.tmpl", v); err != nil {
+		return nil, fmt.Errorf("dockerfile: rendering .dockerignore: %w", err)
+	}
+	return &Files{Dockerfile: df.Bytes(), Dockerignore: di.Bytes()}, nil
+}
+
+func newView(s Spec) view {
+	v := view{Spec: s, BuildDir: "/app"}
+	if ws := strings.Trim(s.WorkspaceDir, "/"); ws != "" && ws != "." {
+		v.Manifest = " --manifest-path " + ws + "/Cargo.toml"
+		v.BuildDir = path.Join("/app", ws)
+	}
+	if s.CacheMounts {
+		v.Mounts = "--mount=type=cache,target=" + cargoHome + "/registry \\\n    " +
+			"--mount=type=cache,target=" + cargoHome + "/git \\\n    "
+	}
+	target := s.Target
+	if s.Static {
+		switch {
+		case s.Target == "":
+			v.Pre, target, v.CrtStatic = hostTarget, `"$TARGET"`, true
+			v.StaticTarget = "the builder's own target, named explicitly"
+		case !strings.HasSuffix(s.Target, "-musl"):
+			v.CrtStatic = true
+		}
+	}
+	common := []string{"-p", s.Package, "--bin", s.Bin}
+	if len(s.Features) > 0 {
+		common = append(common, "--features", shellWord(strings.Join(s.Features, ",")))
+	}
+	if s.NoDefaultFeatures {
+		common = append(common, "--no-default-features")
+	}
+	if s.AllFeatures {
+		common = append(common, "--all-features")
+	}
+	if target != "" {
+		common = append(common, "--target", target)
+	}
+	profile := []string{"--release"}
+	stage := []string{}
+	if s.Profile != "" && s.Profile != "release" {
+		profile = []string{"--profile", s.Profile}
+		stage = profile
+	}
+	locked := []string{}
+	if s.Locked {
+		locked = []string{"--locked"}
+	}
+	v.CookFlags = join(profile, locked, common)
+	v.BuildFlags = join(profile, locked, common)
+	v.StageFlags = join(stage, common)
+	if s.RuntimeImage != "" {
+		v.StageFlags = join([]string{"--base", "scratch"}, stage, common)
+	}
+	v.IgnoreDirs = ignoreDirs(s)
+	return v
+}
+
+func ignoreDirs(s Spec) []string {
+	dirs := []string{"target/"}
+	for _, d := range s.IgnoreDirs {
+		d = strings.Trim(d, "/") + "/"
+		if d != "target/" && !contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+func join(parts ...[]string) string {
+	var all []string
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	return strings.Join(all, " ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9_,./:+-]+$`)
+
+// shellWord quotes w for sh when it holds anything but plain characters
+// (a weak feature "dep?/feat" would otherwise be a glob).
+func shellWord(w string) string {
+	if plainWord.MatchString(w) {
+		return w
+	}
+	return "'" + w + "'"
+}

@@ -1,0 +1,141 @@
+package dockerfile
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// DefaultRustVersion is the Rust release RUST_IMAGE defaults to when the
+// project names none (no rust-toolchain file, no rust-version): the current
+// stable when this berth was released.
+const DefaultRustVersion = "1.95"
+
+// Default runtime images for --runtime distroless: glibc's C runtime for a
+// dynamic binary, nothing at all for a static one; both run as nonroot.
+const (
+	DistrolessCC     = "gcr.io/distroless/cc-debian12:nonroot"
+	DistrolessStatic = "gcr.io/distroless/static-debian12:nonroot"
+)
+
+// Spec is everything a generated Dockerfile depends on. Bin, Package,
+// RustImage and BerthImage are required.
+type Spec struct {
+	// Bin is the binary target to build and run; Package owns it.
+	Bin     string
+	Package string
+	// WorkspaceDir is the workspace root relative to the build context,
+	// slash-separated; "" or "." when the context is the workspace root.
+	WorkspaceDir string
+	// Profile is the cargo profile; "" means release.
+	Profile           string
+	Features          []string
+	NoDefaultFeatures bool
+	AllFeatures       bool
+	// Target is the target triple; "" means the builder's own.
+	Target string
+	// Static links the C runtime statically (musl, or glibc +crt-static).
+	Static bool
+	// Locked passes --locked: the project has a Cargo.lock.
+	Locked bool
+	// CacheMounts mounts cargo's registry and git caches (BuildKit only).
+	CacheMounts bool
+	// RustImage is RUST_IMAGE's default; RustImageSource says where it
+	// comes from, for a comment ("rust-toolchain.toml channel 1.82").
+	RustImage       string
+	RustImageSource string
+	// BerthImage is BERTH_IMAGE's default: an image with a static
+	// /usr/local/bin/cargo-berth.
+	BerthImage string
+	// RuntimeImage, when set, is RUNTIME_IMAGE's default and the runtime
+	// stage copies only the binary into it; when empty the runtime is
+	// FROM scratch with the binary and its exact runtime files.
+	RuntimeImage string
+	// IgnoreDirs are extra directories for .dockerignore, relative to the
+	// context (cargo's target directory of a nested workspace, say);
+	// "target/" is always there.
+	IgnoreDirs []string
+}
+
+var (
+	cargoName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	triple    = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+	feature   = regexp.MustCompile(`^[A-Za-z0-9_+./?:-]+$`)
+	imageRef  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:/@-]*$`)
+	relDir    = regexp.MustCompile(`^[A-Za-z0-9_.@+-][A-Za-z0-9_./@+-]*$`)
+)
+
+// Validate checks that every value can be written into a Dockerfile as is:
+// names cargo accepts, image references without spaces, relative paths.
+func (s Spec) Validate() error {
+	checks := []struct {
+		what, value string
+		re          *regexp.Regexp
+		required    bool
+	}{
+		{"binary name", s.Bin, cargoName, true},
+		{"package name", s.Package, cargoName, true},
+		{"profile", s.Profile, cargoName, false},
+		{"target triple", s.Target, triple, false},
+		{"RUST_IMAGE", s.RustImage, imageRef, true},
+		{"BERTH_IMAGE", s.BerthImage, imageRef, true},
+		{"RUNTIME_IMAGE", s.RuntimeImage, imageRef, false},
+		{"workspace directory", s.WorkspaceDir, relDir, false},
+	}
+	for _, c := range checks {
+		if c.value == "" {
+			if c.required {
+				return fmt.Errorf("dockerfile: the %s is required", c.what)
+			}
+			continue
+		}
+		if !c.re.MatchString(c.value) {
+			return fmt.Errorf("dockerfile: %s %q has characters a Dockerfile line cannot carry safely", c.what, c.value)
+		}
+	}
+	for _, f := range s.Features {
+		if !feature.MatchString(f) {
+			return fmt.Errorf("dockerfile: feature %q is not a cargo feature name", f)
+		}
+	}
+	for _, d := range s.IgnoreDirs {
+		if !relDir.MatchString(d) || strings.Contains(d, "..") {
+			return fmt.Errorf("dockerfile: ignored directory %q must be a plain path inside the context", d)
+		}
+	}
+	if s.WorkspaceDir != "" && strings.Contains(s.WorkspaceDir, "..") {
+		return fmt.Errorf("dockerfile: workspace directory %q must be inside the build context", s.WorkspaceDir)
+	}
+	return nil
+}
+
+// RustImage returns the official rust image for a toolchain channel (from
+// rust-toolchain or rust-toolchain.toml) or, when channel is "", for a
+// rust-version, and where the choice came from. Channels with no official
+// image (nightly, beta, dated) get the default stable image: rustup in that
+// image installs the channel the toolchain file names during the build.
+func RustImage(channel, rustVersion string) (image, source string) {
+	if v, ok := release(channel); ok {
+		return "rust:" + v + "-bookworm", "the rust-toolchain channel " + channel
+	}
+	if channel == "stable" {
+		return "rust:1-bookworm", "the rust-toolchain channel stable"
+	}
+	if channel == "" {
+		if v, ok := release(rustVersion); ok {
+			return "rust:" + v + "-bookworm", "the package's rust-version " + rustVersion
+		}
+	}
+	src := "berth's default, the stable release it knows"
+	if channel != "" {
+		src = "berth's default; rustup in it installs the rust-toolchain channel " + channel
+	}
+	return "rust:" + DefaultRustVersion + "-bookworm", src
+}
+
+var releaseRe = regexp.MustCompile(`^1\.[0-9]+(\.[0-9]+)?$`)
+
+// release reports whether v is a release number like 1.82 or 1.82.0.
+func release(v string) (string, bool) {
+	return v, releaseRe.MatchString(v)
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# builder-image.sh builds, into the local Docker engine, the images berth's
+# Dockerfile tests and benchmark need but cannot pull:
+#   rust     berth-test/rust:bookworm: a Debian bookworm rootfs (debootstrap,
+#            minbase + gcc, libc6-dev, pkg-config, libssl-dev, ca-certificates)
+#            with the host's active Rust toolchain on PATH and Debian's packaged
+#            crates as the only, offline, cargo source (CARGO_HOME config);
+#   runtime  berth-test/distroless-cc:nonroot: a stand-in for
+#            gcr.io/distroless/cc-debian12:nonroot made of the same packages'
+#            files (libc6, libgcc-s1, libgomp1, libstdc++6, libssl3,
+#            ca-certificates, tzdata, netbase, base-files) and user 65532;
+#   berth    berth-test/berth:dev: the static cargo-berth of this working tree
+#            in a scratch image, packaged by itself.
+# Usage: scripts/builder-image.sh [rust|runtime|berth|all]...   (default: all)
+#
+# rust and runtime are cached by content: each image carries the hash of its
+# inputs (this script, the toolchain, the crate list, the mirror) in the
+# BERTH_TEST_INPUTS environment variable and is rebuilt only when it changes.
+# The Debian mirror is $BERTH_DEBIAN_MIRROR, else the first .../debian URI of
+# this machine's apt sources. Nothing else touches the network. Progress goes
+# to stderr; needs root (debootstrap) and a running Docker engine.
+set -euo pipefail
+
+RUST_TAG=${BERTH_RUST_IMAGE:-berth-test/rust:bookworm}
+RUNTIME_TAG=${BERTH_RUNTIME_IMAGE:-berth-test/distroless-cc:nonroot}
+BERTH_TAG=${BERTH_BERTH_IMAGE:-berth-test/berth:dev}
+CRATES=/usr/share/cargo/registry
+SUITE=bookworm
+INCLUDE=gcc,libc6-dev,pkg-config,libssl-dev,ca-certificates,tzdata,netbase,libgomp1
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCRIPT="$REPO/scripts/builder-image.sh"
+
+log() { printf 'builder-image: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# mirror prints the Debian archive URI apt uses on this machine.
+mirror() {
+	if [[ -n ${BERTH_DEBIAN_MIRROR:-} ]]; then
+		echo "$BERTH_DEBIAN_MIRROR"
+		return
+	fi
+	local uri
+	uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
+		awk '/^[[:space:]]*#/ {next}
+			$1 == "URIs:" {for (i = 2; i <= NF; i++) print $i}
+			$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; break}}' |
+		grep -E '/debian/?$' | head -n1) || true
+	[[ -n $uri ]] || die "no Debian archive URI in /etc/apt sources; set BERTH_DEBIAN_MIRROR"
+	echo "$uri"
+}
+
+# inputs_of prints the hash recorded in an image, or nothing.
+inputs_of() {
+	docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$1" 2>/dev/null |
+		sed -n 's/^BERTH_TEST_INPUTS=//p'
+}
+
+rust_inputs() {
+	{
+		sha256sum "$SCRIPT"
+		rustc -vV
+		ls "$CRATES"
+		echo "$SUITE $INCLUDE $1"
+	} | sha256sum | cut -c1-16
+}
+
+# write_cargo_home makes CARGO_HOME's config: crates-io replaced by Debian's
+# crate directory, and no network.
+write_cargo_home() {
+	mkdir -p "$1"
+	cat >"$1/config.toml" <<EOF
+[source.crates-io]
+replace-with = "debian"
+
+[source.debian]
+directory = "$CRATES"
+
+[net]
+offline = true
+EOF
+}
+
+# Each builder runs in a subshell so that its EXIT trap cleans up its own
+# temporary directory.
+build_rust() (
+	local uri hash sysroot root
+	uri=$(mirror)
+	hash=$(rust_inputs "$uri")
+	if [[ $(inputs_of "$RUST_TAG") == "$hash" ]]; then
+		log "$RUST_TAG is up to date ($hash)"
+		return
+	fi
+	sysroot=$(rustc --print sysroot)
+	root=$(mktemp -d /tmp/berth-rootfs.XXXXXX)
+	trap 'rm -rf "$root"' EXIT
+	log "debootstrap $SUITE from $uri into $root (a few minutes)"
+	debootstrap --variant=minbase --include="$INCLUDE" "$SUITE" "$root" "$uri" >"$root.log" 2>&1 ||
+		{ tail -n 30 "$root.log" >&2; die "debootstrap failed (log: $root.log)"; }
+	rm -f "$root.log"
+	# apt caches and docs are of no use to a builder.
+	rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc "$root"/usr/share/man
+	log "copying the Rust toolchain $sysroot (without docs)"
+	mkdir -p "$root/usr/local/rust"
+	for d in bin lib libexec etc; do
+		[[ -e $sysroot/$d ]] && cp -a "$sysroot/$d" "$root/usr/local/rust/"
+	done
+	log "copying Debian's crates from $CRATES"
+	mkdir -p "$root$CRATES"
+	cp -aL "$CRATES/." "$root$CRATES/"
+	write_cargo_home "$root/usr/local/cargo"
+	mkdir -p "$root/usr/local/cargo/bin"
+	log "importing $RUST_TAG"
+	tar -C "$root" -c . | docker import \
+		--change 'ENV PATH=/usr/local/cargo/bin:/usr/local/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+		--change 'ENV CARGO_HOME=/usr/local/cargo' \
+		--change "ENV BERTH_TEST_INPUTS=$hash" \
+		--change 'CMD ["bash"]' \
+		- "$RUST_TAG" >/dev/null
+	log "built $RUST_TAG ($hash)"
+)
+
+# The runtime stand-in is cut out of the rust image: the files dpkg lists for
+# distroless cc's packages, minus docs, plus passwd/group with nonroot.
+RUNTIME_DOCKERFILE='ARG SRC
+FROM ${SRC} AS src
+RUN set -e; mkdir -p /out/tmp /out/home/nonroot /out/etc; chmod 1777 /out/tmp; \
+    for p in base-files netbase tzdata ca-certificates libc6 libgcc-s1 libgomp1 libstdc++6 libssl3; do dpkg -L $p; done | sort -u | \
+    grep -v -e "^/usr/share/doc" -e "^/usr/share/man" -e "^/usr/share/lintian" -e "^/usr/share/info" -e "^/usr/share/locale" -e "^/usr/share/common-licenses" | \
+    while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; then mkdir -p "/out$(dirname "$f")"; cp -a "$f" "/out$f"; fi; done; \
+    cp -a /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/; \
+    printf "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n" >/out/etc/passwd; \
+    printf "root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n" >/out/etc/group; \
+    chown 65532:65532 /out/home/nonroot
+FROM scratch
+COPY --from=src /out/ /
+ARG INPUTS
+ENV BERTH_TEST_INPUTS=${INPUTS}
+USER 65532:65532
+WORKDIR /home/nonroot'
+
+build_runtime() (
+	local hash
+	hash=$( { inputs_of "$RUST_TAG"; sha256sum "$SCRIPT"; } | sha256sum | cut -c1-16)
+	if [[ $(inputs_of "$RUNTIME_TAG") == "$hash" ]]; then
+		log "$RUNTIME_TAG is up to date ($hash)"
+		return
+	fi
+	local dir
+	dir=$(mktemp -d)
+	trap 'rm -rf "$dir"' EXIT
+	printf '%s\n' "$RUNTIME_DOCKERFILE" >"$dir/Dockerfile"
+	log "building $RUNTIME_TAG from $RUST_TAG"
+	DOCKER_BUILDKIT=0 docker build -q --network none --build-arg SRC="$RUST_TAG" \
+		--build-arg INPUTS="$hash" -t "$RUNTIME_TAG" "$dir" >/dev/null
+	log "built $RUNTIME_TAG ($hash, $(docker image inspect --format '{{.Size}}' "$RUNTIME_TAG") bytes)"
+)
+
+# berth's image is rebuilt every time: it is seconds, and it must match the
+# working tree.
+build_berth() (
+	local out
+	out=$(mktemp -d)
+	trap 'rm -rf "$out"' EXIT
+	(cd "$REPO" && CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$out/cargo-berth" ./cmd/cargo-berth)
+	"$out/cargo-berth" build --binary "$out/cargo-berth" --base scratch -t "$BERTH_TAG" --load >/dev/null
+	log "built $BERTH_TAG"
+)
+
+main() {
+	command -v docker >/dev/null || die "no docker CLI on PATH"
+	[[ $# -gt 0 ]] || set -- all
+	local what
+	for what in "$@"; do
+		case $what in
+		rust) build_rust ;;
+		runtime) build_rust && build_runtime ;;
+		berth) build_berth ;;
+		all) build_rust && build_runtime && build_berth ;;
+		*) die "unknown image $what; want rust, runtime, berth or all" ;;
+		esac
+	done
+}
+
+main "$@"
