@@ -28,7 +28,6 @@ CRATES=/usr/share/cargo/registry
 SUITE=bookworm
 INCLUDE=gcc,libc6-dev,pkg-config,libssl-dev,ca-certificates,tzdata,netbase,libgomp1
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SCRIPT="$REPO/scripts/builder-image.sh"
 
 log() { printf 'builder-image: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -49,6 +48,13 @@ mirror() {
 	echo "$uri"
 }
 
+# drop_old removes an image the new one replaced, once nothing names it.
+drop_old() {
+	if [[ -n $1 && $1 != $(docker image inspect --format '{{.Id}}' "$2" 2>/dev/null) ]]; then
+		docker rmi "$1" >/dev/null 2>&1 || true
+	fi
+}
+
 # inputs_of prints the hash recorded in an image, or nothing.
 inputs_of() {
 	docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$1" 2>/dev/null |
@@ -57,7 +63,7 @@ inputs_of() {
 
 rust_inputs() {
 	{
-		sha256sum "$SCRIPT"
+		declare -f build_rust write_cargo_home
 		rustc -vV
 		ls "$CRATES"
 		echo "$SUITE $INCLUDE $1"
@@ -90,6 +96,8 @@ build_rust() (
 		log "$RUST_TAG is up to date ($hash)"
 		return
 	fi
+	local old
+	old=$(docker image inspect --format '{{.Id}}' "$RUST_TAG" 2>/dev/null) || true
 	sysroot=$(rustc --print sysroot)
 	root=$(mktemp -d /tmp/berth-rootfs.XXXXXX)
 	trap 'rm -rf "$root"' EXIT
@@ -116,6 +124,7 @@ build_rust() (
 		--change "ENV BERTH_TEST_INPUTS=$hash" \
 		--change 'CMD ["bash"]' \
 		- "$RUST_TAG" >/dev/null
+	drop_old "$old" "$RUST_TAG"
 	log "built $RUST_TAG ($hash)"
 )
 
@@ -124,10 +133,11 @@ build_rust() (
 RUNTIME_DOCKERFILE='ARG SRC
 FROM ${SRC} AS src
 RUN set -e; mkdir -p /out/tmp /out/home/nonroot /out/etc; chmod 1777 /out/tmp; \
+    for l in /bin /sbin /lib /lib64; do if [ -L $l ]; then cp -a $l /out/; fi; done; \
     for p in base-files netbase tzdata ca-certificates libc6 libgcc-s1 libgomp1 libstdc++6 libssl3; do dpkg -L $p; done | sort -u | \
     grep -v -e "^/usr/share/doc" -e "^/usr/share/man" -e "^/usr/share/lintian" -e "^/usr/share/info" -e "^/usr/share/locale" -e "^/usr/share/common-licenses" | \
-    while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; then mkdir -p "/out$(dirname "$f")"; cp -a "$f" "/out$f"; fi; done; \
-    cp -a /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/; \
+    while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; then d=$(readlink -f "$(dirname "$f")"); mkdir -p "/out$d"; cp -a "$f" "/out$d/"; fi; done; \
+    mkdir -p /out/etc/ssl/certs; cp -a /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/; \
     printf "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n" >/out/etc/passwd; \
     printf "root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n" >/out/etc/group; \
     chown 65532:65532 /out/home/nonroot
@@ -140,7 +150,7 @@ WORKDIR /home/nonroot'
 
 build_runtime() (
 	local hash
-	hash=$( { inputs_of "$RUST_TAG"; sha256sum "$SCRIPT"; } | sha256sum | cut -c1-16)
+	hash=$( { inputs_of "$RUST_TAG"; declare -f build_runtime; echo "$RUNTIME_DOCKERFILE"; } | sha256sum | cut -c1-16)
 	if [[ $(inputs_of "$RUNTIME_TAG") == "$hash" ]]; then
 		log "$RUNTIME_TAG is up to date ($hash)"
 		return
@@ -149,9 +159,13 @@ build_runtime() (
 	dir=$(mktemp -d)
 	trap 'rm -rf "$dir"' EXIT
 	printf '%s\n' "$RUNTIME_DOCKERFILE" >"$dir/Dockerfile"
+	local old
+	old=$(docker image inspect --format '{{.Id}}' "$RUNTIME_TAG" 2>/dev/null) || true
 	log "building $RUNTIME_TAG from $RUST_TAG"
-	DOCKER_BUILDKIT=0 docker build -q --network none --build-arg SRC="$RUST_TAG" \
-		--build-arg INPUTS="$hash" -t "$RUNTIME_TAG" "$dir" >/dev/null
+	DOCKER_BUILDKIT=0 docker build --network none --build-arg SRC="$RUST_TAG" \
+		--build-arg INPUTS="$hash" -t "$RUNTIME_TAG" "$dir" >"$dir/log" 2>&1 ||
+		{ tail -n 20 "$dir/log" >&2; die "building $RUNTIME_TAG failed"; }
+	drop_old "$old" "$RUNTIME_TAG"
 	log "built $RUNTIME_TAG ($hash, $(docker image inspect --format '{{.Size}}' "$RUNTIME_TAG") bytes)"
 )
 
@@ -173,9 +187,16 @@ main() {
 	for what in "$@"; do
 		case $what in
 		rust) build_rust ;;
-		runtime) build_rust && build_runtime ;;
+		runtime)
+			build_rust
+			build_runtime
+			;;
 		berth) build_berth ;;
-		all) build_rust && build_runtime && build_berth ;;
+		all)
+			build_rust
+			build_runtime
+			build_berth
+			;;
 		*) die "unknown image $what; want rust, runtime, berth or all" ;;
 		esac
 	done

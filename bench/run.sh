@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every benchmark in one go and prints their tables (ratios against the
+# baselines each one names). Needs what scripts/ci-setup.sh installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "## cargo berth build (bench/build)"
+go run ./bench/build -runs 5
+echo
+echo "## cargo berth prepare on a 300-member workspace (bench/prepare; goal ≤ 200 ms)"
+go test ./bench/prepare -run '^$' -bench . -benchtime 20x | grep -E '^Benchmark'
+if [ -x bench/dockerfile/run.sh ]; then
+  echo
+  echo "## cargo berth dockerfile vs the hand-written Dockerfile (bench/dockerfile)"
+  bench/dockerfile/run.sh
+fi
