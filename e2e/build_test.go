@@ -22,10 +22,17 @@ func TestBuildExampleDaemonless(t *testing.T) {
 		t.Fatal(err)
 	}
 	manifest := filepath.Join(project, "Cargo.toml")
+	// The same input gives the same digest: with an empty layer cache, with
+	// the cache filled by the first build, and with no cache at all.
+	t.Setenv("BERTH_CACHE_DIR", t.TempDir())
 	first := mustBerth(t, "build", "--manifest-path", manifest)
 	second := mustBerth(t, "build", "--manifest-path", manifest)
-	if digestOf(t, first.stdout) != digestOf(t, second.stdout) {
-		t.Errorf("two builds of the same input differ: %s vs %s", first.stdout, second.stdout)
+	t.Setenv("BERTH_CACHE_DIR", "off")
+	third := mustBerth(t, "build", "--manifest-path", manifest)
+	for _, r := range []result{second, third} {
+		if digestOf(t, r.stdout) != digestOf(t, first.stdout) {
+			t.Errorf("builds of the same input differ: %s vs %s", first.stdout, r.stdout)
+		}
 	}
 	if !strings.HasPrefix(first.stdout, "hello-service:latest@sha256:") {
 		t.Errorf("stdout = %q, want hello-service:latest@sha256:...", first.stdout)

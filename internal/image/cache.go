@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"time"
 
@@ -29,6 +30,11 @@ type Cache struct {
 	Keep int
 }
 
+// compressor names what produced a cached blob: the same tar compressed by
+// another gzip level or another Go's deflate gives other bytes, so each gets
+// its own directory and a cache never hands out bytes a fresh build would not.
+var compressor = fmt.Sprintf("%s-gzip%d", runtime.Version(), CompressionLevel)
+
 // Layer is Layer(files, epoch), through the cache.
 func (c *Cache) Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
 	raw, err := tarLayer(files, epoch)
@@ -40,7 +46,7 @@ func (c *Cache) Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
 	}
 	sum := sha256.Sum256(raw)
 	diffID := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}
-	blob := filepath.Join(c.Dir, diffID.Hex+".tar.gz")
+	blob := filepath.Join(c.Dir, compressor, diffID.Hex+".tar.gz")
 	if l, ok := cachedLayer(blob, diffID); ok {
 		now := time.Now()
 		os.Chtimes(blob, now, now) // mark as recently used; best effort
@@ -80,10 +86,10 @@ func cachedLayer(blob string, diffID v1.Hash) (v1.Layer, bool) {
 }
 
 func (c *Cache) store(blob string, data []byte) error {
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(blob), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(c.Dir, ".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(blob), ".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -104,7 +110,7 @@ func (c *Cache) prune() {
 	if keep <= 0 {
 		keep = 32
 	}
-	matches, _ := filepath.Glob(filepath.Join(c.Dir, "*.tar.gz"))
+	matches, _ := filepath.Glob(filepath.Join(c.Dir, "*", "*.tar.gz"))
 	if len(matches) <= keep {
 		return
 	}

@@ -44,7 +44,7 @@ func TestCacheGivesTheSameLayer(t *testing.T) {
 			t.Errorf("%s: digest %s diffid %s, want %s %s", pass, d, diff, wantDigest, wantDiff)
 		}
 	}
-	entries, _ := filepath.Glob(filepath.Join(c.Dir, "*.tar.gz"))
+	entries, _ := filepath.Glob(filepath.Join(c.Dir, compressor, "*.tar.gz"))
 	if len(entries) != 1 || filepath.Base(entries[0]) != wantDiff.Hex+".tar.gz" {
 		t.Errorf("cache holds %v, want one entry named by the diffid", entries)
 	}
@@ -57,7 +57,7 @@ func TestCacheIgnoresDamagedEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, diff := digests(t, l)
-	if err := os.WriteFile(filepath.Join(c.Dir, diff.Hex+".tar.gz"), []byte("garbage"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(c.Dir, compressor, diff.Hex+".tar.gz"), []byte("garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	l, err = c.Layer(cacheFiles("a"), time.Unix(0, 0))
@@ -76,7 +76,7 @@ func TestCachePrunes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	entries, _ := filepath.Glob(filepath.Join(c.Dir, "*.tar.gz"))
+	entries, _ := filepath.Glob(filepath.Join(c.Dir, "*", "*.tar.gz"))
 	if len(entries) != 2 {
 		t.Errorf("cache holds %d layers, want 2", len(entries))
 	}
