@@ -59,3 +59,56 @@ func pushCounts(t *testing.T, stderr string) (uploaded, present int) {
 	fmt.Sscan(m[2], &present)
 	return uploaded, present
 }
+
+// TestBuildOnBaseImage layers a binary onto a base image pulled from a
+// registry: the base's layers stay, the binary is added, and it runs on the
+// base's libraries.
+func TestBuildOnBaseImage(t *testing.T) {
+	offlineCargo(t)
+	testenv.RequireDocker(t)
+	reg := testenv.StartRegistry(t)
+	example := t.TempDir()
+	if err := copyDir(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), example); err != nil {
+		t.Fatal(err)
+	}
+	base := reg + "/berth-e2e/base:1"
+	mustBerth(t, "build", "--manifest-path", filepath.Join(example, "Cargo.toml"), "--push", "-t", base, "--env", "FROM_BASE=yes")
+
+	two := testenv.CopyFixture(t, "two-bins")
+	layoutDir := filepath.Join(t.TempDir(), "layout")
+	tag := "berth-e2e/on-base:test"
+	t.Cleanup(func() { docker(t, "rmi", "-f", tag) })
+	mustBerth(t, "build", "--manifest-path", filepath.Join(two, "Cargo.toml"), "--bin", "beta",
+		"--base", base, "--oci-layout", layoutDir, "--load", "-t", tag)
+	img := layoutImage(t, layoutDir)
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The base has a runtime and an application layer; beta adds its own.
+	if len(layers) != 3 {
+		t.Errorf("image has %d layers, want the base's 2 and the binary's", len(layers))
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cf.Config.Entrypoint, " "); got != "/usr/local/bin/beta" {
+		t.Errorf("entrypoint = %q", got)
+	}
+	if !containsString(cf.Config.Env, "FROM_BASE=yes") {
+		t.Errorf("env = %v, want the base's FROM_BASE=yes kept", cf.Config.Env)
+	}
+	if out := docker(t, "run", "--rm", "--network", "host", tag); !strings.Contains(out, "beta") {
+		t.Errorf("beta on the base printed %q", out)
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
