@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +17,7 @@ import (
 func TestBuildExampleDaemonless(t *testing.T) {
 	testenv.RequireCargo(t)
 	project := t.TempDir()
-	if err := copyDir(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
 		t.Fatal(err)
 	}
 	manifest := filepath.Join(project, "Cargo.toml")
@@ -154,25 +153,4 @@ func TestBuildStatic(t *testing.T) {
 	if !strings.Contains(out, "hello static") || !strings.Contains(out, "localhost resolves to 127.0.0.1") {
 		t.Errorf("static-hello printed %q", out)
 	}
-}
-
-func copyDir(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() && d.Name() == "target" {
-			return filepath.SkipDir
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
 }

@@ -17,7 +17,7 @@ func TestPushPullRun(t *testing.T) {
 	testenv.RequireDocker(t)
 	reg := testenv.StartRegistry(t)
 	project := t.TempDir()
-	if err := copyDir(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
 		t.Fatal(err)
 	}
 	manifest := filepath.Join(project, "Cargo.toml")
@@ -68,7 +68,7 @@ func TestBuildOnBaseImage(t *testing.T) {
 	testenv.RequireDocker(t)
 	reg := testenv.StartRegistry(t)
 	example := t.TempDir()
-	if err := copyDir(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), example); err != nil {
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), example); err != nil {
 		t.Fatal(err)
 	}
 	base := reg + "/berth-e2e/base:1"

@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/berth-dev/berth/internal/testenv"
 )
 
 // bench is a private copy of the fixture with an offline cargo set-up and a
@@ -15,16 +16,6 @@ type bench struct {
 	tmp, project, binary string
 	env                  []string
 }
-
-const cargoConfig = `[source.crates-io]
-replace-with = "debian"
-
-[source.debian]
-directory = "/usr/share/cargo/registry"
-
-[net]
-offline = true
-`
 
 func newBench() (*bench, error) {
 	root, err := repoRoot()
@@ -36,14 +27,14 @@ func newBench() (*bench, error) {
 		return nil, err
 	}
 	b := &bench{tmp: tmp, project: filepath.Join(tmp, "hyper-service"), binary: filepath.Join(tmp, "cargo-berth")}
-	if err := copyTree(filepath.Join(root, "e2e", "testdata", "fixtures", "hyper-service"), b.project); err != nil {
+	if err := testenv.CopyTree(filepath.Join(root, "e2e", "testdata", "fixtures", "hyper-service"), b.project); err != nil {
 		return nil, err
 	}
 	home := filepath.Join(tmp, "cargo-home")
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cargoConfig), 0o644); err != nil {
+	if err := testenv.WriteOfflineCargoConfig(home); err != nil {
 		return nil, err
 	}
 	b.env = append(os.Environ(), "CARGO_HOME="+home, "BERTH_CACHE_DIR="+filepath.Join(tmp, "cache"))
@@ -76,24 +67,4 @@ func repoRoot() (string, error) {
 		return "", fmt.Errorf("run from inside the berth repository")
 	}
 	return filepath.Dir(mod), nil
-}
-
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() && d.Name() == "target" {
-			return filepath.SkipDir
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
 }

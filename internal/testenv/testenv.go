@@ -229,6 +229,15 @@ directory = "` + DebianCrateRegistry + `"
 offline = true
 `
 
+// WriteOfflineCargoConfig writes into the cargo home dir a config.toml that
+// replaces crates.io with Debian's packaged crates and forbids the network.
+func WriteOfflineCargoConfig(home string) error {
+	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cargoConfig), 0o644); err != nil {
+		return fmt.Errorf("writing cargo config: %w", err)
+	}
+	return nil
+}
+
 // CargoEnv returns the environment for running cargo offline against
 // Debian's crate registry: os.Environ() with CARGO_HOME set to a fresh
 // temporary directory holding a config.toml that replaces the crates-io source with
@@ -238,8 +247,8 @@ offline = true
 func CargoEnv(t testing.TB) []string {
 	t.Helper()
 	home := t.TempDir()
-	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cargoConfig), 0o644); err != nil {
-		t.Fatalf("testenv: write cargo config: %v", err)
+	if err := WriteOfflineCargoConfig(home); err != nil {
+		t.Fatalf("testenv: %v", err)
 	}
 	rustupHome := os.Getenv("RUSTUP_HOME")
 	if rustupHome == "" {
@@ -300,13 +309,15 @@ func CopyFixture(t testing.TB, name string) string {
 	t.Helper()
 	src := FixturePath(t, name)
 	dst := filepath.Join(t.TempDir(), name)
-	if err := copyTree(src, dst); err != nil {
+	if err := CopyTree(src, dst); err != nil {
 		t.Fatalf("testenv: copy fixture %q: %v", name, err)
 	}
 	return dst
 }
 
-func copyTree(src, dst string) error {
+// CopyTree copies the directory src to dst, leaving out cargo's target
+// directories; modes and symlinks are kept.
+func CopyTree(src, dst string) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
