@@ -9,6 +9,13 @@ go run ./bench/build -runs 5
 echo
 echo "## cargo berth prepare on a 300-member workspace (bench/prepare; goal ≤ 200 ms)"
 go test ./bench/prepare -run '^$' -bench . -benchtime 20x | grep -E '^Benchmark'
+echo
+echo "## cook, then the final build of each layout (goal: only local crates compile)"
+echo "| layout | after cook, final build |"
+echo "|---|---|"
+go test ./internal/recipe -run 'TestCookContract' -count=1 -v 2>&1 | awk '
+  /=== RUN +TestCookContract\// { split($3, p, "/"); layout = p[2] }
+  /final build:/ && !seen[layout]++ { sub(/.*final build: /, ""); print "| " layout " | " $0 " |" }'
 if [ -x bench/dockerfile/run.sh ]; then
   echo
   echo "## cargo berth dockerfile vs the hand-written Dockerfile (bench/dockerfile)"

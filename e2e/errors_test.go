@@ -20,16 +20,8 @@ func TestBuildBadInput(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(broken, "src", "bin", "alpha.rs"), []byte("fn main() { let x: u32 = \"no\"; }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	scratch := t.TempDir()
-	notELF := filepath.Join(scratch, "script.sh")
-	os.WriteFile(notELF, []byte("#!/bin/sh\necho hi\n"), 0o755)
-	macho := filepath.Join(scratch, "macho")
-	os.WriteFile(macho, []byte{0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1, 3, 0, 0, 0}, 0o755)
-	foreignFile := filepath.Join(scratch, "notes.txt")
-	os.WriteFile(foreignFile, []byte("my notes\n"), 0o644)
-	foreignDir := filepath.Join(scratch, "photos")
-	os.MkdirAll(foreignDir, 0o755)
-	os.WriteFile(filepath.Join(foreignDir, "cat.jpg"), []byte("jpeg"), 0o644)
+	in := badInputs(t)
+	scratch, notELF, macho, foreignFile, foreignDir := in.dir, in.notELF, in.macho, in.foreignFile, in.foreignDir
 	missingLib := binaryWithMissingLibrary(t)
 	outDir := filepath.Join(scratch, "out")
 
@@ -94,6 +86,33 @@ func TestBuildBadInput(t *testing.T) {
 		}
 		t.Errorf("scratch dir holds %v, want only the 4 inputs (no temporary files left)", names)
 	}
+}
+
+// inputs are the bad files TestBuildBadInput feeds to berth, all in dir.
+type inputs struct {
+	dir, notELF, macho, foreignFile, foreignDir string
+}
+
+func badInputs(t *testing.T) inputs {
+	t.Helper()
+	dir := t.TempDir()
+	in := inputs{dir: dir, notELF: filepath.Join(dir, "script.sh"), macho: filepath.Join(dir, "macho"),
+		foreignFile: filepath.Join(dir, "notes.txt"), foreignDir: filepath.Join(dir, "photos")}
+	files := map[string][]byte{
+		in.notELF:                               []byte("#!/bin/sh\necho hi\n"),
+		in.macho:                                {0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1, 3, 0, 0, 0},
+		in.foreignFile:                          []byte("my notes\n"),
+		filepath.Join(in.foreignDir, "cat.jpg"): []byte("jpeg"),
+	}
+	for p, data := range files {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return in
 }
 
 // binaryWithMissingLibrary links a C program against a library that is then
