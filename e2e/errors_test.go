@@ -47,6 +47,7 @@ func TestBuildBadInput(t *testing.T) {
 		{"bad env flag", "", []string{"build", "--manifest-path", twoManifest, "--bin", "alpha", "--env", "NOEQUALS"}, 2, []string{"--env", "KEY=VALUE"}, ""},
 		{"foreign tarball path", "", []string{"build", "--manifest-path", twoManifest, "--bin", "alpha", "--tarball", foreignFile}, 1, []string{foreignFile}, ""},
 		{"foreign layout dir", "", []string{"build", "--manifest-path", twoManifest, "--bin", "alpha", "--oci-layout", foreignDir}, 1, []string{foreignDir, "not an OCI"}, ""},
+		{"missing sysroot", "", []string{"build", "--manifest-path", twoManifest, "--bin", "alpha", "--sysroot", filepath.Join(scratch, "nope")}, 2, []string{"--sysroot", "not a directory"}, ""},
 		{"unwritable output", "", []string{"build", "--manifest-path", twoManifest, "--bin", "alpha", "--tarball", "/proc/berth/img.tar"}, 1, []string{"/proc/berth"}, ""},
 	}
 	for _, tt := range tests {

@@ -27,6 +27,7 @@ type buildOptions struct {
 	expose            []string
 	user              string
 	includes          []string
+	sysroot           string
 	ociLayout         string
 	tarball           string
 	load              bool
@@ -65,7 +66,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f.StringArrayVar(&o.labels, "label", nil, "image label K=V (repeatable)")
 	f.StringArrayVar(&o.expose, "expose", nil, "port to expose, PORT[/tcp|/udp] (repeatable)")
 	f.StringVar(&o.user, "user", "65532:65532", "user the binary runs as")
-	f.StringArrayVar(&o.includes, "include", nil, "extra host file or directory, SRC:/DEST (repeatable)")
+	o.addRuntimeFlags(f)
 	f.StringVar(&o.ociLayout, "oci-layout", "", "write an OCI image layout to this directory")
 	f.StringVar(&o.tarball, "tarball", "", "write a docker-archive tarball (for docker load) to this file")
 	f.BoolVar(&o.load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
@@ -86,6 +87,13 @@ func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.target, "target", "", "target triple to build for")
 	f.BoolVar(&o.static, "static", false, "link statically (musl when its std is installed, else glibc +crt-static)")
 	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
+}
+
+// addRuntimeFlags adds the flags that shape the runtime files; build and
+// stage share them.
+func (o *buildOptions) addRuntimeFlags(f *pflag.FlagSet) {
+	f.StringArrayVar(&o.includes, "include", nil, "extra host file or directory, SRC:/DEST (repeatable)")
+	f.StringVar(&o.sysroot, "sysroot", "", "take shared libraries and system files from this root instead of / (e.g. a cross target's)")
 }
 
 // flagLayer turns the flags the user set into a configuration layer.

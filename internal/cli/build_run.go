@@ -47,6 +47,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		Name:     plan.sel.Bin,
 		Base:     *plan.cfg.Base,
 		Includes: plan.cfg.Include,
+		Root:     o.sysroot,
 		Epoch:    plan.epoch,
 		Env:      sortedPairs(plan.cfg.Env),
 		Labels:   plan.labels(ctx),
@@ -78,6 +79,11 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 			if changed[f] {
 				return nil, usagef("--%s has no effect with --binary, which skips cargo", f)
 			}
+		}
+	}
+	if o.sysroot != "" {
+		if info, err := os.Stat(o.sysroot); err != nil || !info.IsDir() {
+			return nil, usagef("--sysroot %s is not a directory: give the root the target's libraries live under", o.sysroot)
 		}
 	}
 	flags, err := o.flagLayer(changed)

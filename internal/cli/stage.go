@@ -42,7 +42,7 @@ The binary lands in /usr/local/bin/<name>; stdout gets that path.`,
 	f.StringVar(&o.out, "out", "", "directory to create (must not exist or be empty)")
 	o.addCargoFlags(f)
 	f.StringVar(&o.base, "base", "auto", "auto (binary, libraries and system files) or scratch (binary only)")
-	f.StringArrayVar(&o.includes, "include", nil, "extra host file or directory, SRC:/DEST (repeatable)")
+	o.addRuntimeFlags(f)
 	return cmd
 }
 
@@ -60,7 +60,7 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 		return err
 	}
 	c, err := build.Stage(ctx, build.Options{
-		Binary: binary, Name: plan.sel.Bin, Base: *plan.cfg.Base, Includes: plan.cfg.Include,
+		Binary: binary, Name: plan.sel.Bin, Base: *plan.cfg.Base, Includes: plan.cfg.Include, Root: o.sysroot,
 	}, o.out)
 	if err != nil {
 		return err

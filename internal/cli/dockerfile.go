@@ -1,0 +1,276 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/dockerfile"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/cobra"
+)
+
+func init() { subcommands = append(subcommands, newDockerfileCmd) }
+
+// berthImageRepo is where berth's own image is published.
+const berthImageRepo = "ghcr.io/berth-dev/berth"
+
+// dockerfileOptions are the flags of `cargo berth dockerfile`.
+type dockerfileOptions struct {
+	manifestPath      string
+	pkg               string
+	bin               string
+	profile           string
+	features          []string
+	noDefaultFeatures bool
+	allFeatures       bool
+	target            string
+	static            bool
+	runtime           string
+	noCacheMounts     bool
+	force             bool
+}
+
+func newDockerfileCmd(s *streams) *cobra.Command {
+	o := &dockerfileOptions{}
+	cmd := &cobra.Command{
+		Use:   "dockerfile [flags]",
+		Short: "Write an optimized, readable Dockerfile and .dockerignore for the project",
+		Long: `Write a Dockerfile and a .dockerignore at the root of the build context (the
+workspace root, or the directory above it that also holds its path
+dependencies). Existing files are kept unless --force is given.
+
+The Dockerfile cooks the dependencies from a recipe (cargo berth prepare and
+cook), so that editing your code or bumping a version rebuilds only your
+crates, then stages the binary with exactly the files it needs at run time and
+copies them into a FROM scratch image that runs as user 65532.
+Build arguments: RUST_IMAGE (default: the official rust image of the
+project's toolchain), BERTH_IMAGE (berth's published image) and, with
+--runtime other than closure, RUNTIME_IMAGE.`,
+		Example: `  cargo berth dockerfile
+  cargo berth dockerfile --bin api --runtime distroless
+  cargo berth dockerfile --no-cache-mounts --force   # for the legacy builder`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDockerfile(s, o) },
+	}
+	f := cmd.Flags()
+	f.SortFlags = false
+	f.StringVar(&o.manifestPath, "manifest-path", "", "path to Cargo.toml")
+	f.StringVarP(&o.pkg, "package", "p", "", "package that owns the binary")
+	f.StringVar(&o.bin, "bin", "", "binary to build and run (searched across the workspace's members)")
+	f.StringVar(&o.profile, "profile", "release", "cargo profile to build with")
+	f.StringSliceVarP(&o.features, "features", "F", nil, "features to activate (comma-separated or repeated)")
+	f.BoolVar(&o.noDefaultFeatures, "no-default-features", false, "do not activate the default feature")
+	f.BoolVar(&o.allFeatures, "all-features", false, "activate all features")
+	f.StringVar(&o.target, "target", "", "target triple to build for (default: the builder's)")
+	f.BoolVar(&o.static, "static", false, "link statically (musl with a -musl --target, else glibc +crt-static)")
+	f.StringVar(&o.runtime, "runtime", "closure", "closure (FROM scratch with the exact runtime files), distroless, or an image reference")
+	f.BoolVar(&o.noCacheMounts, "no-cache-mounts", false, "no BuildKit cache mounts, for the legacy builder")
+	f.BoolVar(&o.force, "force", false, "overwrite an existing Dockerfile and .dockerignore")
+	return cmd
+}
+
+func runDockerfile(s *streams, o *dockerfileOptions) error {
+	if o.manifestPath != "" {
+		if _, err := os.Stat(o.manifestPath); err != nil {
+			return usagef("--manifest-path %s: %v", o.manifestPath, errors.Unwrap(err))
+		}
+	} else if wd, err := os.Getwd(); err == nil && findUp(wd, "Cargo.toml") == "" {
+		return fmt.Errorf("no Cargo.toml in %s or any parent directory: run cargo berth inside a Rust project, or pass --manifest-path", wd)
+	}
+	runtimeImage, err := o.runtimeImage()
+	if err != nil {
+		return err
+	}
+	ws, err := cargo.LoadWorkspace(o.manifestPath)
+	if err != nil {
+		return err
+	}
+	sel, err := ws.Project().SelectBinary(o.pkg, o.bin)
+	if err != nil {
+		return err
+	}
+	spec, dir, err := o.spec(s, ws, sel, runtimeImage)
+	if err != nil {
+		return err
+	}
+	files, err := dockerfile.Render(spec)
+	if err != nil {
+		return err
+	}
+	return o.write(s, dir, files, sel.Bin)
+}
+
+// spec maps the project and the flags to the renderer's Spec; it returns
+// the build context's directory too.
+func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Selection, runtimeImage string) (dockerfile.Spec, string, error) {
+	dir := contextDir(ws)
+	wsDir, err := filepath.Rel(dir, ws.Root)
+	if err != nil {
+		return dockerfile.Spec{}, "", err
+	}
+	wsDir = filepath.ToSlash(wsDir)
+	spec := dockerfile.Spec{
+		Bin: sel.Bin, Package: sel.Package.Name, WorkspaceDir: wsDir,
+		Profile: o.profile, Features: o.features, NoDefaultFeatures: o.noDefaultFeatures,
+		AllFeatures: o.allFeatures, Target: o.target, Static: o.static,
+		CacheMounts: !o.noCacheMounts, BerthImage: berthImage(), RuntimeImage: runtimeImage,
+	}
+	if wsDir != "." {
+		spec.IgnoreDirs = []string{wsDir + "/target"}
+	}
+	if _, err := os.Stat(filepath.Join(ws.Root, "Cargo.lock")); err == nil {
+		spec.Locked = true
+	} else {
+		fmt.Fprintf(s.Err, "warning: no Cargo.lock in %s: the image builds without --locked and every build resolves dependency versions anew; run `cargo generate-lockfile` and commit Cargo.lock\n", ws.Root)
+	}
+	channel, err := toolchainChannel(ws.Root, dir)
+	if err != nil {
+		return dockerfile.Spec{}, "", err
+	}
+	spec.RustImage, spec.RustImageSource = dockerfile.RustImage(channel, rustVersion(ws, sel.Package.ManifestPath))
+	return spec, dir, nil
+}
+
+// runtimeImage maps --runtime to RUNTIME_IMAGE's default, "" for closure.
+func (o *dockerfileOptions) runtimeImage() (string, error) {
+	switch o.runtime {
+	case "closure", "":
+		return "", nil
+	case "distroless":
+		if o.static {
+			return dockerfile.DistrolessStatic, nil
+		}
+		return dockerfile.DistrolessCC, nil
+	}
+	ref, err := name.ParseReference(o.runtime)
+	if err != nil {
+		return "", usagef("--runtime %q: want closure, distroless or an image reference: %v", o.runtime, err)
+	}
+	return ref.String(), nil
+}
+
+// berthImage is the published image of this very berth; a development
+// build points at the latest release.
+func berthImage() string {
+	v := Version()
+	if v == "" || v == "dev" || strings.Contains(v, "+") {
+		return berthImageRepo + ":latest"
+	}
+	return berthImageRepo + ":" + v
+}
+
+// contextDir is the deepest directory holding the workspace root and every
+// local package (path dependencies outside the workspace included): the
+// build context, as `cargo berth prepare` computes its recipe root.
+func contextDir(ws *cargo.Workspace) string {
+	dir := ws.Root
+	for _, p := range ws.Packages {
+		for !isWithin(dir, p.Dir()) {
+			dir = filepath.Dir(dir)
+		}
+	}
+	return dir
+}
+
+func isWithin(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// toolchainChannel finds the rust-toolchain(.toml) rustup would use for a
+// build in wsRoot, looking up to the context directory, and returns its
+// channel ("" when there is none).
+func toolchainChannel(wsRoot, contextDir string) (string, error) {
+	for dir := wsRoot; ; dir = filepath.Dir(dir) {
+		for _, f := range []string{"rust-toolchain", "rust-toolchain.toml"} {
+			p := filepath.Join(dir, f)
+			data, err := os.ReadFile(p)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return "", fmt.Errorf("reading %s: %w", p, err)
+			}
+			return parseChannel(p, data)
+		}
+		if dir == contextDir || filepath.Dir(dir) == dir {
+			return "", nil
+		}
+	}
+}
+
+// parseChannel reads [toolchain] channel, or the legacy one-line form.
+func parseChannel(path string, data []byte) (string, error) {
+	text := strings.TrimSpace(string(data))
+	if text != "" && !strings.ContainsAny(text, "[=\n") {
+		return text, nil
+	}
+	raw, err := cargo.DecodeTOML(path, data)
+	if err != nil {
+		return "", err
+	}
+	channel, _ := cargo.Table(raw, "toolchain")["channel"].(string)
+	return channel, nil
+}
+
+// rustVersion is the package's rust-version, following
+// `rust-version.workspace = true`.
+func rustVersion(ws *cargo.Workspace, manifestPath string) string {
+	for _, p := range ws.Packages {
+		if p.Manifest.Path != manifestPath {
+			continue
+		}
+		switch v := cargo.Table(p.Manifest.Raw, "package")["rust-version"].(type) {
+		case string:
+			return v
+		case map[string]any:
+			if v["workspace"] == true {
+				s, _ := cargo.Table(ws.RootManifest.Raw, "workspace", "package")["rust-version"].(string)
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// write writes both files, or neither when one exists and --force is not
+// given.
+func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.Files, bin string) error {
+	outs := []struct {
+		name string
+		data []byte
+	}{{"Dockerfile", files.Dockerfile}, {".dockerignore", files.Dockerignore}}
+	if !o.force {
+		for _, f := range outs {
+			p := filepath.Join(dir, f.name)
+			if _, err := os.Lstat(p); err == nil {
+				return fmt.Errorf("%s already exists; berth does not overwrite it: pass --force to replace it (and %s)", p, otherName(f.name))
+			}
+		}
+	}
+	for _, f := range outs {
+		p := filepath.Join(dir, f.name)
+		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", p, err)
+		}
+		fmt.Fprintln(s.Out, p)
+	}
+	how := "docker buildx build"
+	if o.noCacheMounts {
+		how = "docker build"
+	}
+	fmt.Fprintf(s.Err, "wrote Dockerfile and .dockerignore in %s; build with: %s -t %s %s\n", dir, how, strings.ToLower(bin), dir)
+	return nil
+}
+
+func otherName(n string) string {
+	if n == "Dockerfile" {
+		return ".dockerignore"
+	}
+	return "Dockerfile"
+}
