@@ -154,3 +154,27 @@ func TestBuildStatic(t *testing.T) {
 		t.Errorf("static-hello printed %q", out)
 	}
 }
+
+// TestBuildPicksBinaryLikeCargo runs build with no flags in a virtual
+// workspace: at its root the default member's binary is packaged, inside a
+// member directory that member's.
+func TestBuildPicksBinaryLikeCargo(t *testing.T) {
+	offlineCargo(t)
+	ws := t.TempDir()
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "internal", "cargo", "testdata", "layouts", "virtual"), ws); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ dir, want string }{
+		{".", "app:latest@"},
+		{"crates/noversion", "noversion:latest@"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			t.Chdir(filepath.Join(ws, tt.dir))
+			r := mustBerth(t, "build", "--oci-layout", filepath.Join(t.TempDir(), "layout"))
+			if !strings.HasPrefix(r.stdout, tt.want) {
+				t.Errorf("stdout = %q, want %s...", r.stdout, tt.want)
+			}
+		})
+	}
+}

@@ -13,12 +13,19 @@ type Selection struct {
 	Bin     string
 }
 
-// SelectBinary picks the binary to package the way `cargo run` does: bin if
-// given, else the only binary in scope, else the package's default-run, else
-// an error listing the choices. The scope is pkg if given, else the package
-// at the workspace root, else every default member of a virtual workspace.
+// SelectBinary is SelectBinaryFrom for the workspace root's manifest.
 func (pr *Project) SelectBinary(pkg, bin string) (Selection, error) {
-	scope, err := pr.scope(pkg)
+	return pr.SelectBinaryFrom(filepath.Join(pr.WorkspaceRoot, "Cargo.toml"), pkg, bin)
+}
+
+// SelectBinaryFrom picks the binary to package the way `cargo run` does when
+// run with manifest (the --manifest-path, or the Cargo.toml nearest the
+// working directory): bin if given, else the only binary in scope, else the
+// package's default-run, else an error listing the choices. The scope is pkg
+// if given, else the package of manifest, else (manifest is a virtual
+// workspace's) every default member.
+func (pr *Project) SelectBinaryFrom(manifest, pkg, bin string) (Selection, error) {
+	scope, err := pr.scope(manifest, pkg)
 	if err != nil {
 		return Selection{}, err
 	}
@@ -55,7 +62,7 @@ func (pr *Project) SelectBinary(pkg, bin string) (Selection, error) {
 	return Selection{}, fmt.Errorf("%s has several binaries; choose one with --bin (or set default-run in Cargo.toml): %s", describeScope(scope), list(all))
 }
 
-func (pr *Project) scope(pkg string) ([]*Package, error) {
+func (pr *Project) scope(manifest, pkg string) ([]*Package, error) {
 	if pkg != "" {
 		p, err := pr.Member(pkg)
 		if err != nil {
@@ -63,7 +70,6 @@ func (pr *Project) scope(pkg string) ([]*Package, error) {
 		}
 		return []*Package{p}, nil
 	}
-	rootManifest := filepath.Join(pr.WorkspaceRoot, "Cargo.toml")
 	members := pr.DefaultMembers
 	if len(members) == 0 {
 		members = pr.WorkspaceMembers
@@ -71,7 +77,7 @@ func (pr *Project) scope(pkg string) ([]*Package, error) {
 	var out []*Package
 	for i := range pr.Packages {
 		p := &pr.Packages[i]
-		if p.ManifestPath == rootManifest {
+		if p.ManifestPath == manifest {
 			return []*Package{p}, nil
 		}
 		if contains(members, p.ID) {

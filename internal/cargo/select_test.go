@@ -31,26 +31,33 @@ func TestSelectBinary(t *testing.T) {
 	tests := []struct {
 		name     string
 		pr       *Project
+		manifest string // "" means the workspace root's
 		pkg, bin string
 		wantPkg  string
 		wantBin  string
 		wantErr  []string
 	}{
-		{"only binary", single, "", "", "a", "a", nil},
-		{"explicit bin", multi, "", "y", "a", "y", nil},
-		{"several, no default-run", multi, "", "", "", "", []string{"--bin", "x (package a)", "y (package a)"}},
-		{"default-run", defaultRun, "", "", "a", "y", nil},
-		{"unknown bin", multi, "", "z", "", "", []string{`no binary "z"`, "x (package a)"}},
-		{"virtual by bin", virtual, "", "worker", "b", "worker", nil},
-		{"virtual ambiguous bin", virtual, "", "shared", "", "", []string{"several packages", "-p/--package"}},
-		{"virtual by package", virtual, "a", "", "a", "api", nil},
-		{"package disambiguates", virtual, "c", "shared", "c", "shared", nil},
-		{"unknown package", virtual, "nope", "", "", "", []string{`package "nope"`, "a, b, c"}},
-		{"virtual many", virtual, "", "", "", "", []string{"the workspace has several binaries", "api (package a)"}},
+		{"only binary", single, "", "", "", "a", "a", nil},
+		{"member directory", virtual, "/w/b/Cargo.toml", "", "worker", "b", "worker", nil},
+		{"member directory, ambiguous", virtual, "/w/b/Cargo.toml", "", "", "", "", []string{`package "b" has several binaries`}},
+		{"explicit bin", multi, "", "", "y", "a", "y", nil},
+		{"several, no default-run", multi, "", "", "", "", "", []string{"--bin", "x (package a)", "y (package a)"}},
+		{"default-run", defaultRun, "", "", "", "a", "y", nil},
+		{"unknown bin", multi, "", "", "z", "", "", []string{`no binary "z"`, "x (package a)"}},
+		{"virtual by bin", virtual, "", "", "worker", "b", "worker", nil},
+		{"virtual ambiguous bin", virtual, "", "", "shared", "", "", []string{"several packages", "-p/--package"}},
+		{"virtual by package", virtual, "", "a", "", "a", "api", nil},
+		{"package disambiguates", virtual, "", "c", "shared", "c", "shared", nil},
+		{"unknown package", virtual, "", "nope", "", "", "", []string{`package "nope"`, "a, b, c"}},
+		{"virtual many", virtual, "", "", "", "", "", []string{"the workspace has several binaries", "api (package a)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sel, err := tt.pr.SelectBinary(tt.pkg, tt.bin)
+			manifest := tt.manifest
+			if manifest == "" {
+				manifest = "/w/Cargo.toml"
+			}
+			sel, err := tt.pr.SelectBinaryFrom(manifest, tt.pkg, tt.bin)
 			if tt.wantErr != nil {
 				if err == nil {
 					t.Fatalf("got %s/%s, want error", sel.Package.Name, sel.Bin)

@@ -21,11 +21,12 @@ import (
 
 // buildPlan is everything runBuild decided before doing any work.
 type buildPlan struct {
-	project *cargo.Project // nil when packaging a --binary outside any project
-	sel     cargo.Selection
-	cfg     config.Resolved
-	tags    []name.Tag
-	epoch   time.Time
+	project  *cargo.Project // nil when packaging a --binary outside any project
+	manifest string         // the Cargo.toml cargo starts from
+	sel      cargo.Selection
+	cfg      config.Resolved
+	tags     []name.Tag
+	epoch    time.Time
 }
 
 func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[string]bool) error {
@@ -95,7 +96,7 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 		return nil, err
 	}
 	p := &buildPlan{}
-	if p.project, err = loadProject(ctx, runner, o.manifestPath, o.binary != ""); err != nil {
+	if p.project, p.manifest, err = loadProject(ctx, runner, o.manifestPath, o.binary != ""); err != nil {
 		return nil, err
 	}
 	defaults := config.Layer{Name: "default", Values: config.Defaults()}
@@ -106,7 +107,7 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 		}
 	}
 	pre := config.Resolve(defaults, ws, env, flags)
-	if p.sel, err = o.selectBinary(p.project, pre); err != nil {
+	if p.sel, err = o.selectBinary(p, pre); err != nil {
 		return nil, err
 	}
 	if p.sel.Package != nil {
@@ -125,36 +126,44 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 	return p, nil
 }
 
-// loadProject asks cargo for the workspace. Outside a project that is an
-// error, unless a prebuilt binary is packaged.
-func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional bool) (*cargo.Project, error) {
+// loadProject asks cargo for the workspace, and returns it with the manifest
+// cargo starts from (--manifest-path, else the nearest Cargo.toml up from
+// the working directory). Outside a project that is an error, unless a
+// prebuilt binary is packaged.
+func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional bool) (*cargo.Project, string, error) {
+	current := manifestPath
 	if manifestPath != "" {
 		if _, err := os.Stat(manifestPath); err != nil {
-			return nil, usagef("--manifest-path %s: %v", manifestPath, errors.Unwrap(err))
+			return nil, "", usagef("--manifest-path %s: %v", manifestPath, errors.Unwrap(err))
 		}
 	} else {
 		wd, err := os.Getwd()
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		if findUp(wd, "Cargo.toml") == "" {
+		if current = findUp(wd, "Cargo.toml"); current == "" {
 			if optional {
-				return nil, nil
+				return nil, "", nil
 			}
-			return nil, fmt.Errorf("no Cargo.toml in %s or any parent directory: run cargo berth inside a Rust project, or pass --manifest-path", wd)
+			return nil, "", fmt.Errorf("no Cargo.toml in %s or any parent directory: run cargo berth inside a Rust project, or pass --manifest-path", wd)
 		}
 	}
-	return runner.Metadata(ctx, manifestPath)
+	pr, err := runner.Metadata(ctx, manifestPath)
+	if err != nil {
+		return nil, "", err
+	}
+	abs, err := filepath.Abs(current)
+	return pr, abs, err
 }
 
-func (o *buildOptions) selectBinary(pr *cargo.Project, cfg config.Resolved) (cargo.Selection, error) {
+func (o *buildOptions) selectBinary(p *buildPlan, cfg config.Resolved) (cargo.Selection, error) {
 	if o.binary != "" {
 		if _, err := os.Stat(o.binary); err != nil {
 			return cargo.Selection{}, usagef("--binary %s: %v", o.binary, errors.Unwrap(err))
 		}
 		sel := cargo.Selection{Bin: filepath.Base(o.binary)}
-		if pr != nil {
-			if found, err := pr.SelectBinary(o.pkg, sel.Bin); err == nil {
+		if p.project != nil {
+			if found, err := p.project.SelectBinaryFrom(p.manifest, o.pkg, sel.Bin); err == nil {
 				sel.Package = found.Package
 			}
 		}
@@ -164,7 +173,7 @@ func (o *buildOptions) selectBinary(pr *cargo.Project, cfg config.Resolved) (car
 	if cfg.Bin != nil {
 		bin = *cfg.Bin
 	}
-	return pr.SelectBinary(o.pkg, bin)
+	return p.project.SelectBinaryFrom(p.manifest, o.pkg, bin)
 }
 
 // compile runs cargo unless a prebuilt binary was given.
