@@ -2,7 +2,7 @@
 #   make demo   build cargo-berth and package the bundled example into an image
 #   make test   install the test components (Docker engine, registry, Debian's
 #               Rust crates; needs root) and run every test, end to end included
-.PHONY: all build demo test unit lint ci image bench clean
+.PHONY: all build demo test unit lint ci image builder-image bench clean
 
 GO        ?= go
 BIN       := bin/cargo-berth
@@ -41,6 +41,12 @@ ci: lint test
 image:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags=-s -o bin/static/cargo-berth ./cmd/cargo-berth
 	$(GO) run ./cmd/cargo-berth build --binary bin/static/cargo-berth --base scratch -t berth:latest --load
+
+# Local stand-ins for the images the Dockerfile tests and benchmark use
+# (nothing can be pulled): a Rust builder, a distroless-cc-like runtime and
+# berth's own image from this tree. The first two are cached by content.
+builder-image:
+	bash scripts/builder-image.sh all
 
 bench: build
 	bash bench/run.sh

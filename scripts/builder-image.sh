@@ -175,8 +175,11 @@ build_berth() (
 	local out
 	out=$(mktemp -d)
 	trap 'rm -rf "$out"' EXIT
+	local old
+	old=$(docker image inspect --format '{{.Id}}' "$BERTH_TAG" 2>/dev/null) || true
 	(cd "$REPO" && CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$out/cargo-berth" ./cmd/cargo-berth)
 	"$out/cargo-berth" build --binary "$out/cargo-berth" --base scratch -t "$BERTH_TAG" --load >/dev/null
+	drop_old "$old" "$BERTH_TAG"
 	log "built $BERTH_TAG"
 )
 

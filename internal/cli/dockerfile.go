@@ -147,11 +147,11 @@ func (o *dockerfileOptions) runtimeImage() (string, error) {
 		}
 		return dockerfile.DistrolessCC, nil
 	}
-	ref, err := name.ParseReference(o.runtime)
+	_, err := name.ParseReference(o.runtime)
 	if err != nil {
 		return "", usagef("--runtime %q: want closure, distroless or an image reference: %v", o.runtime, err)
 	}
-	return ref.String(), nil
+	return o.runtime, nil
 }
 
 // berthImage is the published image of this very berth; a development

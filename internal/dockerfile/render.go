@@ -110,9 +110,6 @@ func newView(s Spec) view {
 	v.CookFlags = join(profile, locked, common)
 	v.BuildFlags = join(profile, locked, common)
 	v.StageFlags = join(stage, common)
-	if s.RuntimeImage != "" {
-		v.StageFlags = join([]string{"--base", "scratch"}, stage, common)
-	}
 	v.IgnoreDirs = ignoreDirs(s)
 	return v
 }

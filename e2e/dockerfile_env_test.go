@@ -1,0 +1,229 @@
+package e2e
+
+import (
+	"archive/tar"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/internal/testenv"
+)
+
+// Local stand-ins for the images a generated Dockerfile names, made by
+// scripts/builder-image.sh: nothing can be pulled here.
+const (
+	rustImage       = "berth-test/rust:bookworm"
+	berthImage      = "berth-test/berth:dev"
+	distrolessImage = "berth-test/distroless-cc:nonroot"
+)
+
+var builderImages struct {
+	once sync.Once
+	out  string
+	err  error
+}
+
+// requireBuilderImages makes sure the three images exist and are current:
+// the rust and runtime images are rebuilt only when their inputs change,
+// berth's image every time (from this working tree). It runs once per test
+// binary.
+func requireBuilderImages(t *testing.T) {
+	t.Helper()
+	testenv.RequireDocker(t)
+	testenv.RequireCargo(t)
+	testenv.RequireDebianCrates(t, "serde_json", "itoa", "memchr", "ryu", "openssl")
+	mirror := testenv.DebianMirror(t)
+	_, err := exec.LookPath("debootstrap")
+	haveRust := imageExists(rustImage)
+	testenv.Require(t, "debootstrap", err == nil || haveRust, "not on PATH")
+	testenv.Require(t, "root (debootstrap needs it to build "+rustImage+")", os.Geteuid() == 0 || haveRust, "tests run as a normal user")
+	builderImages.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "bash", filepath.Join(testenv.RepoRoot(t), "scripts", "builder-image.sh"), "all")
+		cmd.Env = append(os.Environ(), "BERTH_DEBIAN_MIRROR="+mirror)
+		out, err := cmd.CombinedOutput()
+		builderImages.out, builderImages.err = string(out), err
+	})
+	if builderImages.err != nil {
+		t.Fatalf("scripts/builder-image.sh all: %v\n%s", builderImages.err, builderImages.out)
+	}
+}
+
+func imageExists(ref string) bool {
+	return exec.Command("docker", "image", "inspect", ref).Run() == nil
+}
+
+// builder is one way of running `docker build`.
+type builder struct {
+	name   string
+	legacy bool // the legacy builder (DOCKER_BUILDKIT=0), else buildx
+}
+
+var (
+	buildKit      = builder{name: "buildkit"}
+	legacyBuilder = builder{name: "legacy", legacy: true}
+)
+
+// build builds the context dir into tag with no network and the local
+// images, and returns the build's whole output.
+func (b builder) build(t *testing.T, dir, tag string, args ...string) string {
+	t.Helper()
+	argv := []string{"build"}
+	if !b.legacy {
+		argv = []string{"buildx", "build", "--load", "--progress=plain"}
+	}
+	argv = append(argv, "--network", "none", "-t", tag,
+		"--build-arg", "RUST_IMAGE="+rustImage, "--build-arg", "BERTH_IMAGE="+berthImage)
+	for _, a := range args {
+		argv = append(argv, "--build-arg", a)
+	}
+	argv = append(argv, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "docker", argv...)
+	cmd.Env = append(os.Environ(), "DOCKER_BUILDKIT=1")
+	if b.legacy {
+		cmd.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
+	}
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(argv, " "), err, tail(string(out), 60))
+	}
+	t.Logf("%s build of %s took %s", b.name, tag, time.Since(start).Round(100*time.Millisecond))
+	// A rebuild untags the previous image; remove each one (and with the
+	// legacy builder its intermediate images) when the test ends.
+	if id, err := exec.Command("docker", "image", "inspect", "--format", "{{.Id}}", tag).Output(); err == nil {
+		removeImage(t, strings.TrimSpace(string(id)))
+	}
+	return string(out)
+}
+
+// compiled is one "Compiling NAME vVERSION [(PATH)]" line of cargo.
+type compiled struct {
+	name, version, path string
+}
+
+var (
+	compilingRe = regexp.MustCompile(`Compiling ([A-Za-z0-9_-]+) v(\S+)(?: \(([^)]*)\))?`)
+	// The legacy builder colours each write to stderr; cargo writes
+	// "Compiling" and the crate separately.
+	ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
+)
+
+// compiledCrates lists the crates a build output says cargo compiled. A
+// local crate carries its path; a registry crate none.
+func compiledCrates(out string) []compiled {
+	var cs []compiled
+	for _, m := range compilingRe.FindAllStringSubmatch(ansiRe.ReplaceAllString(out, ""), -1) {
+		cs = append(cs, compiled{m[1], m[2], m[3]})
+	}
+	return cs
+}
+
+// cookCached reports whether the build reused the cook step's layer.
+func (b builder) cookCached(out string) bool {
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, "cargo berth cook") {
+			continue
+		}
+		if b.legacy {
+			return i+1 < len(lines) && strings.Contains(lines[i+1], "Using cache")
+		}
+		id, _, _ := strings.Cut(l, " ")
+		return strings.Contains(out, "\n"+id+" CACHED")
+	}
+	return false
+}
+
+// replaceIn replaces old by new in the file rel below dir, once.
+func replaceIn(t *testing.T, dir, rel, old, new string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s does not contain %q", p, old)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// hostCargo runs cargo offline against Debian's crates in dir.
+func hostCargo(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("cargo", args...)
+	cmd.Dir = dir
+	cmd.Env = testenv.CargoEnv(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cargo %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
+	}
+}
+
+// removeImage removes a test's image when the test ends.
+func removeImage(t *testing.T, tag string) {
+	t.Cleanup(func() { _ = exec.Command("docker", "rmi", "-f", tag).Run() })
+}
+
+// runOnce runs the image's entrypoint and returns its output.
+func runOnce(t *testing.T, image string) string {
+	t.Helper()
+	out, err := exec.Command("docker", "run", "--rm", "--network", "none", image).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker run %s: %v\n%s", image, err, out)
+	}
+	return string(out)
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = append([]string{fmt.Sprintf("[... %d lines]", len(lines)-n)}, lines[len(lines)-n:]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// imageFileSizes lists the files of a local image (path without the
+// leading slash → size), from `docker export` of a created container.
+func imageFileSizes(t *testing.T, image string) map[string]int64 {
+	t.Helper()
+	id := strings.TrimSpace(docker(t, "create", image))
+	defer exec.Command("docker", "rm", id).Run()
+	cmd := exec.Command("docker", "export", id)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]int64{}
+	tr := tar.NewReader(stdout)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("reading docker export of %s: %v", image, err)
+		}
+		files[strings.TrimPrefix(h.Name, "/")] = h.Size
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("docker export %s: %v", image, err)
+	}
+	return files
+}

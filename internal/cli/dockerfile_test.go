@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/internal/testenv"
+)
+
+// dockerfileCases run `cargo berth dockerfile` on copies of the cargo
+// package's layouts.
+var dockerfileCases = []struct {
+	name     string
+	layout   string
+	setup    func(t *testing.T, dir string) // dir is the layout's copy
+	args     []string                       // "DIR" is the copy
+	code     int
+	context  string // where the files land, relative to the copy
+	want     []string
+	stderr   string
+	unwanted []string
+}{
+	{name: "single crate", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "tool"},
+		want: []string{"ARG RUST_IMAGE=rust:1.95-bookworm", "--release --locked -p single --bin tool",
+			"RUN --mount=type=cache,target=/usr/local/cargo/registry", "FROM scratch AS runtime", `ENTRYPOINT ["/usr/local/bin/tool"]`},
+		stderr: "docker buildx build -t tool"},
+	{name: "virtual workspace picks the bin across members", layout: "virtual",
+		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "app", "--no-cache-mounts"},
+		want: []string{"-p app --bin app"}, unwanted: []string{"--mount"}, stderr: "docker build -t app"},
+	{name: "path dependency outside the workspace widens the context", layout: "patched", context: ".",
+		args: []string{"--manifest-path", "DIR/app/Cargo.toml"},
+		want: []string{"prepare --manifest-path app/Cargo.toml", "WORKDIR /app/app"}},
+	{name: "toolchain file", layout: "single", setup: writeFile("rust-toolchain.toml", "[toolchain]\nchannel = \"1.82.0\"\n"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single"},
+		want: []string{"ARG RUST_IMAGE=rust:1.82.0-bookworm", "the rust-toolchain channel 1.82.0"}},
+	{name: "legacy toolchain file", layout: "single", setup: writeFile("rust-toolchain", "1.81\n"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single"},
+		want: []string{"ARG RUST_IMAGE=rust:1.81-bookworm"}},
+	{name: "rust-version", layout: "single", setup: editFile("Cargo.toml", `edition = "2021"`, "edition = \"2021\"\nrust-version = \"1.74\""),
+		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single"},
+		want: []string{"ARG RUST_IMAGE=rust:1.74-bookworm"}},
+	{name: "no Cargo.lock", layout: "single", setup: removeFile("Cargo.lock"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single"},
+		want: []string{"cook --recipe-path /berth/recipe.json --release -p single"}, unwanted: []string{"--locked"},
+		stderr: "warning: no Cargo.lock"},
+	{name: "distroless static", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single", "--runtime", "distroless", "--static"},
+		want: []string{"ARG RUNTIME_IMAGE=gcr.io/distroless/static-debian12:nonroot", `ENV RUSTFLAGS="-C target-feature=+crt-static"`}},
+	{name: "runtime image", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single", "--runtime", "debian:12-slim"},
+		want: []string{"ARG RUNTIME_IMAGE=debian:12-slim", "FROM ${RUNTIME_IMAGE} AS runtime"}},
+	{name: "existing Dockerfile", layout: "single", setup: writeFile("Dockerfile", "FROM mine\n"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single"}, code: 1,
+		want: []string{"FROM mine"}, stderr: "already exists; berth does not overwrite it: pass --force"},
+	{name: "existing Dockerfile with --force", layout: "single", setup: writeFile("Dockerfile", "FROM mine\n"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single", "--force"},
+		want: []string{"FROM scratch AS runtime"}},
+	{name: "several binaries", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml"}, code: 1,
+		stderr: "choose one with --bin"},
+	{name: "bad runtime", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml", "--runtime", "Not An Image"}, code: 2,
+		stderr: "want closure, distroless or an image reference"},
+	{name: "missing manifest", layout: "single", args: []string{"--manifest-path", "DIR/nope/Cargo.toml"}, code: 2,
+		stderr: "--manifest-path"},
+}
+
+func TestDockerfileCmd(t *testing.T) {
+	for _, c := range dockerfileCases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), c.layout)
+			if err := testenv.CopyTree(filepath.Join(layouts, c.layout), dir); err != nil {
+				t.Fatal(err)
+			}
+			if c.setup != nil {
+				c.setup(t, dir)
+			}
+			args := []string{"dockerfile"}
+			for _, a := range c.args {
+				args = append(args, strings.ReplaceAll(a, "DIR", dir))
+			}
+			code, out, errOut := runBerth(t, args...)
+			if code != c.code || !strings.Contains(errOut, c.stderr) {
+				t.Fatalf("exit %d, stderr %q; want exit %d, stderr with %q", code, errOut, c.code, c.stderr)
+			}
+			ctx := filepath.Join(dir, c.context)
+			if code == 0 && out != filepath.Join(ctx, "Dockerfile")+"\n"+filepath.Join(ctx, ".dockerignore")+"\n" {
+				t.Errorf("stdout %q, want the two paths in %s", out, ctx)
+			}
+			df, _ := os.ReadFile(filepath.Join(ctx, "Dockerfile"))
+			for _, w := range c.want {
+				if !strings.Contains(string(df), w) {
+					t.Errorf("Dockerfile lacks %q:\n%s", w, df)
+				}
+			}
+			for _, u := range c.unwanted {
+				if strings.Contains(string(df), u) {
+					t.Errorf("Dockerfile holds %q:\n%s", u, df)
+				}
+			}
+		})
+	}
+}
+
+func writeFile(rel, data string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func editFile(rel, old, new string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		p := filepath.Join(dir, rel)
+		data, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(data), old) {
+			t.Fatalf("%s lacks %q (%v)", p, old, err)
+		}
+		writeFile(rel, strings.Replace(string(data), old, new, 1))(t, dir)
+	}
+}
+
+func removeFile(rel string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		if err := os.Remove(filepath.Join(dir, rel)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

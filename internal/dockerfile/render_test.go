@@ -1,0 +1,133 @@
+package dockerfile
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+func base() Spec {
+	return Spec{
+		Bin: "api", Package: "api", Locked: true, CacheMounts: true,
+		RustImage: "rust:1.82-bookworm", RustImageSource: "the rust-toolchain channel 1.82",
+		BerthImage: "ghcr.io/berth-dev/berth:v0.1.0",
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(*Spec)
+	}{
+		{"default", func(*Spec) {}},
+		{"legacy-unlocked", func(s *Spec) { s.CacheMounts, s.Locked = false, false }},
+		{"nested-workspace", func(s *Spec) {
+			s.WorkspaceDir, s.Package, s.IgnoreDirs = "service", "service-cli", []string{"service/target"}
+		}},
+		{"static", func(s *Spec) { s.Static = true }},
+		{"static-musl", func(s *Spec) { s.Static, s.Target = true, "x86_64-unknown-linux-musl" }},
+		{"distroless", func(s *Spec) { s.RuntimeImage = DistrolessCC }},
+		{"profile-features", func(s *Spec) {
+			s.Profile, s.Features, s.NoDefaultFeatures = "dist", []string{"tls", "serde?/derive"}, true
+			s.Target = "aarch64-unknown-linux-gnu"
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := base()
+			c.edit(&s)
+			f, err := Render(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, c.name+".Dockerfile", f.Dockerfile)
+			golden(t, c.name+".dockerignore", f.Dockerignore)
+			checkPortable(t, string(f.Dockerfile))
+		})
+	}
+}
+
+// checkPortable enforces what the legacy builder and BuildKit's built-in
+// frontend both accept: no syntax line, heredoc or COPY --link, and no
+// variables in --mount (the built-in frontend ignores such mounts).
+func checkPortable(t *testing.T, df string) {
+	t.Helper()
+	for _, bad := range []string{"# syntax", "<<", "--link", "target=$"} {
+		if strings.Contains(df, bad) {
+			t.Errorf("the Dockerfile contains %q", bad)
+		}
+	}
+	if !strings.Contains(df, "FROM ${BERTH_IMAGE} AS berth") || strings.Contains(df, "--from=${") {
+		t.Errorf("berth's image must come in through a named stage")
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s", path, got)
+	}
+}
+
+func TestRenderRejects(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(*Spec)
+		want string
+	}{
+		{"no binary", func(s *Spec) { s.Bin = "" }, "binary name is required"},
+		{"space in binary", func(s *Spec) { s.Bin = "a b" }, `binary name "a b"`},
+		{"newline in image", func(s *Spec) { s.RustImage = "rust\nRUN x" }, "RUST_IMAGE"},
+		{"no berth image", func(s *Spec) { s.BerthImage = "" }, "BERTH_IMAGE is required"},
+		{"bad feature", func(s *Spec) { s.Features = []string{"a;rm"} }, "feature"},
+		{"workspace outside", func(s *Spec) { s.WorkspaceDir = "../x" }, "inside the build context"},
+		{"ignore outside", func(s *Spec) { s.IgnoreDirs = []string{"../target"} }, "inside the context"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := base()
+			c.edit(&s)
+			_, err := Render(s)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestRustImage(t *testing.T) {
+	cases := []struct {
+		channel, rustVersion, image, source string
+	}{
+		{"1.82.0", "1.70", "rust:1.82.0-bookworm", "channel 1.82.0"},
+		{"1.82", "", "rust:1.82-bookworm", "channel 1.82"},
+		{"stable", "1.70", "rust:1-bookworm", "channel stable"},
+		{"nightly-2024-05-01", "", "rust:" + DefaultRustVersion + "-bookworm", "installs the rust-toolchain channel nightly-2024-05-01"},
+		{"", "1.74", "rust:1.74-bookworm", "rust-version 1.74"},
+		{"", "", "rust:" + DefaultRustVersion + "-bookworm", "berth's default"},
+		{"", "2.0", "rust:" + DefaultRustVersion + "-bookworm", "berth's default"},
+	}
+	for _, c := range cases {
+		t.Run(c.channel+"/"+c.rustVersion, func(t *testing.T) {
+			image, source := RustImage(c.channel, c.rustVersion)
+			if image != c.image || !strings.Contains(source, c.source) {
+				t.Errorf("RustImage(%q, %q) = %q, %q; want %q, ...%q...", c.channel, c.rustVersion, image, source, c.image, c.source)
+			}
+		})
+	}
+}

@@ -1,0 +1,58 @@
+# Dockerfile for the api binary of the api package, written by
+# `cargo berth dockerfile`. It is yours now: edit it freely, or regenerate it
+# with `cargo berth dockerfile --force`.
+#
+# Build it with BuildKit (its cache mounts need it):
+#   docker buildx build -t api .
+# For the legacy builder, regenerate with --no-cache-mounts.
+#
+# How rebuilds stay fast: the planner stage reduces the project to a recipe
+# (manifests with local versions masked, Cargo.lock, cargo config, stub
+# targets); the builder stage builds the dependencies from the recipe alone,
+# so that layer stays cached until the dependencies change, then builds your
+# crates on top of it.
+
+# The Rust image to build with; the default follows the rust-toolchain channel 1.82.
+ARG RUST_IMAGE=rust:1.82-bookworm
+# berth's image: an otherwise empty image with /usr/local/bin/cargo-berth.
+ARG BERTH_IMAGE=ghcr.io/berth-dev/berth:v0.1.0
+
+# COPY --from does not expand build arguments; a stage named after one can.
+FROM ${BERTH_IMAGE} AS berth
+
+FROM ${RUST_IMAGE} AS planner
+COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
+WORKDIR /app
+# Runs on every change of the context but writes the same recipe unless the
+# dependencies changed, which keeps the builder's cook step cached. The
+# context is bind-mounted: no layer is made of it here.
+RUN --mount=type=bind,target=/app \
+    mkdir -p /berth && cargo berth prepare --recipe-path /berth/recipe.json
+
+FROM ${RUST_IMAGE} AS builder
+COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
+WORKDIR /app
+COPY --from=planner /berth/recipe.json /berth/recipe.json
+# The dependencies only, with exactly the flags of the build below.
+# The cache mounts keep cargo's downloads between builds (not the target
+# directory: this layer is that cache). Their paths are CARGO_HOME of the
+# official rust images: BuildKit's built-in frontend does not expand
+# variables in --mount, so change them if your RUST_IMAGE moves CARGO_HOME.
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/usr/local/cargo/git \
+    cargo berth cook --recipe-path /berth/recipe.json --release --locked -p api --bin api
+# Your sources: from here on only the project's own crates compile.
+COPY . .
+# Build, then stage the binary with exactly the files it needs at run time (its
+# shared libraries from this very system, CA certificates, passwd/group with
+# user 65532, /tmp) in /berth/rootfs. The second build is a no-op.
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/usr/local/cargo/git \
+    cargo build --release --locked -p api --bin api && \
+    cargo berth stage --out /berth/rootfs -p api --bin api
+
+# Nothing but what the binary needs.
+FROM scratch AS runtime
+COPY --from=builder /berth/rootfs/ /
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/api"]
