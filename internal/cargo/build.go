@@ -21,6 +21,8 @@ type BuildOptions struct {
 	NoDefaultFeatures bool
 	AllFeatures       bool
 	Target            string // target triple; "" means the host
+	// Locked, Frozen and Offline are cargo's flags of the same names.
+	Locked, Frozen, Offline bool
 	// Static links the C runtime statically (+crt-static). It needs Target:
 	// with it rustflags reach only the target, not build scripts and
 	// proc-macros, which must stay dynamic.
@@ -55,6 +57,14 @@ func (o BuildOptions) Args() []string {
 	}
 	if o.Target != "" {
 		args = append(args, "--target", o.Target)
+	}
+	for _, f := range []struct {
+		on   bool
+		flag string
+	}{{o.Locked, "--locked"}, {o.Frozen, "--frozen"}, {o.Offline, "--offline"}} {
+		if f.on {
+			args = append(args, f.flag)
+		}
 	}
 	return args
 }

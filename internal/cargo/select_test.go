@@ -90,6 +90,7 @@ func TestBuildArgs(t *testing.T) {
 			Features: []string{"a", "b"}, NoDefaultFeatures: true, Target: "x86_64-unknown-linux-gnu"},
 			"build --manifest-path w/Cargo.toml --package p --bin x --profile dist --features a,b --no-default-features --target x86_64-unknown-linux-gnu"},
 		{"all features", BuildOptions{Bin: "x", AllFeatures: true}, "build --bin x --profile release --all-features"},
+		{"lockfile flags", BuildOptions{Bin: "x", Locked: true, Offline: true}, "build --bin x --profile release --locked --offline"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,9 @@ type buildOptions struct {
 	target            string
 	static            bool
 	binary            string
+	locked            bool
+	frozen            bool
+	offline           bool
 	tags              []string
 	base              string
 	env               []string
@@ -86,6 +89,9 @@ func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.allFeatures, "all-features", false, "activate all features")
 	f.StringVar(&o.target, "target", "", "target triple to build for")
 	f.BoolVar(&o.static, "static", false, "link statically (musl when its std is installed, else glibc +crt-static)")
+	f.BoolVar(&o.locked, "locked", false, "require Cargo.lock to be up to date (cargo's --locked)")
+	f.BoolVar(&o.frozen, "frozen", false, "require Cargo.lock up to date and no network (cargo's --frozen)")
+	f.BoolVar(&o.offline, "offline", false, "run cargo without the network (cargo's --offline)")
 	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
 }
 

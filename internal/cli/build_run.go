@@ -76,7 +76,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 // every input, so that nothing is built when something is wrong.
 func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed map[string]bool) (*buildPlan, error) {
 	if o.binary != "" {
-		for _, f := range []string{"features", "no-default-features", "all-features", "target", "static", "profile"} {
+		for _, f := range []string{"features", "no-default-features", "all-features", "target", "static", "profile", "locked", "frozen", "offline"} {
 			if changed[f] {
 				return nil, usagef("--%s has no effect with --binary, which skips cargo", f)
 			}
@@ -185,6 +185,7 @@ func (o *buildOptions) compile(ctx context.Context, runner *cargo.Runner, p *bui
 		ManifestPath: o.manifestPath, Package: p.sel.Package.Name, Bin: p.sel.Bin,
 		Profile: *p.cfg.Profile, Features: o.features, NoDefaultFeatures: o.noDefaultFeatures,
 		AllFeatures: o.allFeatures, Target: o.target,
+		Locked: o.locked, Frozen: o.frozen, Offline: o.offline,
 	}
 	if p.cfg.Static != nil && *p.cfg.Static {
 		var err error

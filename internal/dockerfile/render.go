@@ -41,7 +41,6 @@ type view struct {
 	Mounts       string // RUN flags, each followed by " \\\n    "
 	Pre          string // shell set-up before each cargo command
 	CookFlags    string
-	BuildFlags   string
 	StageFlags   string
 	CrtStatic    bool   // RUSTFLAGS carries +crt-static
 	StaticTarget string // how the target is chosen for a static build
@@ -108,8 +107,7 @@ func newView(s Spec) view {
 		locked = []string{"--locked"}
 	}
 	v.CookFlags = join(profile, locked, common)
-	v.BuildFlags = join(profile, locked, common)
-	v.StageFlags = join(stage, common)
+	v.StageFlags = join(stage, locked, common)
 	v.IgnoreDirs = ignoreDirs(s)
 	return v
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/fileset"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -86,22 +87,10 @@ func cachedLayer(blob string, diffID v1.Hash) (v1.Layer, bool) {
 }
 
 func (c *Cache) store(blob string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(blob), 0o755); err != nil {
+	return atomicfile.WriteFile(blob, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(blob), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), blob)
+	})
 }
 
 // prune removes all but the Keep most recently used layers.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -51,11 +52,11 @@ func (p *ociLayout) Publish(ctx context.Context, img v1.Image, tags []name.Tag) 
 		return nil, err
 	}
 	p.opts.logf("writing OCI layout %s", p.dir)
-	err = replaceDir(p.dir, func(tmp string) error {
+	err = atomicfile.ReplaceDir(p.dir, func(tmp string) error {
 		if _, err := layout.Write(tmp, idx); err != nil {
 			return err
 		}
-		return syncTree(tmp)
+		return atomicfile.SyncTree(tmp)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing OCI layout %s: %w", p.dir, err)

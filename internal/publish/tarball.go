@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -9,8 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
+	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -49,7 +48,7 @@ func (p *tarballPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag)
 		lines = append(lines, shortRef(t)+"@"+d.String())
 	}
 	p.opts.logf("writing docker-archive %s", p.path)
-	err = replaceFile(p.path, func(w io.Writer) error { return tarball.MultiRefWrite(refs, w) })
+	err = atomicfile.WriteFile(p.path, func(w io.Writer) error { return tarball.MultiRefWrite(refs, w) })
 	if err != nil {
 		return nil, fmt.Errorf("writing docker-archive %s: %w", p.path, err)
 	}
@@ -79,43 +78,4 @@ func checkTarTarget(path string) error {
 		return fmt.Errorf("output %s exists and is not a tar archive; refusing to overwrite it: remove it or choose another path", path)
 	}
 	return nil
-}
-
-// replaceFile writes path atomically with write: on error neither path nor
-// a temporary file is changed or left behind.
-func replaceFile(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, tempPrefix+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
 }

@@ -35,12 +35,16 @@ func TestWriteFileAtomic(t *testing.T) {
 	if err := r.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.WriteFile(filepath.Join(dir, "missing", "recipe.json")); err == nil {
-		t.Fatal("writing into a missing directory succeeded")
+	// Missing parent directories are made (a Dockerfile's /berth/recipe.json).
+	if err := r.WriteFile(filepath.Join(dir, "new", "recipe.json")); err != nil {
+		t.Fatalf("writing into a new directory: %v", err)
+	}
+	if err := r.WriteFile(filepath.Join(dir, "recipe.json", "recipe.json")); err == nil {
+		t.Fatal("writing under a regular file succeeded")
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 || entries[0].Name() != "recipe.json" {
-		t.Errorf("directory holds %v, want only recipe.json (no temporary files)", entries)
+	if len(entries) != 2 || entries[0].Name() != "new" || entries[1].Name() != "recipe.json" {
+		t.Errorf("directory holds %v, want only new/ and recipe.json (no temporary files)", entries)
 	}
 }
 

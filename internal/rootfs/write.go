@@ -7,49 +7,40 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/fileset"
 )
 
 // WriteDir writes files into a new directory dir, atomically: they are staged
 // in a sibling temporary directory that is renamed into place, so a failure
 // leaves nothing at dir. dir must not exist, or be an empty directory.
-func WriteDir(dir string, files []fileset.File) (err error) {
+func WriteDir(dir string, files []fileset.File) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("staging into %s: the directory is not empty; remove it or choose another", dir)
-	} else if err == nil {
-		if err := os.Remove(dir); err != nil {
-			return fmt.Errorf("staging into %s: %w", dir, err)
-		}
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
+	err := atomicfile.ReplaceDir(dir, func(tmp string) error {
+		// Directories get their final modes last, so a read-only directory
+		// does not stop its own files from being written.
+		var dirs []fileset.File
+		for _, f := range files {
+			if f.IsDir() {
+				dirs = append(dirs, f)
+			}
+			if err := writeOne(tmp, f); err != nil {
+				return fmt.Errorf("staging %s: %w", f.Path, err)
+			}
+		}
+		for _, d := range dirs {
+			if err := os.Chmod(filepath.Join(tmp, d.Path), osMode(d.Mode)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("staging into %s: %w", dir, err)
 	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
-		}
-	}()
-	// Directories get their final modes last, so a read-only directory does
-	// not stop its own files from being written.
-	var dirs []fileset.File
-	for _, f := range files {
-		if f.IsDir() {
-			dirs = append(dirs, f)
-		}
-		if err := writeOne(tmp, f); err != nil {
-			return fmt.Errorf("staging %s: %w", f.Path, err)
-		}
-	}
-	for _, d := range dirs {
-		if err := os.Chmod(filepath.Join(tmp, d.Path), osMode(d.Mode)); err != nil {
-			return err
-		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	return os.Rename(tmp, dir)
+	return nil
 }
 
 func writeOne(root string, f fileset.File) error {

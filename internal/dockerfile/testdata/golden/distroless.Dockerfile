@@ -29,7 +29,7 @@ WORKDIR /app
 # dependencies changed, which keeps the builder's cook step cached. The
 # context is bind-mounted: no layer is made of it here.
 RUN --mount=type=bind,target=/app \
-    mkdir -p /berth && cargo berth prepare --recipe-path /berth/recipe.json
+    cargo berth prepare --recipe-path /berth/recipe.json
 
 FROM ${RUST_IMAGE} AS builder
 COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
@@ -45,13 +45,14 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     cargo berth cook --recipe-path /berth/recipe.json --release --locked -p api --bin api
 # Your sources: from here on only the project's own crates compile.
 COPY . .
-# Build, then stage the binary with exactly the files it needs at run time (its
+# Build, and stage the binary with exactly the files it needs at run time (its
 # shared libraries from this very system, CA certificates, passwd/group with
-# user 65532, /tmp) in /berth/rootfs. The second build is a no-op.
+# user 65532, /tmp) in /berth/rootfs. `cargo berth stage` runs `cargo build`
+# with these flags, the same as cook's, and takes the binary from cargo's
+# own report of what it built.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    cargo build --release --locked -p api --bin api && \
-    cargo berth stage --out /berth/rootfs -p api --bin api
+    cargo berth stage --out /berth/rootfs --locked -p api --bin api
 
 # The binary alone, on the runtime image's own system files.
 FROM ${RUNTIME_IMAGE} AS runtime

@@ -25,7 +25,7 @@ WORKDIR /app
 COPY . .
 # Runs on every change of the context but writes the same recipe unless the
 # dependencies changed, which keeps the builder's cook step cached.
-RUN mkdir -p /berth && cargo berth prepare --recipe-path /berth/recipe.json
+RUN cargo berth prepare --recipe-path /berth/recipe.json
 
 FROM ${RUST_IMAGE} AS builder
 COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
@@ -35,11 +35,12 @@ COPY --from=planner /berth/recipe.json /berth/recipe.json
 RUN cargo berth cook --recipe-path /berth/recipe.json --release -p api --bin api
 # Your sources: from here on only the project's own crates compile.
 COPY . .
-# Build, then stage the binary with exactly the files it needs at run time (its
+# Build, and stage the binary with exactly the files it needs at run time (its
 # shared libraries from this very system, CA certificates, passwd/group with
-# user 65532, /tmp) in /berth/rootfs. The second build is a no-op.
-RUN cargo build --release -p api --bin api && \
-    cargo berth stage --out /berth/rootfs -p api --bin api
+# user 65532, /tmp) in /berth/rootfs. `cargo berth stage` runs `cargo build`
+# with these flags, the same as cook's, and takes the binary from cargo's
+# own report of what it built.
+RUN cargo berth stage --out /berth/rootfs -p api --bin api
 
 # Nothing but what the binary needs.
 FROM scratch AS runtime

@@ -1,8 +1,12 @@
-package publish
+// Package atomicfile writes files and directories so that a reader sees the
+// old content or the new, never a part: temporary siblings, sync, rename.
+package atomicfile
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,17 +14,17 @@ import (
 
 // tempPrefix starts the name of every temporary file or directory berth
 // creates next to an output, so that leftovers are recognisable.
-const tempPrefix = ".berth-tmp-"
+const TempPrefix = ".berth-tmp-"
 
-// replaceDir builds a new directory with fill, in a temporary directory next
+// ReplaceDir builds a new directory with fill, in a temporary directory next
 // to dir, then puts it in place of dir (created or replaced). On error
 // nothing is left behind and dir is untouched.
-func replaceDir(dir string, fill func(tmp string) error) error {
+func ReplaceDir(dir string, fill func(tmp string) error) error {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp(parent, tempPrefix+filepath.Base(dir)+"-")
+	tmp, err := os.MkdirTemp(parent, TempPrefix+filepath.Base(dir)+"-")
 	if err != nil {
 		return err
 	}
@@ -61,9 +65,9 @@ func swapAside(tmp, dir string) error {
 	return os.Rename(old, tmp)
 }
 
-// syncTree flushes every file under root to disk before it is renamed into
+// SyncTree flushes every file under root to disk before it is renamed into
 // place, so that a crash cannot leave a complete-looking but empty output.
-func syncTree(root string) error {
+func SyncTree(root string) error {
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -86,4 +90,44 @@ func syncDir(dir string) error {
 	// Some file systems cannot sync directories; the rename is done anyway.
 	_ = f.Sync()
 	return nil
+}
+
+// WriteFile writes path atomically with write: into a temporary file next to
+// it (parent directories created), synced, made 0644 and renamed over path.
+// On error neither path nor a temporary file is changed or left behind.
+func WriteFile(path string, write func(io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+"-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
 }
