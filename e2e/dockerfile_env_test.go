@@ -130,11 +130,12 @@ func compiledCrates(out string) []compiled {
 	return cs
 }
 
-// cookCached reports whether the build reused the cook step's layer.
-func (b builder) cookCached(out string) bool {
+// stepCached reports whether the build reused the layer of the step whose
+// command line contains step.
+func (b builder) stepCached(out, step string) bool {
 	lines := strings.Split(out, "\n")
 	for i, l := range lines {
-		if !strings.Contains(l, "cargo berth cook") {
+		if !strings.Contains(l, step) {
 			continue
 		}
 		if b.legacy {

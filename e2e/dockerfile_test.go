@@ -194,8 +194,12 @@ func checkRebuild(t *testing.T, b builder, out, when, wantCompiled string) {
 	if !found {
 		t.Errorf("%s: %s was not compiled; compiled: %v", when, wantCompiled, crates)
 	}
-	if !b.cookCached(out) {
+	if !b.stepCached(out, "cargo berth cook") {
 		t.Errorf("%s: the cook step ran again; output:\n%s", when, tail(out, 60))
+	}
+	// The runtime files' layer is the same as before: only the binary's is new.
+	if !b.stepCached(out, "COPY --from=builder /berth/rootfs/ /") {
+		t.Errorf("%s: the runtime files were copied again; output:\n%s", when, tail(out, 60))
 	}
 }
 

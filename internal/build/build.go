@@ -119,15 +119,24 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 }
 
 // Stage writes the files of an image of opts.Binary into the new directory
-// dir, for a Dockerfile's `COPY --from=builder dir /` onto scratch. Only the
-// auto and scratch bases make sense here: a base image is the Dockerfile's.
-func Stage(ctx context.Context, opts Options, dir string) (*Contents, error) {
+// dir, for a Dockerfile's `COPY --from=builder dir /` onto scratch. With
+// appDir the binary goes there instead, so that the Dockerfile can copy it as
+// a layer of its own: the runtime files rarely change, the binary every
+// build. Only the auto and scratch bases make sense here: a base image is the
+// Dockerfile's.
+func Stage(ctx context.Context, opts Options, dir, appDir string) (*Contents, error) {
 	if opts.Base != BaseAuto && opts.Base != BaseScratch && opts.Base != "" {
 		return nil, fmt.Errorf("staging takes --base auto or scratch, not %q: put a base image in the Dockerfile's FROM instead", opts.Base)
 	}
 	c, err := Collect(ctx, opts)
 	if err != nil {
 		return nil, err
+	}
+	if appDir != "" {
+		if err := rootfs.WriteDir(dir, c.Runtime.Files()); err != nil {
+			return nil, err
+		}
+		return c, rootfs.WriteDir(appDir, c.App.Files())
 	}
 	all := &fileset.Set{}
 	for _, f := range append(c.Runtime.Files(), c.App.Files()...) {

@@ -64,7 +64,7 @@ func TestBaseErrors(t *testing.T) {
 			return err
 		}, "--base scratch needs a static binary"},
 		{"stage takes no image", func() error {
-			_, err := Stage(context.Background(), Options{Binary: bin, Base: "debian:12"}, filepath.Join(t.TempDir(), "out"))
+			_, err := Stage(context.Background(), Options{Binary: bin, Base: "debian:12"}, filepath.Join(t.TempDir(), "out"), "")
 			return err
 		}, "staging takes --base auto or scratch"},
 	}
@@ -78,14 +78,32 @@ func TestBaseErrors(t *testing.T) {
 }
 
 func TestStage(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "rootfs")
-	c, err := Stage(context.Background(), Options{Binary: hostBinary(t), Name: "app"}, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{c.Entrypoint, "/etc/passwd", "/etc/ssl/certs/ca-certificates.crt", c.Closure.Interpreter} {
-		if _, err := os.Lstat(filepath.Join(out, p)); err != nil {
-			t.Errorf("staged tree lacks %s: %v", p, err)
-		}
+	tests := []struct {
+		name, appDir string
+	}{{"one root", ""}, {"binary apart", "app"}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out, appOut, appArg := filepath.Join(dir, "rootfs"), filepath.Join(dir, "rootfs"), ""
+			if tt.appDir != "" {
+				appOut = filepath.Join(dir, tt.appDir)
+				appArg = appOut
+			}
+			c, err := Stage(context.Background(), Options{Binary: hostBinary(t), Name: "app"}, out, appArg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{"/etc/passwd", "/etc/ssl/certs/ca-certificates.crt", c.Closure.Interpreter} {
+				if _, err := os.Lstat(filepath.Join(out, p)); err != nil {
+					t.Errorf("staged tree lacks %s: %v", p, err)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(appOut, c.Entrypoint)); err != nil {
+				t.Errorf("binary not staged in %s: %v", appOut, err)
+			}
+			if _, err := os.Stat(filepath.Join(out, c.Entrypoint)); tt.appDir != "" && err == nil {
+				t.Errorf("binary staged with the runtime files despite a separate root")
+			}
+		})
 	}
 }

@@ -44,17 +44,20 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 # Your sources: from here on only the project's own crates compile.
 COPY . .
 WORKDIR /app/service
-# Build, and stage the binary with exactly the files it needs at run time (its
-# shared libraries from this very system, CA certificates, passwd/group with
-# user 65532, /tmp) in /berth/rootfs. `cargo berth stage` runs `cargo build`
-# with these flags, the same as cook's, and takes the binary from cargo's
-# own report of what it built.
+# Build, and stage the binary (in /berth/app) with exactly the files it needs
+# at run time (in /berth/rootfs: its shared libraries from this very system,
+# CA certificates, passwd/group with user 65532, /tmp). `cargo berth stage`
+# runs `cargo build` with these flags, the same as cook's, and takes the
+# binary from cargo's own report of what it built.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    cargo berth stage --out /berth/rootfs --locked -p service-cli --bin api
+    cargo berth stage --out /berth/rootfs --app-out /berth/app --locked -p service-cli --bin api
 
-# Nothing but what the binary needs.
+# Nothing but what the binary needs, in two layers: the runtime files, which
+# stay the same (and cached, and already pushed) from build to build, then the
+# binary.
 FROM scratch AS runtime
 COPY --from=builder /berth/rootfs/ /
+COPY --from=builder /berth/app/ /
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/api"]
