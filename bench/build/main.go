@@ -18,9 +18,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
+
+	"github.com/berth-dev/berth/bench/internal/report"
 )
 
 func main() {
@@ -42,94 +43,62 @@ func run(runs int) error {
 	if _, err := b.berth("build", "--oci-layout", b.layout("warm")); err != nil {
 		return err
 	}
-	var rows []row
-	for _, measure := range []func(int) (row, error){b.sizeDynamic, b.sizeStatic, b.editRebuild, b.noopRebuild} {
+	var rows []report.Row
+	for _, measure := range []func(int) (report.Row, error){b.sizeDynamic, b.sizeStatic, b.editRebuild, b.noopRebuild} {
 		r, err := measure(runs)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, r)
 	}
-	printTable(rows)
-	for _, r := range rows {
-		if !r.ok {
-			return fmt.Errorf("goal missed: %s", r.what)
-		}
-	}
-	return nil
+	return report.Print("cargo berth build", "baseline", rows)
 }
 
-// row is one line of the result table.
-type row struct {
-	what, berth, baseline, ratio, goal string
-	ok                                 bool
-}
-
-func printTable(rows []row) {
-	fmt.Println("| measurement | berth | baseline | ratio | goal | met |")
-	fmt.Println("|---|---|---|---|---|---|")
-	for _, r := range rows {
-		met := "yes"
-		if !r.ok {
-			met = "NO"
-		}
-		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.what, r.berth, r.baseline, r.ratio, r.goal, met)
-	}
-}
-
-func (b *bench) editRebuild(runs int) (row, error) {
+func (b *bench) editRebuild(runs int) (report.Row, error) {
 	var cargoTimes, berthTimes []time.Duration
 	for i := 0; i < runs; i++ {
 		if err := b.edit(fmt.Sprintf("cargo edit %d", i)); err != nil {
-			return row{}, err
+			return report.Row{}, err
 		}
 		d, err := b.timed(b.cargo, "build", "--release")
 		if err != nil {
-			return row{}, err
+			return report.Row{}, err
 		}
 		cargoTimes = append(cargoTimes, d)
 		if err := b.edit(fmt.Sprintf("berth edit %d", i)); err != nil {
-			return row{}, err
+			return report.Row{}, err
 		}
 		d, err = b.timed(b.berth, "build", "--oci-layout", b.layout("edit"))
 		if err != nil {
-			return row{}, err
+			return report.Row{}, err
 		}
 		berthTimes = append(berthTimes, d)
 	}
-	c, br := median(cargoTimes), median(berthTimes)
+	c, br := report.Median(cargoTimes), report.Median(berthTimes)
 	ratio := br.Seconds() / c.Seconds()
-	return row{"rebuild after a one-line edit", secs(br), secs(c) + " (cargo build --release)",
-		fmt.Sprintf("%.2fx", ratio), "≤ 1.15x", ratio <= 1.15}, nil
+	return report.Line("rebuild after a one-line edit", report.Secs(br), report.Secs(c)+" (cargo build --release)",
+		fmt.Sprintf("%.2fx", ratio), "≤ 1.15x", ratio <= 1.15), nil
 }
 
-func (b *bench) noopRebuild(runs int) (row, error) {
+func (b *bench) noopRebuild(runs int) (report.Row, error) {
 	var cargoTimes, berthTimes []time.Duration
 	for i := 0; i < runs; i++ {
 		d, err := b.timed(b.cargo, "build", "--release")
 		if err != nil {
-			return row{}, err
+			return report.Row{}, err
 		}
 		cargoTimes = append(cargoTimes, d)
 		d, err = b.timed(b.berth, "build", "--oci-layout", b.layout("noop"))
 		if err != nil {
-			return row{}, err
+			return report.Row{}, err
 		}
 		berthTimes = append(berthTimes, d)
 	}
-	c, br := median(cargoTimes), median(berthTimes)
+	c, br := report.Median(cargoTimes), report.Median(berthTimes)
 	extra := br - c
-	return row{"no-op rebuild", secs(br), secs(c) + " (cargo no-op)",
-		fmt.Sprintf("+%s", secs(extra)), "≤ +0.5 s", extra <= 500*time.Millisecond}, nil
+	return report.Line("no-op rebuild", report.Secs(br), report.Secs(c)+" (cargo no-op)",
+		fmt.Sprintf("+%s", report.Secs(extra)), "≤ +0.5 s", extra <= 500*time.Millisecond), nil
 }
-
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
-}
-
-func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 
 // edit rewrites the fixture's MESSAGE constant: a one-line source change.
 func (b *bench) edit(msg string) error {

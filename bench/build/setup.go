@@ -1,12 +1,10 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 
+	"github.com/berth-dev/berth/bench/internal/report"
 	"github.com/berth-dev/berth/internal/testenv"
 )
 
@@ -18,7 +16,7 @@ type bench struct {
 }
 
 func newBench() (*bench, error) {
-	root, err := repoRoot()
+	root, err := report.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -56,15 +54,3 @@ func (b *bench) berth(args ...string) (string, error) {
 }
 
 func (b *bench) layout(name string) string { return filepath.Join(b.tmp, "layouts", name) }
-
-func repoRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("finding the repository: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", fmt.Errorf("run from inside the berth repository")
-	}
-	return filepath.Dir(mod), nil
-}

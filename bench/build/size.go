@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/berth-dev/berth/bench/internal/report"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
@@ -11,29 +12,29 @@ import (
 const mib = 1 << 20
 
 // sizeDynamic compares the default image with its binary.
-func (b *bench) sizeDynamic(int) (row, error) {
+func (b *bench) sizeDynamic(int) (report.Row, error) {
 	return b.size("image size, dynamic (glibc)", 3*mib, "≤ binary + 3 MiB")
 }
 
 // sizeStatic does the same for --static.
-func (b *bench) sizeStatic(int) (row, error) {
+func (b *bench) sizeStatic(int) (report.Row, error) {
 	return b.size("image size, --static", 512<<10, "≤ binary + 512 KiB", "--static")
 }
 
-func (b *bench) size(what string, budget int64, goal string, extra ...string) (row, error) {
+func (b *bench) size(what string, budget int64, goal string, extra ...string) (report.Row, error) {
 	dir := b.layout("size" + strings.Join(extra, ""))
 	args := append([]string{"build", "--oci-layout", dir}, extra...)
 	if _, err := b.berth(args...); err != nil {
-		return row{}, err
+		return report.Row{}, err
 	}
 	binSize, imgSize, err := layoutSizes(dir)
 	if err != nil {
-		return row{}, err
+		return report.Row{}, err
 	}
 	over := imgSize - binSize
-	return row{what, fmt.Sprintf("%.2f MB image", float64(imgSize)/1e6),
+	return report.Line(what, fmt.Sprintf("%.2f MB image", float64(imgSize)/1e6),
 		fmt.Sprintf("%.2f MB binary (distroless-cc Dockerfile: 24.4 MB)", float64(binSize)/1e6),
-		fmt.Sprintf("binary + %.0f KiB", float64(over)/1024), goal, over <= budget}, nil
+		fmt.Sprintf("binary + %.0f KiB", float64(over)/1024), goal, over <= budget), nil
 }
 
 // layoutSizes returns the size of the application layer's binary and the

@@ -23,8 +23,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sort"
 	"time"
+
+	"github.com/berth-dev/berth/bench/internal/report"
 )
 
 func main() {
@@ -48,39 +49,15 @@ func run(runs int) error {
 			return err
 		}
 	}
-	var rows []row
-	for _, measure := range []func(int) (row, error){b.bumpRebuild, b.editRebuild, b.size} {
+	var rows []report.Row
+	for _, measure := range []func(int) (report.Row, error){b.bumpRebuild, b.editRebuild, b.size} {
 		r, err := measure(runs)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, r)
 	}
-	printTable(rows)
-	for _, r := range rows {
-		if !r.ok {
-			return fmt.Errorf("goal missed: %s", r.what)
-		}
-	}
-	return nil
-}
-
-// row is one line of the result table.
-type row struct {
-	what, berth, seed, ratio, goal string
-	ok                             bool
-}
-
-func printTable(rows []row) {
-	fmt.Println("| measurement (hyper-service, BuildKit) | berth Dockerfile | hand-written Dockerfile | ratio | goal | met |")
-	fmt.Println("|---|---|---|---|---|---|")
-	for _, r := range rows {
-		met := "yes"
-		if !r.ok {
-			met = "NO"
-		}
-		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.what, r.berth, r.seed, r.ratio, r.goal, met)
-	}
+	return report.Print("berth Dockerfile (hyper-service, BuildKit)", "hand-written Dockerfile", rows)
 }
 
 // rebuilds changes both projects the same way runs times and times each
@@ -103,56 +80,48 @@ func (b *bench) rebuilds(runs int, change func(p *project, i int) error) (time.D
 			counts[k] = compiledDeps(out)
 		}
 	}
-	return median(times[0]), median(times[1]), counts, nil
+	return report.Median(times[0]), report.Median(times[1]), counts, nil
 }
 
-func (b *bench) bumpRebuild(runs int) (row, error) {
+func (b *bench) bumpRebuild(runs int) (report.Row, error) {
 	br, seed, deps, err := b.rebuilds(runs, func(p *project, i int) error { return b.bump(p, i) })
 	if err != nil {
-		return row{}, err
+		return report.Row{}, err
 	}
 	ratio := br.Seconds() / seed.Seconds()
-	return row{"rebuild after a version bump + `cargo update -w`",
-		fmt.Sprintf("%s (%d deps compiled)", secs(br), deps[0]),
-		fmt.Sprintf("%s (%d deps compiled)", secs(seed), deps[1]),
-		fmt.Sprintf("%.2fx", ratio), "≤ 0.2x", ratio <= 0.2 && deps[0] == 0}, nil
+	return report.Line("rebuild after a version bump + `cargo update -w`",
+		fmt.Sprintf("%s (%d deps compiled)", report.Secs(br), deps[0]),
+		fmt.Sprintf("%s (%d deps compiled)", report.Secs(seed), deps[1]),
+		fmt.Sprintf("%.2fx", ratio), "≤ 0.2x", ratio <= 0.2 && deps[0] == 0), nil
 }
 
-func (b *bench) editRebuild(runs int) (row, error) {
+func (b *bench) editRebuild(runs int) (report.Row, error) {
 	br, seed, deps, err := b.rebuilds(runs, func(p *project, i int) error { return p.edit(i) })
 	if err != nil {
-		return row{}, err
+		return report.Row{}, err
 	}
 	ratio := br.Seconds() / seed.Seconds()
-	return row{"rebuild after a one-line source edit",
-		fmt.Sprintf("%s (%d deps compiled)", secs(br), deps[0]), secs(seed),
-		fmt.Sprintf("%.2fx", ratio), "≤ 1x", ratio <= 1}, nil
+	return report.Line("rebuild after a one-line source edit",
+		fmt.Sprintf("%s (%d deps compiled)", report.Secs(br), deps[0]), report.Secs(seed),
+		fmt.Sprintf("%.2fx", ratio), "≤ 1x", ratio <= 1), nil
 }
 
-func (b *bench) size(int) (row, error) {
+func (b *bench) size(int) (report.Row, error) {
 	var sizes [2]int64
 	for k, p := range b.projects {
 		s, err := imageSize(p.tag)
 		if err != nil {
-			return row{}, err
+			return report.Row{}, err
 		}
 		sizes[k] = s
 	}
 	bin, err := fileSize(b.projects[0].tag, "/usr/local/bin/hyper-service")
 	if err != nil {
-		return row{}, err
+		return report.Row{}, err
 	}
 	extra := sizes[0] - bin
-	return row{"image size (binary " + mb(bin) + ")", mb(sizes[0]) + " (binary + " + mb(extra) + ")", mb(sizes[1]),
-		fmt.Sprintf("%.2fx", float64(sizes[0])/float64(sizes[1])), "≤ binary + 3 MiB", extra <= 3<<20}, nil
+	return report.Line("image size (binary "+mb(bin)+")", mb(sizes[0])+" (binary + "+mb(extra)+")", mb(sizes[1]),
+		fmt.Sprintf("%.2fx", float64(sizes[0])/float64(sizes[1])), "≤ binary + 3 MiB", extra <= 3<<20), nil
 }
-
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
-}
-
-func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }

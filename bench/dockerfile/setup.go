@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/bench/internal/report"
 	"github.com/berth-dev/berth/internal/testenv"
 )
 
@@ -58,7 +59,7 @@ type bench struct {
 }
 
 func newBench() (*bench, error) {
-	root, err := repoRoot()
+	root, err := report.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -218,16 +219,4 @@ func tail(s string) string {
 		return "..." + s[len(s)-4000:]
 	}
 	return s
-}
-
-func repoRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("finding the repository: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", fmt.Errorf("run from inside the berth repository")
-	}
-	return filepath.Dir(mod), nil
 }
