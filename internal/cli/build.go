@@ -8,8 +8,9 @@ import (
 
 func init() { subcommands = append(subcommands, newBuildCmd) }
 
-// buildOptions are the flags of `cargo berth build`.
-type buildOptions struct {
+// cargoFlags choose and configure the binary in cargo's own words; build,
+// stage and dockerfile share them.
+type cargoFlags struct {
 	manifestPath      string
 	pkg               string
 	bin               string
@@ -19,22 +20,41 @@ type buildOptions struct {
 	allFeatures       bool
 	target            string
 	static            bool
-	binary            string
-	locked            bool
-	frozen            bool
-	offline           bool
-	tags              []string
-	base              string
-	env               []string
-	labels            []string
-	expose            []string
-	user              string
-	includes          []string
-	sysroot           string
-	ociLayout         string
-	tarball           string
-	load              bool
-	push              bool
+}
+
+// add registers the flags; staticHelp says what --static does for the
+// command.
+func (c *cargoFlags) add(f *pflag.FlagSet, staticHelp string) {
+	f.StringVar(&c.manifestPath, "manifest-path", "", "path to Cargo.toml")
+	f.StringVarP(&c.pkg, "package", "p", "", "package that owns the binary")
+	f.StringVar(&c.bin, "bin", "", "binary to package (searched across the workspace's members)")
+	f.StringVar(&c.profile, "profile", "release", "cargo profile to build with")
+	f.StringSliceVarP(&c.features, "features", "F", nil, "features to activate (comma-separated or repeated)")
+	f.BoolVar(&c.noDefaultFeatures, "no-default-features", false, "do not activate the default feature")
+	f.BoolVar(&c.allFeatures, "all-features", false, "activate all features")
+	f.StringVar(&c.target, "target", "", "target triple to build for")
+	f.BoolVar(&c.static, "static", false, staticHelp)
+}
+
+// buildOptions are the flags of `cargo berth build`.
+type buildOptions struct {
+	cargoFlags
+	binary    string
+	locked    bool
+	frozen    bool
+	offline   bool
+	tags      []string
+	base      string
+	env       []string
+	labels    []string
+	expose    []string
+	user      string
+	includes  []string
+	sysroot   string
+	ociLayout string
+	tarball   string
+	load      bool
+	push      bool
 }
 
 func newBuildCmd(s *streams) *cobra.Command {
@@ -80,15 +100,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 // addCargoFlags adds the flags that choose and build the binary, in cargo's
 // own words; build and stage share them.
 func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.manifestPath, "manifest-path", "", "path to Cargo.toml")
-	f.StringVarP(&o.pkg, "package", "p", "", "package that owns the binary")
-	f.StringVar(&o.bin, "bin", "", "binary to package")
-	f.StringVar(&o.profile, "profile", "release", "cargo profile to build with")
-	f.StringSliceVarP(&o.features, "features", "F", nil, "features to activate (comma-separated or repeated)")
-	f.BoolVar(&o.noDefaultFeatures, "no-default-features", false, "do not activate the default feature")
-	f.BoolVar(&o.allFeatures, "all-features", false, "activate all features")
-	f.StringVar(&o.target, "target", "", "target triple to build for")
-	f.BoolVar(&o.static, "static", false, "link statically (musl when its std is installed, else glibc +crt-static)")
+	o.cargoFlags.add(f, "link statically (musl when its std is installed, else glibc +crt-static)")
 	f.BoolVar(&o.locked, "locked", false, "require Cargo.lock to be up to date (cargo's --locked)")
 	f.BoolVar(&o.frozen, "frozen", false, "require Cargo.lock up to date and no network (cargo's --frozen)")
 	f.BoolVar(&o.offline, "offline", false, "run cargo without the network (cargo's --offline)")

@@ -131,29 +131,46 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 // the working directory). Outside a project that is an error, unless a
 // prebuilt binary is packaged.
 func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional bool) (*cargo.Project, string, error) {
-	current := manifestPath
-	if manifestPath != "" {
-		if _, err := os.Stat(manifestPath); err != nil {
-			return nil, "", usagef("--manifest-path %s: %v", manifestPath, errors.Unwrap(err))
-		}
-	} else {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, "", err
-		}
-		if current = findUp(wd, "Cargo.toml"); current == "" {
-			if optional {
-				return nil, "", nil
-			}
-			return nil, "", fmt.Errorf("no Cargo.toml in %s or any parent directory: run cargo berth inside a Rust project, or pass --manifest-path", wd)
-		}
+	current, err := findManifest(manifestPath)
+	var none noManifestError
+	if optional && errors.As(err, &none) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
 	}
 	pr, err := runner.Metadata(ctx, manifestPath)
 	if err != nil {
 		return nil, "", err
 	}
-	abs, err := filepath.Abs(current)
-	return pr, abs, err
+	return pr, current, nil
+}
+
+// noManifestError is the absence of any Cargo.toml.
+type noManifestError struct{ dir string }
+
+func (e noManifestError) Error() string {
+	return fmt.Sprintf("no Cargo.toml in %s or any parent directory: run cargo berth inside a Rust project, or pass --manifest-path", e.dir)
+}
+
+// findManifest is the absolute path of the Cargo.toml cargo starts from:
+// --manifest-path (which must exist), else the nearest one up from the
+// working directory.
+func findManifest(manifestPath string) (string, error) {
+	if manifestPath != "" {
+		if _, err := os.Stat(manifestPath); err != nil {
+			return "", usagef("--manifest-path %s: %v", manifestPath, errors.Unwrap(err))
+		}
+		return filepath.Abs(manifestPath)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	if found := findUp(wd, "Cargo.toml"); found != "" {
+		return found, nil
+	}
+	return "", noManifestError{wd}
 }
 
 func (o *buildOptions) selectBinary(p *buildPlan, cfg config.Resolved) (cargo.Selection, error) {

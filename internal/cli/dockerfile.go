@@ -21,18 +21,10 @@ const berthImageRepo = "ghcr.io/berth-dev/berth"
 
 // dockerfileOptions are the flags of `cargo berth dockerfile`.
 type dockerfileOptions struct {
-	manifestPath      string
-	pkg               string
-	bin               string
-	profile           string
-	features          []string
-	noDefaultFeatures bool
-	allFeatures       bool
-	target            string
-	static            bool
-	runtime           string
-	noCacheMounts     bool
-	force             bool
+	cargoFlags
+	runtime       string
+	noCacheMounts bool
+	force         bool
 }
 
 func newDockerfileCmd(s *streams) *cobra.Command {
@@ -59,15 +51,7 @@ project's toolchain), BERTH_IMAGE (berth's published image) and, with
 	}
 	f := cmd.Flags()
 	f.SortFlags = false
-	f.StringVar(&o.manifestPath, "manifest-path", "", "path to Cargo.toml")
-	f.StringVarP(&o.pkg, "package", "p", "", "package that owns the binary")
-	f.StringVar(&o.bin, "bin", "", "binary to build and run (searched across the workspace's members)")
-	f.StringVar(&o.profile, "profile", "release", "cargo profile to build with")
-	f.StringSliceVarP(&o.features, "features", "F", nil, "features to activate (comma-separated or repeated)")
-	f.BoolVar(&o.noDefaultFeatures, "no-default-features", false, "do not activate the default feature")
-	f.BoolVar(&o.allFeatures, "all-features", false, "activate all features")
-	f.StringVar(&o.target, "target", "", "target triple to build for (default: the builder's)")
-	f.BoolVar(&o.static, "static", false, "link statically (musl with a -musl --target, else glibc +crt-static)")
+	o.cargoFlags.add(f, "link statically (musl with a -musl --target, else glibc +crt-static)")
 	f.StringVar(&o.runtime, "runtime", "closure", "closure (FROM scratch with the exact runtime files), distroless, or an image reference")
 	f.BoolVar(&o.noCacheMounts, "no-cache-mounts", false, "no BuildKit cache mounts, for the legacy builder")
 	f.BoolVar(&o.force, "force", false, "overwrite an existing Dockerfile and .dockerignore")
@@ -75,12 +59,9 @@ project's toolchain), BERTH_IMAGE (berth's published image) and, with
 }
 
 func runDockerfile(s *streams, o *dockerfileOptions) error {
-	if o.manifestPath != "" {
-		if _, err := os.Stat(o.manifestPath); err != nil {
-			return usagef("--manifest-path %s: %v", o.manifestPath, errors.Unwrap(err))
-		}
-	} else if wd, err := os.Getwd(); err == nil && findUp(wd, "Cargo.toml") == "" {
-		return fmt.Errorf("no Cargo.toml in %s or any parent directory: run cargo berth inside a Rust project, or pass --manifest-path", wd)
+	manifest, err := findManifest(o.manifestPath)
+	if err != nil {
+		return err
 	}
 	runtimeImage, err := o.runtimeImage()
 	if err != nil {
@@ -90,7 +71,7 @@ func runDockerfile(s *streams, o *dockerfileOptions) error {
 	if err != nil {
 		return err
 	}
-	sel, err := ws.Project().SelectBinary(o.pkg, o.bin)
+	sel, err := ws.Project().SelectBinaryFrom(manifest, o.pkg, o.bin)
 	if err != nil {
 		return err
 	}
