@@ -84,7 +84,12 @@ func libTarget(p pkgInfo) (*LocalTarget, error) {
 	if rel, ok := stringAt(lib, "path"); ok {
 		path = filepath.Join(p.root, rel)
 	} else if !exists(inferred) {
-		return nil, fmt.Errorf("%s: can't find library %q: create src/lib.rs or set lib.path", filepath.Join(p.root, "Cargo.toml"), name)
+		// Edition 2015 falls back to src/<lib name>.rs.
+		legacy := filepath.Join(p.root, "src", name+".rs")
+		if p.edition != "2015" || !exists(legacy) {
+			return nil, fmt.Errorf("%s: can't find library %q: create src/lib.rs or set lib.path", filepath.Join(p.root, "Cargo.toml"), name)
+		}
+		path = legacy
 	}
 	types := crateTypes(lib)
 	if pm, _ := firstOf(lib, "proc-macro", "proc_macro"); pm == true {
@@ -147,11 +152,17 @@ func kindTargets(p pkgInfo, k targetKind, hasLib bool) ([]LocalTarget, error) {
 		}
 	}
 	out := make([]LocalTarget, 0, len(tables))
+	seen := map[string]bool{}
 	for _, t := range tables {
 		lt, err := kindTarget(p, k, t, inferred, hasLib)
 		if err != nil {
 			return nil, err
 		}
+		if seen[lt.Name] {
+			return nil, fmt.Errorf("%s: found duplicate %s name %q, but all %s targets must have a unique name; rename one or set autodiscovery off (package.%s = false)",
+				filepath.Join(p.root, "Cargo.toml"), k.key, lt.Name, k.key, k.auto)
+		}
+		seen[lt.Name] = true
 		out = append(out, lt)
 	}
 	return out, nil
@@ -205,6 +216,11 @@ func kindTarget(p pkgInfo, k targetKind, t map[string]any, inferred []inferredTa
 	}}, nil
 }
 
+// kindTargetPath finds the file of a target table without a path, as
+// cargo does: the one inferred target of that name. With none or several,
+// edition 2015 binaries fall back to src/<name>.rs (without a lib),
+// src/main.rs and src/bin/main.rs; examples, tests and benches have no
+// fallback in any edition.
 func kindTargetPath(p pkgInfo, k targetKind, name, rel string, hasPath bool, inferred []inferredTarget, hasLib bool) (string, error) {
 	if hasPath {
 		if filepath.IsAbs(rel) {
@@ -212,25 +228,42 @@ func kindTargetPath(p pkgInfo, k targetKind, name, rel string, hasPath bool, inf
 		}
 		return filepath.Join(p.root, rel), nil
 	}
+	var found []string
 	for _, in := range inferred {
 		if in.name == name {
-			return in.path, nil
+			found = append(found, in.path)
 		}
+	}
+	if len(found) == 1 {
+		return found[0], nil
 	}
 	if k.key == "bin" && p.edition == "2015" {
-		var legacy []string
-		if !hasLib {
-			legacy = append(legacy, filepath.Join("src", name+".rs"))
-		}
-		legacy = append(legacy, filepath.Join("src", "main.rs"), filepath.Join("src", "bin", "main.rs"))
-		for _, l := range legacy {
-			if exists(filepath.Join(p.root, l)) {
-				return filepath.Join(p.root, l), nil
-			}
+		if legacy := legacyBinPath(p.root, name, hasLib); legacy != "" {
+			return legacy, nil
 		}
 	}
+	manifest := filepath.Join(p.root, "Cargo.toml")
+	if len(found) > 1 {
+		a, _ := filepath.Rel(p.root, found[0])
+		b, _ := filepath.Rel(p.root, found[1])
+		return "", fmt.Errorf("%s: cannot infer the path of %s target %q: both %s and %s exist; remove one or set its path", manifest, k.key, name, a, b)
+	}
 	return "", fmt.Errorf("%s: can't find %s target %q at %s/%s.rs or %s/%s/main.rs; create it or set its path",
-		filepath.Join(p.root, "Cargo.toml"), k.key, name, k.dir, name, k.dir, name)
+		manifest, k.key, name, k.dir, name, k.dir, name)
+}
+
+func legacyBinPath(root, name string, hasLib bool) string {
+	var legacy []string
+	if !hasLib {
+		legacy = append(legacy, filepath.Join("src", name+".rs"))
+	}
+	legacy = append(legacy, filepath.Join("src", "main.rs"), filepath.Join("src", "bin", "main.rs"))
+	for _, l := range legacy {
+		if exists(filepath.Join(root, l)) {
+			return filepath.Join(root, l)
+		}
+	}
+	return ""
 }
 
 // inferTargets lists the targets a kind's directory holds: <dir>/*.rs and
@@ -251,6 +284,8 @@ func inferTargets(p pkgInfo, k targetKind) []inferredTarget {
 	for _, e := range entries {
 		full := filepath.Join(dir, e.Name())
 		switch {
+		case strings.HasPrefix(e.Name(), "."):
+			// cargo skips dotfiles and dot directories
 		case !e.IsDir() && strings.HasSuffix(e.Name(), ".rs"):
 			found = append(found, inferredTarget{name: strings.TrimSuffix(e.Name(), ".rs"), path: full})
 		case isDirEntry(e, full) && exists(filepath.Join(full, "main.rs")):

@@ -2,7 +2,6 @@ package cargo
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -87,24 +86,44 @@ func (l *loader) load() error {
 func (l *loader) expand(patterns []string, key string) ([]string, error) {
 	var out []string
 	for _, pat := range patterns {
-		matches, err := filepath.Glob(filepath.Join(l.root.Dir(), pat))
+		manifests, err := l.expandOne(pat, key)
 		if err != nil {
-			return nil, fmt.Errorf("%s: workspace.%s entry %q is not a valid glob: %w", l.root.Path, key, pat, err)
+			return nil, err
 		}
-		if len(matches) == 0 {
-			return nil, fmt.Errorf("%s: workspace.%s entry %q matches no directory; fix or remove it", l.root.Path, key, pat)
+		out = append(out, manifests...)
+	}
+	return out, nil
+}
+
+// expandOne expands one entry as cargo does (see workspace_glob.go): an
+// entry that matches nothing is an error; matched files are ignored; an
+// excluded directory is skipped; any other matched directory must hold a
+// Cargo.toml, even when the entry is a glob.
+func (l *loader) expandOne(pat, key string) ([]string, error) {
+	full := pat
+	if !filepath.IsAbs(pat) {
+		full = l.root.Dir() + "/" + pat // cargo globs root.join(entry), unnormalized
+	}
+	matches, err := globPaths(full)
+	if err != nil {
+		return nil, fmt.Errorf("%s: workspace.%s entry %q is not a valid glob: %w; fix the pattern", l.root.Path, key, pat, err)
+	}
+	if len(matches) == 0 {
+		return nil, fmt.Errorf("%s: workspace.%s entry %q matches no directory; fix or remove it", l.root.Path, key, pat)
+	}
+	var out []string
+	for _, dir := range matches {
+		if !isDir(dir) {
+			continue
 		}
-		sort.Strings(matches)
-		for _, dir := range matches {
-			manifest := filepath.Join(dir, "Cargo.toml")
-			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-				continue
-			}
-			if isExcluded(l.root.Dir(), l.ws(), manifest) {
-				continue
-			}
-			out = append(out, manifest)
+		manifest := filepath.Join(dir, "Cargo.toml")
+		if isExcluded(l.root.Dir(), l.ws(), manifest) {
+			continue
 		}
+		if !exists(manifest) {
+			return nil, fmt.Errorf("%s: workspace.%s entry %q matches %s, which has no Cargo.toml; cargo requires one in every matched directory: add it, or list the directory in workspace.exclude", l.root.Path, key, pat, dir)
+		}
+		out = append(out, manifest)
 	}
 	return out, nil
 }

@@ -19,6 +19,7 @@ var layouts = []string{
 	"mixed/Cargo.toml",
 	"mixed/old/Cargo.toml",
 	"patched/app/Cargo.toml",
+	"globs/Cargo.toml",
 }
 
 // comparable reduces a Project to what berth's reader and cargo must agree
