@@ -288,7 +288,9 @@ func inferTargets(p pkgInfo, k targetKind) []inferredTarget {
 			// cargo skips dotfiles and dot directories
 		case !e.IsDir() && strings.HasSuffix(e.Name(), ".rs"):
 			found = append(found, inferredTarget{name: strings.TrimSuffix(e.Name(), ".rs"), path: full})
-		case isDirEntry(e, full) && exists(filepath.Join(full, "main.rs")):
+		case e.IsDir() && exists(filepath.Join(full, "main.rs")):
+			// Like cargo (DirEntry::file_type), a symlink to a directory
+			// is not followed.
 			found = append(found, inferredTarget{name: e.Name(), path: filepath.Join(full, "main.rs")})
 		}
 	}
@@ -323,12 +325,4 @@ func buildScript(p pkgInfo) (*LocalTarget, error) {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
-}
-
-func isDirEntry(e os.DirEntry, full string) bool {
-	if e.IsDir() {
-		return true
-	}
-	st, err := os.Stat(full)
-	return err == nil && st.IsDir()
 }

@@ -25,6 +25,8 @@ var nssSymbols = map[string]bool{
 
 // nssStrings are found in .rodata of static glibc with NSS even when the
 // symbol table is stripped: the module name pattern and the config path.
+// Both must be there: other runtimes (Go's net package) read
+// /etc/nsswitch.conf themselves and load no module.
 var nssStrings = [][]byte{[]byte("libnss_%s.so"), []byte("/etc/nsswitch.conf")}
 
 // detectNSS reports whether a static binary carries glibc's NSS. It reads the
@@ -68,11 +70,11 @@ func hasNSSStrings(f *elf.File, path string) (bool, error) {
 		data = b
 	}
 	for _, s := range nssStrings {
-		if bytes.Contains(data, s) {
-			return true, nil
+		if !bytes.Contains(data, s) {
+			return false, nil
 		}
 	}
-	return false, nil
+	return true, nil
 }
 
 func readAll(path string) ([]byte, error) {

@@ -3,6 +3,7 @@ package elf
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"slices"
@@ -237,5 +238,35 @@ func TestResolveRejectsSharedLibrary(t *testing.T) {
 	lib := sharedLib(t, t.TempDir(), "libx.so.1", "fx")
 	if _, err := Resolve(lib, Options{}); err == nil || !strings.Contains(err.Error(), "shared library, not an executable") {
 		t.Fatalf("Resolve() error = %v, want shared library error", err)
+	}
+}
+
+// TestGoStaticHasNoNSS: a pure-Go static binary reads /etc/nsswitch.conf
+// itself (the string is in its data) but loads no glibc module.
+func TestGoStaticHasNoNSS(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH")
+	}
+	dir := t.TempDir()
+	src := "package main\nimport \"net\"\nfunc main() { net.LookupHost(\"localhost\") }\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, strip := range []string{"", "-s"} {
+		bin := filepath.Join(dir, "app"+strip)
+		cmd := exec.Command(goBin, "build", "-ldflags="+strip, "-o", bin, "main.go")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
+		c, err := Resolve(bin, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Static || c.NSS {
+			t.Errorf("go binary (ldflags %q): static %v, NSS %v; want static without NSS", strip, c.Static, c.NSS)
+		}
 	}
 }

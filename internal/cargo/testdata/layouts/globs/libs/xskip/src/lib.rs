@@ -1,0 +1,1 @@
+// xskip-not-member

@@ -1,0 +1,1 @@
+// tool-bb-not-member
