@@ -294,7 +294,12 @@ func inferTargets(p pkgInfo, k targetKind) []inferredTarget {
 			found = append(found, inferredTarget{name: e.Name(), path: filepath.Join(full, "main.rs")})
 		}
 	}
-	sort.Slice(found, func(i, j int) bool { return found[i].name < found[j].name })
+	sort.Slice(found, func(i, j int) bool {
+		if found[i].name != found[j].name {
+			return found[i].name < found[j].name
+		}
+		return found[i].path < found[j].path
+	})
 	return append(out, found...)
 }
 

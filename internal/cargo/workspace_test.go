@@ -20,6 +20,7 @@ var layouts = []string{
 	"mixed/old/Cargo.toml",
 	"patched/app/Cargo.toml",
 	"globs/Cargo.toml",
+	"patchmember/Cargo.toml",
 }
 
 // comparable reduces a Project to what berth's reader and cargo must agree

@@ -50,6 +50,12 @@ var contractCases = []contractCase{
 		layout: "patched", workspace: "app", crates: []string{"log", "cfg-if"},
 		bins: []string{"app"}, edit: "shared/common/src/lib.rs", edited: []string{"app"},
 	},
+	{
+		// cfg-if is a member and the [patch.crates-io] target log builds
+		// against: vendored, so it must be fresh in the final build.
+		layout: "patchmember", workspace: ".", crates: []string{"log", "rustc-std-workspace-core"}, flags: BuildFlags{Workspace: true},
+		bins: []string{"app"}, edit: "app/src/main.rs", edited: []string{"app"},
+	},
 }
 
 const hostTriple = "x86_64-unknown-linux-gnu"

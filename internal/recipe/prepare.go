@@ -22,6 +22,14 @@ func Prepare(opts PrepareOptions) (*Recipe, error) {
 		return nil, err
 	}
 	p := &preparer{ws: ws, base: recipeRoot(ws), masked: map[string]bool{}, maskedDirs: map[string]bool{}}
+	// A [patch]/[replace] target is vendored even when it is also a
+	// workspace member: registry crates compile against it (log against a
+	// patched cfg-if), so cook cannot build them on a stub. Its real
+	// sources go into the recipe, unmasked; cook builds it like any
+	// dependency and does not invalidate it; the final build finds it fresh
+	// because the copied sources are the same bytes with older mtimes. The
+	// price: editing it changes the recipe, so the dependency layer is
+	// rebuilt, as for any vendored crate. See TestPatchedMember.
 	for _, pkg := range ws.Packages {
 		if !pkg.Patched {
 			p.masked[pkg.Name] = true

@@ -117,6 +117,12 @@ func TestPrepareChanges(t *testing.T) {
 			"Cargo.toml: profile.release.opt-level"},
 		{"patched crate edit", "patched", "app", []edit{{"app/vendor/cfg-if/src/lib.rs", "macro_rules!", "macro_rules! "}},
 			"app/vendor/cfg-if/src/lib.rs: contents changed"},
+		{"patched member edit", "patchmember", ".", []edit{{"cfg-if/src/lib.rs", "macro_rules!", "macro_rules! "}},
+			"cfg-if/src/lib.rs: contents changed"},
+		{"patched member version bump is not masked", "patchmember", ".", []edit{
+			{"cfg-if/Cargo.toml", `version = "1.0.0"`, `version = "1.0.1"`},
+			{"Cargo.lock", "name = \"cfg-if\"\nversion = \"1.0.0\"", "name = \"cfg-if\"\nversion = \"1.0.1\""},
+		}, "cfg-if/Cargo.toml: contents changed"},
 		{"rustflags", "mixed", ".", []edit{{".cargo/config.toml", "berth_flag", "other_flag"}},
 			".cargo/config.toml: contents changed"},
 	}
