@@ -74,7 +74,7 @@ var dfFixtures = []dfFixture{
 		name: "nested-workspace", src: "e2e/testdata/dockerfile/nested", lock: true, lockDir: "service",
 		genArgs: []string{"--manifest-path", "MANIFEST"}, manifestRel: "service/crates/server/Cargo.toml",
 		wantArgs: []string{
-			"ARG RUST_IMAGE=rust:1.80-bookworm", "prepare --manifest-path service/Cargo.toml",
+			"ARG RUST_IMAGE=rust:1.80-bookworm", `"prepare","--manifest-path","service/Cargo.toml"`,
 			"WORKDIR /app/service", "-p nested-server --bin nested",
 		},
 		want:     "HELLO FROM THE NESTED WORKSPACE (1.5)\nrustflags from .cargo/config.toml: true",

@@ -31,7 +31,7 @@ var dockerfileCases = []struct {
 		want: []string{"-p app --bin app"}, unwanted: []string{"--mount"}, stderr: "docker build -t app"},
 	{name: "path dependency outside the workspace widens the context", layout: "patched", context: ".",
 		args: []string{"--manifest-path", "DIR/app/Cargo.toml"},
-		want: []string{"prepare --manifest-path app/Cargo.toml", "WORKDIR /app/app"}},
+		want: []string{`"prepare","--manifest-path","app/Cargo.toml"`, "WORKDIR /app/app"}},
 	{name: "toolchain file", layout: "single", setup: writeFile("rust-toolchain.toml", "[toolchain]\nchannel = \"1.82.0\"\n"),
 		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single"},
 		want: []string{"ARG RUST_IMAGE=rust:1.82.0-bookworm", "the rust-toolchain channel 1.82.0"}},

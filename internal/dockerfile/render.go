@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"path"
 	"regexp"
@@ -36,7 +37,7 @@ const (
 // view is what the templates see: every command line already spelled.
 type view struct {
 	Spec
-	Manifest     string // --manifest-path for prepare, "" at the root
+	PrepareArgs  string // prepare's command line, exec form (JSON)
 	BuildDir     string // the builder's WORKDIR for the final build
 	Mounts       string // RUN flags, each followed by " \\\n    "
 	Pre          string // shell set-up before each cargo command
@@ -65,10 +66,12 @@ func Render(s Spec) (*Files, error) {
 
 func newView(s Spec) view {
 	v := view{Spec: s, BuildDir: "/app"}
+	prepare := []string{"/usr/local/bin/cargo-berth", "prepare"}
 	if ws := strings.Trim(s.WorkspaceDir, "/"); ws != "" && ws != "." {
-		v.Manifest = " --manifest-path " + ws + "/Cargo.toml"
+		prepare = append(prepare, "--manifest-path", ws+"/Cargo.toml")
 		v.BuildDir = path.Join("/app", ws)
 	}
+	v.PrepareArgs = execForm(append(prepare, "--recipe-path", "/berth/recipe.json"))
 	if s.CacheMounts {
 		v.Mounts = "--mount=type=cache,target=" + cargoHome + "/registry \\\n    " +
 			"--mount=type=cache,target=" + cargoHome + "/git \\\n    "
@@ -149,4 +152,10 @@ func shellWord(w string) string {
 		return w
 	}
 	return "'" + w + "'"
+}
+
+// execForm is a Dockerfile exec-form command line: a JSON array of strings.
+func execForm(args []string) string {
+	b, _ := json.Marshal(args) // strings always encode
+	return string(b)
 }

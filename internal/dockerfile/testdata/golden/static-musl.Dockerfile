@@ -20,14 +20,17 @@ ARG BERTH_IMAGE=ghcr.io/berth-dev/berth:v0.1.0
 # COPY --from does not expand build arguments; a stage named after one can.
 FROM ${BERTH_IMAGE} AS berth
 
-FROM ${RUST_IMAGE} AS planner
-COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
+# The planner needs berth alone (prepare runs no cargo), so it starts from
+# berth's own image, the quickest container to start; the command is in exec
+# form because that image has no shell.
+FROM ${BERTH_IMAGE} AS planner
+# berth's image runs as nonroot; the recipe goes to /berth, made here.
+USER 0:0
 WORKDIR /app
 # Runs on every change of the context but writes the same recipe unless the
 # dependencies changed, which keeps the builder's cook step cached. The
 # context is bind-mounted: no layer is made of it here.
-RUN --mount=type=bind,target=/app \
-    cargo berth prepare --recipe-path /berth/recipe.json
+RUN --mount=type=bind,target=/app ["/usr/local/bin/cargo-berth","prepare","--recipe-path","/berth/recipe.json"]
 
 FROM ${RUST_IMAGE} AS builder
 COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
