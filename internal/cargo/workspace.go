@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // Workspace is a cargo workspace as berth reads it from the manifests alone,
@@ -140,4 +141,23 @@ func (p *LocalPackage) metadataPackage() Package {
 		pkg.Targets = append(pkg.Targets, t.Target)
 	}
 	return pkg
+}
+
+// ContextDir is the deepest directory holding the workspace root and every
+// local package, path dependencies outside the workspace included: the
+// smallest Docker build context that holds the whole project, and the root
+// recipe paths are relative to.
+func (w *Workspace) ContextDir() string {
+	dir := w.Root
+	for _, p := range w.Packages {
+		for !isWithin(dir, p.Dir()) {
+			dir = filepath.Dir(dir)
+		}
+	}
+	return dir
+}
+
+func isWithin(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -89,7 +89,7 @@ func runDockerfile(s *streams, o *dockerfileOptions) error {
 // spec maps the project and the flags to the renderer's Spec; it returns
 // the build context's directory too.
 func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Selection, runtimeImage string) (dockerfile.Spec, string, error) {
-	dir := contextDir(ws)
+	dir := ws.ContextDir()
 	wsDir, err := filepath.Rel(dir, ws.Root)
 	if err != nil {
 		return dockerfile.Spec{}, "", err
@@ -143,24 +143,6 @@ func berthImage() string {
 		return berthImageRepo + ":latest"
 	}
 	return berthImageRepo + ":" + v
-}
-
-// contextDir is the deepest directory holding the workspace root and every
-// local package (path dependencies outside the workspace included): the
-// build context, as `cargo berth prepare` computes its recipe root.
-func contextDir(ws *cargo.Workspace) string {
-	dir := ws.Root
-	for _, p := range ws.Packages {
-		for !isWithin(dir, p.Dir()) {
-			dir = filepath.Dir(dir)
-		}
-	}
-	return dir
-}
-
-func isWithin(dir, p string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // toolchainChannel finds the rust-toolchain(.toml) rustup would use for a

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/berth-dev/berth/internal/cargo"
 )
@@ -21,7 +20,7 @@ func Prepare(opts PrepareOptions) (*Recipe, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &preparer{ws: ws, base: recipeRoot(ws), masked: map[string]bool{}, maskedDirs: map[string]bool{}}
+	p := &preparer{ws: ws, base: ws.ContextDir(), masked: map[string]bool{}, maskedDirs: map[string]bool{}}
 	// A [patch]/[replace] target is vendored even when it is also a
 	// workspace member: registry crates compile against it (log against a
 	// patched cfg-if), so cook cannot build them on a stub. Its real
@@ -52,23 +51,6 @@ type preparer struct {
 	base       string
 	masked     map[string]bool // package names whose versions are masked
 	maskedDirs map[string]bool // their directories
-}
-
-// recipeRoot is the deepest directory holding the workspace root and every
-// local package, so path dependencies outside the workspace still fit.
-func recipeRoot(ws *cargo.Workspace) string {
-	base := ws.Root
-	for _, p := range ws.Packages {
-		for !within(base, p.Dir()) {
-			base = filepath.Dir(base)
-		}
-	}
-	return base
-}
-
-func within(dir, p string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // rel returns p relative to the recipe root, slash-separated.
