@@ -1,6 +1,7 @@
 package cargo
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -107,7 +108,8 @@ func (ws *Workspace) Members() []*LocalPackage {
 // Project converts the workspace to cargo metadata's shape (members only,
 // as `cargo metadata --no-deps` lists them).
 func (ws *Workspace) Project() *Project {
-	pr := &Project{WorkspaceRoot: ws.Root, TargetDirectory: filepath.Join(ws.Root, "target")}
+	pr := &Project{WorkspaceRoot: ws.Root, TargetDirectory: filepath.Join(ws.Root, "target"),
+		Metadata: metadataJSON(ws.RootManifest.Raw, "workspace")}
 	ids := map[string]string{}
 	for _, p := range ws.Members() {
 		pkg := p.metadataPackage()
@@ -136,6 +138,7 @@ func (p *LocalPackage) metadataPackage() Package {
 	pkg := Package{
 		Name: p.Name, Version: p.Version, ID: packageID(p.Dir(), p.Name, p.Version),
 		ManifestPath: p.Manifest.Path, Edition: p.Edition,
+		Metadata: metadataJSON(p.Manifest.Raw, "package"),
 	}
 	for _, t := range p.Targets {
 		pkg.Targets = append(pkg.Targets, t.Target)
@@ -160,4 +163,19 @@ func (w *Workspace) ContextDir() string {
 func isWithin(dir, p string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// metadataJSON is the [<table>.metadata] of a manifest as JSON, the way cargo
+// metadata reports it; nil when there is none.
+func metadataJSON(raw map[string]any, table string) json.RawMessage {
+	t, _ := raw[table].(map[string]any)
+	m, ok := t["metadata"]
+	if !ok {
+		return nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil // TOML values always encode; nothing to report
+	}
+	return b
 }

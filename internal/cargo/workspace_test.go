@@ -33,16 +33,19 @@ func comparable(t *testing.T, p *Project) string {
 	}
 	type pkg struct {
 		Name, Version, ID, ManifestPath, Edition string
+		Metadata                                 any
 		Targets                                  []target
 	}
 	var out struct {
 		Root             string
+		Metadata         any
 		Packages         []pkg
 		Members, Default []string
 	}
-	out.Root = p.WorkspaceRoot
+	out.Root, out.Metadata = p.WorkspaceRoot, decoded(t, p.Metadata)
 	for _, pk := range p.Packages {
-		c := pkg{Name: pk.Name, Version: pk.Version, ID: pk.ID, ManifestPath: pk.ManifestPath, Edition: pk.Edition}
+		c := pkg{Name: pk.Name, Version: pk.Version, ID: pk.ID, ManifestPath: pk.ManifestPath, Edition: pk.Edition,
+			Metadata: decoded(t, pk.Metadata)}
 		for _, tg := range pk.Targets {
 			c.Targets = append(c.Targets, target{tg.Name, tg.SrcPath, tg.Edition, tg.Kind, tg.CrateTypes, tg.RequiredFeatures})
 		}
@@ -61,6 +64,20 @@ func comparable(t *testing.T, p *Project) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// decoded is a JSON document as plain values, so that key order and
+// spacing do not count; null and absent are the same.
+func decoded(t *testing.T, raw json.RawMessage) any {
+	t.Helper()
+	if len(raw) == 0 {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // TestLoadMatchesCargoMetadata checks berth's pure-Go reader against

@@ -116,22 +116,13 @@ func (o *buildOptions) addRuntimeFlags(f *pflag.FlagSet) {
 
 // flagLayer turns the flags the user set into a configuration layer.
 func (o *buildOptions) flagLayer(changed map[string]bool) (config.Layer, error) {
-	l := config.Layer{Name: "flag"}
+	l := o.cargoFlags.layer(changed)
 	v := &l.Values
 	if changed["base"] {
 		v.Base = &o.base
 	}
 	if changed["tag"] {
 		v.Tags = o.tags
-	}
-	if changed["static"] {
-		v.Static = &o.static
-	}
-	if changed["bin"] {
-		v.Bin = &o.bin
-	}
-	if changed["profile"] {
-		v.Profile = &o.profile
 	}
 	if changed["user"] {
 		v.User = &o.user

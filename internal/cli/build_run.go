@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -91,32 +90,15 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 	if err != nil {
 		return nil, err
 	}
-	env, err := config.FromEnv(os.LookupEnv)
-	if err != nil {
-		return nil, err
-	}
 	p := &buildPlan{}
 	if p.project, p.manifest, err = loadProject(ctx, runner, o.manifestPath, o.binary != ""); err != nil {
 		return nil, err
 	}
-	defaults := config.Layer{Name: "default", Values: config.Defaults()}
-	var ws, pkg config.Layer
-	if p.project != nil {
-		if ws, err = config.FromMetadata("Cargo.toml [workspace.metadata.berth]", p.project.Metadata); err != nil {
-			return nil, err
-		}
-	}
-	pre := config.Resolve(defaults, ws, env, flags)
-	if p.sel, err = o.selectBinary(p, pre); err != nil {
+	if p.sel, p.cfg, err = settings(p.project, flags, func(bin string) (cargo.Selection, error) {
+		return o.selectBinary(p, bin)
+	}); err != nil {
 		return nil, err
 	}
-	if p.sel.Package != nil {
-		where := fmt.Sprintf("%s [package.metadata.berth]", p.sel.Package.ManifestPath)
-		if pkg, err = config.FromMetadata(where, p.sel.Package.Metadata); err != nil {
-			return nil, err
-		}
-	}
-	p.cfg = config.Resolve(defaults, ws, pkg, env, flags)
 	if p.tags, err = parseTags(p.cfg, p.sel.Bin); err != nil {
 		return nil, err
 	}
@@ -173,7 +155,7 @@ func findManifest(manifestPath string) (string, error) {
 	return "", noManifestError{wd}
 }
 
-func (o *buildOptions) selectBinary(p *buildPlan, cfg config.Resolved) (cargo.Selection, error) {
+func (o *buildOptions) selectBinary(p *buildPlan, bin string) (cargo.Selection, error) {
 	if o.binary != "" {
 		if _, err := os.Stat(o.binary); err != nil {
 			return cargo.Selection{}, usagef("--binary %s: %v", o.binary, errors.Unwrap(err))
@@ -185,10 +167,6 @@ func (o *buildOptions) selectBinary(p *buildPlan, cfg config.Resolved) (cargo.Se
 			}
 		}
 		return sel, nil
-	}
-	bin := ""
-	if cfg.Bin != nil {
-		bin = *cfg.Bin
 	}
 	return p.project.SelectBinaryFrom(p.manifest, o.pkg, bin)
 }
@@ -302,10 +280,9 @@ func findUp(dir, file string) string {
 
 func sortedPairs(m map[string]string) []string {
 	out := make([]string, 0, len(m))
-	for k, v := range m {
-		out = append(out, k+"="+v)
+	for _, kv := range sortedKV(m) {
+		out = append(out, kv.Key+"="+kv.Value)
 	}
-	sort.Strings(out)
 	return out
 }
 

@@ -6,9 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/dockerfile"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
@@ -47,7 +49,7 @@ project's toolchain), BERTH_IMAGE (berth's published image) and, with
   cargo berth dockerfile --bin api --runtime distroless
   cargo berth dockerfile --no-cache-mounts --force   # for the legacy builder`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDockerfile(s, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDockerfile(s, o, changedFlags(cmd)) },
 	}
 	f := cmd.Flags()
 	f.SortFlags = false
@@ -58,7 +60,7 @@ project's toolchain), BERTH_IMAGE (berth's published image) and, with
 	return cmd
 }
 
-func runDockerfile(s *streams, o *dockerfileOptions) error {
+func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) error {
 	manifest, err := findManifest(o.manifestPath)
 	if err != nil {
 		return err
@@ -71,11 +73,18 @@ func runDockerfile(s *streams, o *dockerfileOptions) error {
 	if err != nil {
 		return err
 	}
-	sel, err := ws.Project().SelectBinaryFrom(manifest, o.pkg, o.bin)
+	pr := ws.Project()
+	sel, cfg, err := settings(pr, o.cargoFlags.layer(changed), func(bin string) (cargo.Selection, error) {
+		return pr.SelectBinaryFrom(manifest, o.pkg, bin)
+	})
 	if err != nil {
 		return err
 	}
-	spec, dir, err := o.spec(s, ws, sel, runtimeImage)
+	if len(cfg.Include) > 0 || *cfg.Base != "auto" {
+		fmt.Fprintf(s.Err, "warning: the Dockerfile does not carry the base or include settings (from %s, %s): add FROM or COPY lines to its runtime stage by hand\n",
+			cfg.Source("base"), cfg.Source("include"))
+	}
+	spec, dir, err := o.spec(s, ws, sel, cfg, runtimeImage)
 	if err != nil {
 		return err
 	}
@@ -88,7 +97,7 @@ func runDockerfile(s *streams, o *dockerfileOptions) error {
 
 // spec maps the project and the flags to the renderer's Spec; it returns
 // the build context's directory too.
-func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Selection, runtimeImage string) (dockerfile.Spec, string, error) {
+func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Selection, cfg config.Resolved, runtimeImage string) (dockerfile.Spec, string, error) {
 	dir := ws.ContextDir()
 	wsDir, err := filepath.Rel(dir, ws.Root)
 	if err != nil {
@@ -97,9 +106,10 @@ func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Sele
 	wsDir = filepath.ToSlash(wsDir)
 	spec := dockerfile.Spec{
 		Bin: sel.Bin, Package: sel.Package.Name, WorkspaceDir: wsDir,
-		Profile: o.profile, Features: o.features, NoDefaultFeatures: o.noDefaultFeatures,
-		AllFeatures: o.allFeatures, Target: o.target, Static: o.static,
+		Profile: *cfg.Profile, Features: o.features, NoDefaultFeatures: o.noDefaultFeatures,
+		AllFeatures: o.allFeatures, Target: o.target, Static: cfg.Static != nil && *cfg.Static,
 		CacheMounts: !o.noCacheMounts, BerthImage: berthImage(), RuntimeImage: runtimeImage,
+		Env: sortedKV(cfg.Env), Labels: sortedKV(cfg.Labels), Expose: cfg.Expose, User: *cfg.User,
 	}
 	if wsDir != "." {
 		spec.IgnoreDirs = []string{wsDir + "/target"}
@@ -236,4 +246,14 @@ func otherName(n string) string {
 		return ".dockerignore"
 	}
 	return "Dockerfile"
+}
+
+// sortedKV is m's entries sorted by key, for stable Dockerfile lines.
+func sortedKV(m map[string]string) []dockerfile.KV {
+	out := make([]dockerfile.KV, 0, len(m))
+	for k, v := range m {
+		out = append(out, dockerfile.KV{Key: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
 }

@@ -26,6 +26,14 @@ var dockerfileCases = []struct {
 		want: []string{"ARG RUST_IMAGE=rust:1.95-bookworm", "--release --locked -p single --bin tool",
 			"RUN --mount=type=cache,target=/usr/local/cargo/registry", "FROM scratch AS runtime", `ENTRYPOINT ["/usr/local/bin/tool"]`},
 		stderr: "docker buildx build -t tool"},
+	{name: "settings from Cargo.toml", layout: "virtual",
+		// The virtual layout sets env and expose for the workspace and bin
+		// and a label for its app member.
+		args: []string{"--manifest-path", "DIR/Cargo.toml"},
+		want: []string{"-p app --bin app", `ENV RUST_LOG="info"`, `ENV WORKERS="4"`, `LABEL team="core"`, "EXPOSE 8080/tcp"}},
+	{name: "include is not carried", layout: "virtual",
+		setup: editFile("Cargo.toml", `expose = ["8080/tcp"]`, "expose = [\"8080/tcp\"]\ninclude = [\"conf:/etc/app\"]"),
+		args:  []string{"--manifest-path", "DIR/Cargo.toml"}, stderr: "warning: the Dockerfile does not carry the base or include settings"},
 	{name: "virtual workspace picks the bin across members", layout: "virtual",
 		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "app", "--no-cache-mounts"},
 		want: []string{"-p app --bin app"}, unwanted: []string{"--mount"}, stderr: "docker build -t app"},

@@ -16,6 +16,7 @@ var templateFS embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"lower":     strings.ToLower,
+	"quote":     quote,
 	"crtStatic": func() string { return crtStaticEnv },
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
@@ -158,4 +159,11 @@ func shellWord(w string) string {
 func execForm(args []string) string {
 	b, _ := json.Marshal(args) // strings always encode
 	return string(b)
+}
+
+// quote makes s one double-quoted word of an ENV or LABEL line: backslash,
+// quote and $ (which the Dockerfile would expand) are escaped.
+func quote(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`)
+	return `"` + r.Replace(s) + `"`
 }

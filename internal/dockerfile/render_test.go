@@ -31,6 +31,11 @@ func TestRenderGolden(t *testing.T) {
 		{"static", func(s *Spec) { s.Static = true }},
 		{"static-musl", func(s *Spec) { s.Static, s.Target = true, "x86_64-unknown-linux-musl" }},
 		{"distroless", func(s *Spec) { s.RuntimeImage = DistrolessCC }},
+		{"config", func(s *Spec) {
+			s.Env = []KV{{"GREETING", `say "hi" for $5`}, {"RUST_LOG", "info"}}
+			s.Labels = []KV{{"org.example.team", "core"}}
+			s.Expose, s.User = []string{"8080/tcp", "9090"}, "1000:1000"
+		}},
 		{"profile-features", func(s *Spec) {
 			s.Profile, s.Features, s.NoDefaultFeatures = "dist", []string{"tls", "serde?/derive"}, true
 			s.Target = "aarch64-unknown-linux-gnu"
@@ -97,6 +102,10 @@ func TestRenderRejects(t *testing.T) {
 		{"bad feature", func(s *Spec) { s.Features = []string{"a;rm"} }, "feature"},
 		{"workspace outside", func(s *Spec) { s.WorkspaceDir = "../x" }, "inside the build context"},
 		{"ignore outside", func(s *Spec) { s.IgnoreDirs = []string{"../target"} }, "inside the context"},
+		{"bad env name", func(s *Spec) { s.Env = []KV{{"A B", "x"}} }, `environment variable name "A B"`},
+		{"multi-line env value", func(s *Spec) { s.Env = []KV{{"A", "x\nRUN evil"}} }, "spans lines"},
+		{"bad port", func(s *Spec) { s.Expose = []string{"80/http"} }, `exposed port "80/http"`},
+		{"bad user", func(s *Spec) { s.User = "root; RUN x" }, "user"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -55,24 +55,40 @@ type Spec struct {
 	// context (cargo's target directory of a nested workspace, say);
 	// "target/" is always there.
 	IgnoreDirs []string
+	// Env and Labels become ENV and LABEL lines of the runtime image, in
+	// order; Expose its EXPOSE ports ("8080/tcp"). User is the user it runs
+	// as; "" means 65532:65532.
+	Env, Labels []KV
+	Expose      []string
+	User        string
 }
+
+// KV is one key and value of an ENV or LABEL line.
+type KV struct{ Key, Value string }
 
 var (
 	cargoName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	triple    = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 	feature   = regexp.MustCompile(`^[A-Za-z0-9_+./?:-]+$`)
 	imageRef  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:/@-]*$`)
+	envKey    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	labelKey  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	port      = regexp.MustCompile(`^[0-9]{1,5}(/(tcp|udp|sctp))?$`)
+	user      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$`)
 	relDir    = regexp.MustCompile(`^[A-Za-z0-9_.@+-][A-Za-z0-9_./@+-]*$`)
 )
+
+// check is one value Validate holds to a pattern.
+type check struct {
+	what, value string
+	re          *regexp.Regexp
+	required    bool
+}
 
 // Validate checks that every value can be written into a Dockerfile as is:
 // names cargo accepts, image references without spaces, relative paths.
 func (s Spec) Validate() error {
-	checks := []struct {
-		what, value string
-		re          *regexp.Regexp
-		required    bool
-	}{
+	checks := []check{
 		{"binary name", s.Bin, cargoName, true},
 		{"package name", s.Package, cargoName, true},
 		{"profile", s.Profile, cargoName, false},
@@ -81,6 +97,16 @@ func (s Spec) Validate() error {
 		{"BERTH_IMAGE", s.BerthImage, imageRef, true},
 		{"RUNTIME_IMAGE", s.RuntimeImage, imageRef, false},
 		{"workspace directory", s.WorkspaceDir, relDir, false},
+		{"user", s.User, user, false},
+	}
+	for _, kv := range s.Env {
+		checks = append(checks, check{"environment variable name", kv.Key, envKey, true})
+	}
+	for _, kv := range s.Labels {
+		checks = append(checks, check{"label key", kv.Key, labelKey, true})
+	}
+	for _, p := range s.Expose {
+		checks = append(checks, check{"exposed port", p, port, true})
 	}
 	for _, c := range checks {
 		if c.value == "" {
@@ -91,6 +117,11 @@ func (s Spec) Validate() error {
 		}
 		if !c.re.MatchString(c.value) {
 			return fmt.Errorf("dockerfile: %s %q has characters a Dockerfile line cannot carry safely", c.what, c.value)
+		}
+	}
+	for _, kv := range append(append([]KV(nil), s.Env...), s.Labels...) {
+		if strings.ContainsAny(kv.Value, "\r\n") {
+			return fmt.Errorf("dockerfile: the value of %s spans lines, which an ENV or LABEL line cannot carry", kv.Key)
 		}
 	}
 	for _, f := range s.Features {

@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/config"
+)
+
+// settings resolves berth's configuration for one binary: defaults <
+// [workspace.metadata.berth] < [package.metadata.berth] < BERTH_* < flags.
+// The binary is picked first from everything but the package's own table
+// (which cannot be read before its package is known), then that table joins.
+// pr may be nil (a prebuilt binary outside any project).
+func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (cargo.Selection, error)) (cargo.Selection, config.Resolved, error) {
+	env, err := config.FromEnv(os.LookupEnv)
+	if err != nil {
+		return cargo.Selection{}, config.Resolved{}, err
+	}
+	defaults := config.Layer{Name: "default", Values: config.Defaults()}
+	var ws, pkg config.Layer
+	if pr != nil {
+		if ws, err = config.FromMetadata("Cargo.toml [workspace.metadata.berth]", pr.Metadata); err != nil {
+			return cargo.Selection{}, config.Resolved{}, err
+		}
+	}
+	pre := config.Resolve(defaults, ws, env, flags)
+	bin := ""
+	if pre.Bin != nil {
+		bin = *pre.Bin
+	}
+	sel, err := pick(bin)
+	if err != nil {
+		return cargo.Selection{}, config.Resolved{}, err
+	}
+	if sel.Package != nil {
+		where := fmt.Sprintf("%s [package.metadata.berth]", sel.Package.ManifestPath)
+		if pkg, err = config.FromMetadata(where, sel.Package.Metadata); err != nil {
+			return cargo.Selection{}, config.Resolved{}, err
+		}
+	}
+	return sel, config.Resolve(defaults, ws, pkg, env, flags), nil
+}
+
+// layer is the configuration the cargo flags the user set carry.
+func (c *cargoFlags) layer(changed map[string]bool) config.Layer {
+	l := config.Layer{Name: "flag"}
+	if changed["bin"] {
+		l.Values.Bin = &c.bin
+	}
+	if changed["profile"] {
+		l.Values.Profile = &c.profile
+	}
+	if changed["static"] {
+		l.Values.Static = &c.static
+	}
+	return l
+}
