@@ -33,6 +33,9 @@ func TestBuildExampleDaemonless(t *testing.T) {
 			t.Errorf("builds of the same input differ: %s vs %s", first.stdout, r.stdout)
 		}
 	}
+	if !strings.Contains(first.stderr, "packaged /usr/local/bin/hello-service with 3 shared libraries (libc.so.6, ") {
+		t.Errorf("stderr lacks the summary of what was packaged:\n%s", first.stderr)
+	}
 	if !strings.HasPrefix(first.stdout, "hello-service:latest@sha256:") {
 		t.Errorf("stdout = %q, want hello-service:latest@sha256:...", first.stdout)
 	}

@@ -61,6 +61,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	for _, w := range res.Warnings {
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
+	fmt.Fprintln(s.Err, summary(res))
 	lines, err := sinks.Publish(ctx, res.Image, plan.tags)
 	if err != nil {
 		return err
@@ -301,4 +302,26 @@ func layerCache() *image.Cache {
 		dir = filepath.Join(base, "berth")
 	}
 	return &image.Cache{Dir: filepath.Join(dir, "layers")}
+}
+
+// summary says on stderr what went into the image: its shared libraries
+// and the compressed size of each layer.
+func summary(res *build.Result) string {
+	var libs []string
+	for _, l := range res.Closure.Libraries {
+		libs = append(libs, l.Soname)
+	}
+	what := "no shared library (static)"
+	if len(libs) > 0 {
+		what = fmt.Sprintf("%d shared libraries (%s)", len(libs), strings.Join(libs, ", "))
+	}
+	var sizes []string
+	if layers, err := res.Image.Layers(); err == nil {
+		for _, l := range layers {
+			if n, err := l.Size(); err == nil {
+				sizes = append(sizes, fmt.Sprintf("%.1f MB", float64(n)/1e6))
+			}
+		}
+	}
+	return fmt.Sprintf("packaged %s with %s; layers: %s compressed", res.Entrypoint, what, strings.Join(sizes, " + "))
 }
