@@ -72,17 +72,24 @@ func diffTOML(name string, a, b File) []string {
 	fa, fb := map[string]string{}, map[string]string{}
 	flatten("", ra, fa)
 	flatten("", rb, fb)
+	return diffMaps(fa, fb, "%s added (%s)", "%s removed (was %s)", "%s: %s → %s")
+}
+
+// diffMaps describes, key by sorted key, what changed from a to b with the
+// formats: added and removed take the key and its value, changed the key and
+// both values.
+func diffMaps(a, b map[string]string, added, removed, changed string) []string {
 	var out []string
-	for _, k := range unionKeys(fa, fb) {
-		va, inA := fa[k]
-		vb, inB := fb[k]
+	for _, k := range unionKeys(a, b) {
+		va, inA := a[k]
+		vb, inB := b[k]
 		switch {
 		case !inA:
-			out = append(out, fmt.Sprintf("%s added (%s)", k, vb))
+			out = append(out, fmt.Sprintf(added, k, vb))
 		case !inB:
-			out = append(out, fmt.Sprintf("%s removed (was %s)", k, va))
+			out = append(out, fmt.Sprintf(removed, k, va))
 		case va != vb:
-			out = append(out, fmt.Sprintf("%s: %s → %s", k, va, vb))
+			out = append(out, fmt.Sprintf(changed, k, va, vb))
 		}
 	}
 	return out
@@ -124,21 +131,7 @@ func diffLock(name string, a, b File) []string {
 		}
 		return m
 	}
-	ia, ib := index(la), index(lb)
-	var out []string
-	for _, k := range unionKeys(ia, ib) {
-		va, inA := ia[k]
-		vb, inB := ib[k]
-		switch {
-		case !inA:
-			out = append(out, fmt.Sprintf("package %s %s added", k, vb))
-		case !inB:
-			out = append(out, fmt.Sprintf("package %s %s removed", k, va))
-		case va != vb:
-			out = append(out, fmt.Sprintf("package %s: %s → %s", k, va, vb))
-		}
-	}
-	return out
+	return diffMaps(index(la), index(lb), "package %s %s added", "package %s %s removed", "package %s: %s → %s")
 }
 
 func depsNote(p cargo.LockedPackage) string {
