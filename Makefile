@@ -32,6 +32,8 @@ unit:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@command -v staticcheck >/dev/null || { echo "staticcheck is missing: run scripts/ci-setup.sh"; exit 1; }
+	staticcheck ./...
 	$(GO) mod tidy -diff
 
 ci: lint test

@@ -12,6 +12,7 @@ set -euo pipefail
 
 REGISTRY_VERSION=v3.1.2
 BUILDX_VERSION=v0.19.3
+STATICCHECK_VERSION=v0.8.2
 REGISTRY_BIN_DIR=${BERTH_REGISTRY_BIN_DIR:-/usr/local/bin}
 DOCKERD_LOG=/var/log/berth-dockerd.log
 DOCKER_WAIT_SECONDS=60
@@ -40,6 +41,17 @@ APT_PACKAGES=(
 	librust-serde-json-dev
 	librust-libc-dev
 	librust-openssl-dev
+	# the prepare/cook layouts (internal/cargo/testdata/layouts) and the
+	# Dockerfile fixtures (e2e/testdata/dockerfile)
+	librust-itoa-dev
+	librust-fnv-dev
+	librust-cfg-if-dev
+	librust-log-dev
+	librust-memchr-dev
+	librust-quote-dev
+	librust-proc-macro2-dev
+	librust-unicode-ident-dev
+	librust-rustc-std-workspace-core-dev
 )
 
 log() { printf 'ci-setup: %s\n' "$*" >&2; }
@@ -143,6 +155,17 @@ install_buildx() {
 	docker buildx version >&2 || die "buildx: docker does not see the plugin at $plugin"
 }
 
+install_staticcheck() {
+	local bin="$REGISTRY_BIN_DIR/staticcheck"
+	if [[ -x $bin ]] && "$bin" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
+		log "staticcheck: $bin is already $STATICCHECK_VERSION"
+		return
+	fi
+	log "staticcheck: go install honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION into $REGISTRY_BIN_DIR"
+	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
+		go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" >&2
+}
+
 check_rust() {
 	if command -v cargo >/dev/null 2>&1; then
 		log "rust: $(cargo --version 2>/dev/null || echo 'cargo does not run')"
@@ -159,6 +182,8 @@ main() {
 	local registry_pid=$!
 	install_buildx &
 	local buildx_pid=$!
+	install_staticcheck &
+	local staticcheck_pid=$!
 	local failed=()
 	install_apt_packages || failed+=("apt packages")
 	if [[ ${#failed[@]} -eq 0 ]]; then
@@ -166,6 +191,7 @@ main() {
 	fi
 	wait "$registry_pid" || failed+=("registry $REGISTRY_VERSION")
 	wait "$buildx_pid" || failed+=("buildx $BUILDX_VERSION")
+	wait "$staticcheck_pid" || failed+=("staticcheck $STATICCHECK_VERSION")
 	check_rust
 	if [[ ${#failed[@]} -gt 0 ]]; then
 		die "failed: ${failed[*]} (after $((SECONDS - start))s)"
