@@ -87,62 +87,75 @@ func startRegistry(t testing.TB, bin, addr string) error {
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(registryConfig, storage, addr)), 0o644); err != nil {
 		return err
 	}
-	var out lockedBuffer
-	cmd := exec.Command(bin, "serve", cfg)
-	cmd.Env = append(os.Environ(), "OTEL_TRACES_EXPORTER=none")
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	if err := cmd.Start(); err != nil {
+	p := &process{cmd: exec.Command(bin, "serve", cfg), exited: make(chan struct{})}
+	p.cmd.Env = append(os.Environ(), "OTEL_TRACES_EXPORTER=none")
+	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
+	if err := p.cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %v", bin, err)
 	}
-	exited := make(chan struct{})
-	var waitErr error
 	go func() {
-		waitErr = cmd.Wait()
-		close(exited)
+		p.waitErr = p.cmd.Wait()
+		close(p.exited)
 	}()
-	stop := func() {
-		select {
-		case <-exited:
-			return
-		default:
-		}
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}
-
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		select {
-		case <-exited:
-			return fmt.Errorf("registry on %s exited early (%v); output:\n%s", addr, waitErr, out.String())
-		default:
-		}
-		resp, err := client.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-			err = fmt.Errorf("GET /v2/: %s", resp.Status)
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return fmt.Errorf("registry on %s did not answer within 20s (%v); output:\n%s", addr, err, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := p.waitHTTP("http://"+addr+"/v2/", 20*time.Second); err != nil {
+		p.stop()
+		return fmt.Errorf("registry on %s: %v; output:\n%s", addr, err, p.out.String())
 	}
 	t.Cleanup(func() {
-		stop()
+		p.stop()
 		if t.Failed() {
-			t.Logf("registry on %s output:\n%s", addr, out.String())
+			t.Logf("registry on %s output:\n%s", addr, p.out.String())
 		}
 	})
 	return nil
+}
+
+// process is a started server and what it printed.
+type process struct {
+	cmd     *exec.Cmd
+	out     lockedBuffer
+	exited  chan struct{}
+	waitErr error
+}
+
+// waitHTTP polls url until it answers 200, the process exits or timeout
+// passes.
+func (p *process) waitHTTP(url string, timeout time.Duration) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(timeout)
+	for {
+		select {
+		case <-p.exited:
+			return fmt.Errorf("exited early (%v)", p.waitErr)
+		default:
+		}
+		resp, err := client.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("GET %s: %s", url, resp.Status)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("did not answer within %s (%v)", timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop ends the process: SIGTERM, then SIGKILL after 10 s.
+func (p *process) stop() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
 }
