@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -111,4 +113,41 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestPushWithDockerLogin pushes to a registry that wants credentials: with
+// none berth says to log in and writes nothing; with a Docker config holding
+// them (what `docker login` writes) the push goes through.
+func TestPushWithDockerLogin(t *testing.T) {
+	testenv.RequireCargo(t)
+	testenv.RequireDocker(t)
+	reg := testenv.StartRegistry(t, testenv.WithBasicAuth("berth", "s3cret"))
+	project := t.TempDir()
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(project, "Cargo.toml")
+	ref := reg + "/berth-e2e/private:1"
+
+	t.Setenv("DOCKER_CONFIG", t.TempDir()) // no credentials
+	r := berth(t, "build", "--manifest-path", manifest, "--push", "-t", ref)
+	if r.code != 1 || !strings.Contains(r.stderr, "401 Unauthorized") || !strings.Contains(r.stderr, "docker login "+reg) || r.stdout != "" {
+		t.Errorf("push without credentials: exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	config := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte("berth:s3cret"))
+	if err := os.WriteFile(filepath.Join(config, "config.json"),
+		[]byte(fmt.Sprintf(`{"auths":{%q:{"auth":%q}}}`, reg, auth)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", config)
+	if r := mustBerth(t, "build", "--manifest-path", manifest, "--push", "-t", ref); !strings.HasPrefix(r.stdout, ref+"@sha256:") {
+		t.Errorf("stdout = %q", r.stdout)
+	}
+	t.Cleanup(func() { docker(t, "rmi", "-f", ref) })
+	docker(t, "--config", config, "pull", ref)
+	if got := runService(t, ref); !strings.Contains(got, "hello from berth") {
+		t.Errorf("pulled image answers %q", got)
+	}
 }

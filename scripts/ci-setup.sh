@@ -32,6 +32,7 @@ APT_PACKAGES=(
 	gpgv
 	ca-certificates
 	xz-utils
+	apache2-utils
 	pkg-config
 	libssl-dev
 	librust-hyper-dev

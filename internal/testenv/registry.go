@@ -29,19 +29,40 @@ http:
   addr: %s
 `
 
+const registryAuthConfig = `auth:
+  htpasswd:
+    realm: berth-test
+    path: %s
+`
+
+// RegistryOption configures StartRegistry.
+type RegistryOption func(*registryOptions)
+
+type registryOptions struct{ user, password string }
+
+// WithBasicAuth makes the registry require user and password (htpasswd
+// auth, the way a private registry behind `docker login` works).
+func WithBasicAuth(user, password string) RegistryOption {
+	return func(o *registryOptions) { o.user, o.password = user, password }
+}
+
 // StartRegistry starts distribution's registry on 127.0.0.1 at a free port,
 // with storage in a temporary directory, waits until GET /v2/ answers and
 // stops it when t ends. It returns the registry's "127.0.0.1:PORT".
-func StartRegistry(t testing.TB) string {
+func StartRegistry(t testing.TB, opts ...RegistryOption) string {
 	t.Helper()
 	bin := RequireRegistryBinary(t)
+	var o registryOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
 		addr, err := freeAddr()
 		if err != nil {
 			t.Fatalf("testenv: find a free port: %v", err)
 		}
-		if lastErr = startRegistry(t, bin, addr); lastErr == nil {
+		if lastErr = startRegistry(t, bin, addr, o); lastErr == nil {
 			return addr
 		}
 	}
@@ -77,14 +98,22 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-func startRegistry(t testing.TB, bin, addr string) error {
+func startRegistry(t testing.TB, bin, addr string, o registryOptions) error {
 	dir := t.TempDir()
 	storage := filepath.Join(dir, "storage")
 	if err := os.MkdirAll(storage, 0o755); err != nil {
 		return err
 	}
+	config := fmt.Sprintf(registryConfig, storage, addr)
+	if o.user != "" {
+		htpasswd, err := writeHtpasswd(t, dir, o.user, o.password)
+		if err != nil {
+			return err
+		}
+		config += fmt.Sprintf(registryAuthConfig, htpasswd)
+	}
 	cfg := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(registryConfig, storage, addr)), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
 		return err
 	}
 	p := &process{cmd: exec.Command(bin, "serve", cfg), exited: make(chan struct{})}
@@ -118,7 +147,7 @@ type process struct {
 	waitErr error
 }
 
-// waitHTTP polls url until it answers 200, the process exits or timeout
+// waitHTTP polls url until it answers 200 or 401, the process exits or timeout
 // passes.
 func (p *process) waitHTTP(url string, timeout time.Duration) error {
 	client := &http.Client{Timeout: 2 * time.Second}
@@ -132,7 +161,8 @@ func (p *process) waitHTTP(url string, timeout time.Duration) error {
 		resp, err := client.Get(url)
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			// 401 is a registry that serves and wants credentials.
+			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
 				return nil
 			}
 			err = fmt.Errorf("GET %s: %s", url, resp.Status)
@@ -158,4 +188,17 @@ func (p *process) stop() {
 		_ = p.cmd.Process.Kill()
 		<-p.exited
 	}
+}
+
+// writeHtpasswd writes a bcrypt htpasswd file (the only kind distribution
+// accepts) with apache2-utils' htpasswd.
+func writeHtpasswd(t testing.TB, dir, user, password string) (string, error) {
+	bin, err := exec.LookPath("htpasswd")
+	Require(t, "htpasswd (apache2-utils)", err == nil, "needed for a registry with credentials")
+	out, err := exec.Command(bin, "-Bbn", user, password).Output()
+	if err != nil {
+		return "", fmt.Errorf("htpasswd: %w", err)
+	}
+	path := filepath.Join(dir, "htpasswd")
+	return path, os.WriteFile(path, out, 0o600)
 }
