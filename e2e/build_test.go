@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -179,5 +181,22 @@ func TestBuildPicksBinaryLikeCargo(t *testing.T) {
 				t.Errorf("stdout = %q, want %s...", r.stdout, tt.want)
 			}
 		})
+	}
+}
+
+// TestBuildLibraryPath packages a binary whose library lives in a private
+// directory: --library-path finds it, and the image's LD_LIBRARY_PATH lets
+// the loader find it too.
+func TestBuildLibraryPath(t *testing.T) {
+	testenv.RequireDocker(t)
+	app, libDir := binaryWithPrivateLibrary(t)
+	tag := "berth-e2e/library-path:test"
+	t.Cleanup(func() { docker(t, "rmi", "-f", tag) })
+	mustBerth(t, "build", "--binary", app, "--library-path", libDir, "--load", "-t", tag)
+	// The program exits with its library's answer, 7.
+	err := exec.Command("docker", "run", "--rm", "--network", "host", tag).Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 7 {
+		t.Errorf("docker run = %v, want exit status 7 from the private library", err)
 	}
 }

@@ -41,7 +41,7 @@ func TestBuildBadInput(t *testing.T) {
 		{"cargo fails", "", []string{"build", "--manifest-path", filepath.Join(broken, "Cargo.toml"), "--bin", "alpha", "--oci-layout", outDir}, 1, []string{"cargo build", "mismatched types"}, outDir},
 		{"not ELF", "", []string{"build", "--binary", notELF, "--oci-layout", outDir}, 1, []string{"not an ELF binary"}, outDir},
 		{"Mach-O", "", []string{"build", "--binary", macho, "--oci-layout", outDir}, 1, []string{"Mach-O"}, outDir},
-		{"missing library", "", []string{"build", "--binary", missingLib, "--oci-layout", outDir}, 1, []string{"libberthmissing.so", "needed by"}, outDir},
+		{"missing library", "", []string{"build", "--binary", missingLib, "--oci-layout", outDir}, 1, []string{"libberthmissing.so", "needed by", "--library-path DIR"}, outDir},
 		{"malformed tag", "", []string{"build", "--manifest-path", twoManifest, "--bin", "alpha", "-t", "Bad Tag!"}, 2, []string{`tag "Bad Tag!"`, "not a valid image reference"}, ""},
 		{"push without tag", "", []string{"build", "--manifest-path", twoManifest, "--bin", "alpha", "--push"}, 2, []string{"--push needs", "-t/--tag"}, ""},
 		{"bad env flag", "", []string{"build", "--manifest-path", twoManifest, "--bin", "alpha", "--env", "NOEQUALS"}, 2, []string{"--env", "KEY=VALUE"}, ""},
@@ -120,15 +120,25 @@ func badInputs(t *testing.T) inputs {
 // deleted, so its closure cannot be complete.
 func binaryWithMissingLibrary(t *testing.T) string {
 	t.Helper()
+	app, libDir := binaryWithPrivateLibrary(t)
+	os.RemoveAll(libDir)
+	return app
+}
+
+// binaryWithPrivateLibrary links a C program (exit status 7) against
+// libberthmissing.so, kept in a directory of its own with no RPATH: only
+// an extra library path finds it.
+func binaryWithPrivateLibrary(t *testing.T) (app, libDir string) {
+	t.Helper()
 	cc, err := exec.LookPath("gcc")
 	testenv.Require(t, "gcc", err == nil, "needed to build an ELF test binary")
-	dir := t.TempDir()
+	dir, libDir := t.TempDir(), t.TempDir()
 	write := func(name, src string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write("lib.c", "int berth_missing(void) { return 1; }\n")
+	write("lib.c", "int berth_missing(void) { return 7; }\n")
 	write("main.c", "int berth_missing(void);\nint main(void) { return berth_missing(); }\n")
 	run := func(args ...string) {
 		cmd := exec.Command(cc, args...)
@@ -137,8 +147,7 @@ func binaryWithMissingLibrary(t *testing.T) string {
 			t.Fatalf("gcc %v: %v\n%s", args, err, out)
 		}
 	}
-	run("-shared", "-fPIC", "-o", "libberthmissing.so", "lib.c")
-	run("-o", "app", "main.c", "-L.", "-lberthmissing")
-	os.Remove(filepath.Join(dir, "libberthmissing.so"))
-	return filepath.Join(dir, "app")
+	run("-shared", "-fPIC", "-o", filepath.Join(libDir, "libberthmissing.so"), "lib.c")
+	run("-o", "app", "main.c", "-L"+libDir, "-lberthmissing")
+	return filepath.Join(dir, "app"), libDir
 }

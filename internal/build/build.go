@@ -2,9 +2,11 @@ package build
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/internal/elf"
@@ -32,13 +34,16 @@ type Options struct {
 	// Base is BaseAuto, BaseScratch or an image reference.
 	Base string
 	// Root is the sysroot runtime files come from; "" means "/".
-	Root     string
-	Includes []string
-	Epoch    time.Time
-	Env      []string
-	Labels   map[string]string
-	Expose   []string
-	User     string
+	Root string
+	// LibraryPaths are searched for libraries like LD_LIBRARY_PATH (inside
+	// Root); the image then gets LD_LIBRARY_PATH so its loader looks there.
+	LibraryPaths []string
+	Includes     []string
+	Epoch        time.Time
+	Env          []string
+	Labels       map[string]string
+	Expose       []string
+	User         string
 	// Cache keeps compressed layers between builds; nil means none.
 	Cache *image.Cache
 	// Pull fetches a base image; nil means image.Pull.
@@ -65,8 +70,12 @@ type Contents struct {
 // Collect reads opts.Binary's ELF closure and gathers the files of the
 // runtime and application layers, and the base image when one is named.
 func Collect(ctx context.Context, opts Options) (*Contents, error) {
-	closure, err := elf.Resolve(opts.Binary, elf.Options{Root: opts.Root})
+	closure, err := elf.Resolve(opts.Binary, elf.Options{Root: opts.Root, ExtraLibraryPaths: opts.LibraryPaths})
 	if err != nil {
+		var nf *elf.NotFoundError
+		if errors.As(err, &nf) {
+			return nil, fmt.Errorf("%w\n(--library-path DIR adds a directory to search; --sysroot DIR resolves in another root)", err)
+		}
 		return nil, err
 	}
 	c := &Contents{Closure: closure, Warnings: closure.Warnings}
@@ -104,7 +113,7 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 		Platform:   c.Platform,
 		Epoch:      opts.Epoch,
 		Entrypoint: []string{c.Entrypoint},
-		Env:        opts.Env,
+		Env:        withLibraryPath(opts.Env, opts.LibraryPaths),
 		User:       opts.User,
 		// A base image's working directory is kept; scratch gets "/".
 		WorkingDir:   workingDir(c.Base),
@@ -233,4 +242,18 @@ func workingDir(base v1.Image) string {
 func nssWarning(binary, base string) string {
 	return fmt.Sprintf("%s is static glibc and looks up names, users or groups (NSS): with --base %s the image's "+
 		"/etc/nsswitch.conf must name only the files and dns services, or lookups may fail; --base auto writes such a file", binary, base)
+}
+
+// withLibraryPath adds LD_LIBRARY_PATH for the extra library directories,
+// unless env sets it already.
+func withLibraryPath(env, dirs []string) []string {
+	if len(dirs) == 0 {
+		return env
+	}
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "LD_LIBRARY_PATH=") {
+			return env
+		}
+	}
+	return append(append([]string(nil), env...), "LD_LIBRARY_PATH="+strings.Join(dirs, ":"))
 }

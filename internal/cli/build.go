@@ -39,22 +39,23 @@ func (c *cargoFlags) add(f *pflag.FlagSet, staticHelp string) {
 // buildOptions are the flags of `cargo berth build`.
 type buildOptions struct {
 	cargoFlags
-	binary    string
-	locked    bool
-	frozen    bool
-	offline   bool
-	tags      []string
-	base      string
-	env       []string
-	labels    []string
-	expose    []string
-	user      string
-	includes  []string
-	sysroot   string
-	ociLayout string
-	tarball   string
-	load      bool
-	push      bool
+	binary       string
+	locked       bool
+	frozen       bool
+	offline      bool
+	tags         []string
+	base         string
+	env          []string
+	labels       []string
+	expose       []string
+	user         string
+	includes     []string
+	sysroot      string
+	libraryPaths []string
+	ociLayout    string
+	tarball      string
+	load         bool
+	push         bool
 }
 
 func newBuildCmd(s *streams) *cobra.Command {
@@ -112,6 +113,7 @@ func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
 func (o *buildOptions) addRuntimeFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.includes, "include", nil, "extra host file or directory, SRC:/DEST (repeatable)")
 	f.StringVar(&o.sysroot, "sysroot", "", "take shared libraries and system files from this root instead of / (e.g. a cross target's)")
+	f.StringArrayVar(&o.libraryPaths, "library-path", nil, "also look for shared libraries in this absolute directory, like LD_LIBRARY_PATH; the image gets LD_LIBRARY_PATH (repeatable)")
 }
 
 // flagLayer turns the flags the user set into a configuration layer.

@@ -43,17 +43,18 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		return err
 	}
 	res, err := build.Image(ctx, build.Options{
-		Binary:   binary,
-		Name:     plan.sel.Bin,
-		Base:     *plan.cfg.Base,
-		Includes: plan.cfg.Include,
-		Root:     o.sysroot,
-		Epoch:    plan.epoch,
-		Env:      sortedPairs(plan.cfg.Env),
-		Labels:   plan.labels(ctx),
-		Expose:   plan.cfg.Expose,
-		User:     *plan.cfg.User,
-		Cache:    layerCache(),
+		Binary:       binary,
+		Name:         plan.sel.Bin,
+		Base:         *plan.cfg.Base,
+		Includes:     plan.cfg.Include,
+		Root:         o.sysroot,
+		LibraryPaths: o.libraryPaths,
+		Epoch:        plan.epoch,
+		Env:          sortedPairs(plan.cfg.Env),
+		Labels:       plan.labels(ctx),
+		Expose:       plan.cfg.Expose,
+		User:         *plan.cfg.User,
+		Cache:        layerCache(),
 	})
 	if err != nil {
 		return err

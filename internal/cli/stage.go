@@ -68,6 +68,7 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 	}
 	c, err := build.Stage(ctx, build.Options{
 		Binary: binary, Name: plan.sel.Bin, Base: *plan.cfg.Base, Includes: plan.cfg.Include, Root: o.sysroot,
+		LibraryPaths: o.libraryPaths,
 	}, o.out, o.appOut)
 	if err != nil {
 		return err
