@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -198,5 +199,50 @@ func TestBuildLibraryPath(t *testing.T) {
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 7 {
 		t.Errorf("docker run = %v, want exit status 7 from the private library", err)
+	}
+}
+
+// TestBuildStaticWithConfigRustflags: --static joins the rustflags of
+// .cargo/config.toml, in whichever table (build or target) cargo reads.
+func TestBuildStaticWithConfigRustflags(t *testing.T) {
+	offlineCargo(t)
+	testenv.RequireDocker(t)
+	tests := []struct {
+		name, config string
+		wantErr      string
+	}{
+		{"build.rustflags kept", "[build]\nrustflags = [\"--cfg\", \"berth_cfg\"]\n", ""},
+		{"target rustflags kept", "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"--cfg\", \"berth_cfg\"]\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			project := testenv.CopyFixture(t, "static-hello")
+			os.MkdirAll(filepath.Join(project, ".cargo"), 0o755)
+			if err := os.WriteFile(filepath.Join(project, ".cargo", "config.toml"), []byte(tt.config), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			main := filepath.Join(project, "src", "main.rs")
+			src, _ := os.ReadFile(main)
+			src = append(src, []byte("\n#[cfg(berth_cfg)]\n#[used]\nstatic CFG: () = ();\n")...)
+			src = []byte(strings.Replace(string(src), `println!("hello static");`,
+				`println!("hello static"); if cfg!(berth_cfg) { println!("berth_cfg on"); }`, 1))
+			os.WriteFile(main, src, 0o644)
+			tag := "berth-e2e/static-config:test"
+			t.Chdir(project) // cargo reads .cargo/config.toml from the working directory up
+			r := berth(t, "build", "--static", "--load", "-t", tag)
+			if tt.wantErr != "" {
+				if r.code != 1 || !strings.Contains(r.stderr, tt.wantErr) {
+					t.Errorf("exit %d, stderr:\n%s\nwant an error with %q", r.code, r.stderr, tt.wantErr)
+				}
+				return
+			}
+			if r.code != 0 {
+				t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+			}
+			t.Cleanup(func() { docker(t, "rmi", "-f", tag) })
+			if out := docker(t, "run", "--rm", "--network", "host", tag); !strings.Contains(out, "berth_cfg on") {
+				t.Errorf("the static binary lost the config's rustflags: %q", out)
+			}
+		})
 	}
 }

@@ -78,10 +78,11 @@ func (r *Runner) Build(ctx context.Context, o BuildOptions) (string, error) {
 	args := append(o.Args(), "--message-format=json-render-diagnostics")
 	run := *r
 	if o.Static {
-		var err error
-		if run.Env, args, err = staticFlags(r.Env, args, o.Target); err != nil {
+		wd, err := os.Getwd()
+		if err != nil {
 			return "", err
 		}
+		run.Env, args = staticFlags(r.Env, args, o.Target, wd)
 	}
 	var exe string
 	err := run.Messages(ctx, "", args, func(m Message) error {
@@ -104,9 +105,12 @@ const crtStatic = "-C target-feature=+crt-static"
 
 // staticFlags adds +crt-static for the target only. When the user already
 // sets RUSTFLAGS (or its encoded form) we append to it, since it overrides
-// every config file; otherwise a --config target.<triple>.rustflags entry
-// joins whatever .cargo/config.toml says for that target.
-func staticFlags(env, args []string, target string) ([]string, []string, error) {
+// every config file. Otherwise a --config entry joins the rustflags of the
+// config files, in the table cargo will read: target.<triple>.rustflags if
+// any config sets target rustflags (they win over build.rustflags), else
+// build.rustflags (which, with an explicit --target, reach the target alone,
+// never build scripts or proc-macros).
+func staticFlags(env, args []string, target, dir string) ([]string, []string) {
 	if env == nil {
 		env = os.Environ()
 	}
@@ -116,14 +120,17 @@ func staticFlags(env, args []string, target string) ([]string, []string, error) 
 		switch k {
 		case "CARGO_ENCODED_RUSTFLAGS":
 			env[i] = k + "=" + v + "\x1f-C\x1ftarget-feature=+crt-static"
-			return env, args, nil
+			return env, args
 		case "RUSTFLAGS":
 			env[i] = k + "=" + v + " " + crtStatic
-			return env, args, nil
+			return env, args
 		}
 	}
-	cfg := fmt.Sprintf(`target.%s.rustflags=["-C", "target-feature=+crt-static"]`, target)
-	return env, append(args, "--config", cfg), nil
+	table := "build"
+	if hasTargetRustflags(dir) {
+		table = "target." + target
+	}
+	return env, append(args, "--config", table+`.rustflags=["-C", "target-feature=+crt-static"]`)
 }
 
 // HostTriple asks rustc for the host target triple.

@@ -1,6 +1,8 @@
 package cargo
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -102,22 +104,36 @@ func TestBuildArgs(t *testing.T) {
 }
 
 func TestStaticFlags(t *testing.T) {
+	const triple = "x86_64-unknown-linux-gnu"
 	tests := []struct {
 		name    string
 		env     []string
+		config  string // the project's .cargo/config.toml
 		wantEnv string
 		wantArg string
 	}{
-		{"config when no RUSTFLAGS", []string{"A=1"}, "", `target.x86_64-unknown-linux-gnu.rustflags=["-C", "target-feature=+crt-static"]`},
-		{"append to RUSTFLAGS", []string{"RUSTFLAGS=-O"}, "RUSTFLAGS=-O -C target-feature=+crt-static", ""},
-		{"append to encoded", []string{"CARGO_ENCODED_RUSTFLAGS=-O"}, "CARGO_ENCODED_RUSTFLAGS=-O\x1f-C\x1ftarget-feature=+crt-static", ""},
+		{"build table when no config", []string{"A=1"}, "", "", `build.rustflags=["-C", "target-feature=+crt-static"]`},
+		{"build table joins build.rustflags", nil, "[build]\nrustflags = [\"-O\"]\n", "", `build.rustflags=["-C", "target-feature=+crt-static"]`},
+		{"target table when the config has one", nil, "[target.'cfg(unix)']\nrustflags = [\"-O\"]\n", "",
+			`target.` + triple + `.rustflags=["-C", "target-feature=+crt-static"]`},
+		{"append to RUSTFLAGS", []string{"RUSTFLAGS=-O"}, "", "RUSTFLAGS=-O -C target-feature=+crt-static", ""},
+		{"append to encoded", []string{"CARGO_ENCODED_RUSTFLAGS=-O"}, "", "CARGO_ENCODED_RUSTFLAGS=-O\x1f-C\x1ftarget-feature=+crt-static", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, args, err := staticFlags(tt.env, []string{"build"}, "x86_64-unknown-linux-gnu")
-			if err != nil {
-				t.Fatal(err)
+			dir := t.TempDir()
+			t.Setenv("CARGO_HOME", t.TempDir())
+			if tt.config != "" {
+				os.MkdirAll(filepath.Join(dir, ".cargo"), 0o755)
+				if err := os.WriteFile(filepath.Join(dir, ".cargo", "config.toml"), []byte(tt.config), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
+			env := tt.env
+			if env == nil {
+				env = []string{"A=1"}
+			}
+			env, args := staticFlags(env, []string{"build"}, triple, dir)
 			if tt.wantEnv != "" && !contains(env, tt.wantEnv) {
 				t.Errorf("env = %q, want %q in it", env, tt.wantEnv)
 			}

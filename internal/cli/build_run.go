@@ -13,6 +13,7 @@ import (
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/publish"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -184,13 +185,25 @@ func (o *buildOptions) compile(ctx context.Context, runner *cargo.Runner, p *bui
 		AllFeatures: o.allFeatures, Target: o.target,
 		Locked: o.locked, Frozen: o.frozen, Offline: o.offline,
 	}
-	if p.cfg.Static != nil && *p.cfg.Static {
+	static := p.cfg.Static != nil && *p.cfg.Static
+	if static {
 		var err error
 		if bo.Target, bo.Static, err = build.StaticTarget(ctx, runner, o.target); err != nil {
 			return "", err
 		}
 	}
-	return runner.Build(ctx, bo)
+	exe, err := runner.Build(ctx, bo)
+	if err != nil || !static {
+		return exe, err
+	}
+	// The rustflags in effect can still undo it (-crt-static, or a musl
+	// target made dynamic): never ship a dynamic binary as a static one.
+	if b, err := elf.Check(exe); err == nil && !b.Static {
+		return "", fmt.Errorf("a static build was asked for (static from %s), but cargo built %s dynamically linked "+
+			"(interpreter %s): look for target-feature=-crt-static in RUSTFLAGS and in the rustflags of .cargo/config.toml",
+			p.cfg.Source("static"), exe, b.Interpreter)
+	}
+	return exe, nil
 }
 
 func (p *buildPlan) labels(ctx context.Context) map[string]string {
