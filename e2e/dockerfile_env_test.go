@@ -228,3 +228,22 @@ func imageFileSizes(t *testing.T, image string) map[string]int64 {
 	}
 	return files
 }
+
+// stepOutput is the part of a BuildKit plain-progress log that belongs to
+// the step whose command line contains step: the lines "#N ..." of its N.
+func (b builder) stepOutput(out, step string) string {
+	var id string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, step) && strings.HasPrefix(l, "#") {
+			id, _, _ = strings.Cut(l, " ")
+			break
+		}
+	}
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if id != "" && strings.HasPrefix(l, id+" ") {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}

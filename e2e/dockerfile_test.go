@@ -228,6 +228,9 @@ func TestDockerfileRuntimes(t *testing.T) {
 		buildArgs []string
 		want      string
 		check     func(t *testing.T, files map[string]int64)
+		// stageLocalOnly: the stage step compiles the local crates alone,
+		// so cook built the dependencies with exactly its flags.
+		stageLocalOnly bool
 	}{
 		{name: "distroless", src: "e2e/testdata/fixtures/openssl-digest",
 			genArgs: []string{"--runtime", "distroless"}, buildArgs: []string{"RUNTIME_IMAGE=" + distrolessImage},
@@ -238,7 +241,7 @@ func TestDockerfileRuntimes(t *testing.T) {
 				}
 			}},
 		{name: "static", src: "e2e/testdata/dockerfile/lib-bin", genArgs: []string{"--static"},
-			want: `"message":"hello from greeter"`,
+			want: `"message":"hello from greeter"`, stageLocalOnly: true,
 			check: func(t *testing.T, files map[string]int64) {
 				for f := range files {
 					if strings.Contains(f, "libc.so") || strings.Contains(f, "ld-linux") {
@@ -259,11 +262,38 @@ func TestDockerfileRuntimes(t *testing.T) {
 			mustBerth(t, append([]string{"dockerfile", "--manifest-path", filepath.Join(dir, "Cargo.toml")}, c.genArgs...)...)
 			tag := "berth-e2e-dockerfile/runtime-" + c.name + ":test"
 			removeImage(t, tag)
-			buildKit.build(t, dir, tag, c.buildArgs...)
+			if c.stageLocalOnly {
+				// A fresh source, so that the stage step really compiles.
+				appendLine(t, filepath.Join(dir, "src", "main.rs"), fmt.Sprintf("// run %d", time.Now().UnixNano()))
+			}
+			out := buildKit.build(t, dir, tag, c.buildArgs...)
+			if c.stageLocalOnly {
+				crates := compiledCrates(buildKit.stepOutput(out, "cargo berth stage"))
+				if len(crates) == 0 {
+					t.Errorf("the stage step compiled nothing; output:\n%s", tail(out, 40))
+				}
+				for _, cr := range crates {
+					if !strings.HasPrefix(cr.path, "/app") {
+						t.Errorf("the stage step compiled dependency %s v%s again: cook's flags differ from stage's", cr.name, cr.version)
+					}
+				}
+			}
 			if out := runOnce(t, tag); !strings.Contains(out, c.want) {
 				t.Errorf("%s printed %q, want %q", tag, out, c.want)
 			}
 			c.check(t, imageFileSizes(t, tag))
 		})
+	}
+}
+
+// appendLine adds line at the end of the file p.
+func appendLine(t *testing.T, p, line string) {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append(data, []byte("\n"+line+"\n")...), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -82,7 +82,7 @@ func (r *Runner) Build(ctx context.Context, o BuildOptions) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		run.Env, args = staticFlags(r.Env, args, o.Target, wd)
+		run.Env, args = StaticArgs(r.Env, args, o.Target, wd)
 	}
 	var exe string
 	err := run.Messages(ctx, "", args, func(m Message) error {
@@ -103,14 +103,16 @@ func (r *Runner) Build(ctx context.Context, o BuildOptions) (string, error) {
 
 const crtStatic = "-C target-feature=+crt-static"
 
-// staticFlags adds +crt-static for the target only. When the user already
+// StaticArgs adds +crt-static for the target only, for a cargo build run
+// in dir with env and args (which name the target). Build and cook use it,
+// so that both compile with the very same flags. When the user already
 // sets RUSTFLAGS (or its encoded form) we append to it, since it overrides
 // every config file. Otherwise a --config entry joins the rustflags of the
 // config files, in the table cargo will read: target.<triple>.rustflags if
 // any config sets target rustflags (they win over build.rustflags), else
 // build.rustflags (which, with an explicit --target, reach the target alone,
 // never build scripts or proc-macros).
-func staticFlags(env, args []string, target, dir string) ([]string, []string) {
+func StaticArgs(env, args []string, target, dir string) ([]string, []string) {
 	if env == nil {
 		env = os.Environ()
 	}

@@ -103,7 +103,7 @@ func TestBuildArgs(t *testing.T) {
 	}
 }
 
-func TestStaticFlags(t *testing.T) {
+func TestStaticArgs(t *testing.T) {
 	const triple = "x86_64-unknown-linux-gnu"
 	tests := []struct {
 		name    string
@@ -133,7 +133,7 @@ func TestStaticFlags(t *testing.T) {
 			if env == nil {
 				env = []string{"A=1"}
 			}
-			env, args := staticFlags(env, []string{"build"}, triple, dir)
+			env, args := StaticArgs(env, []string{"build"}, triple, dir)
 			if tt.wantEnv != "" && !contains(env, tt.wantEnv) {
 				t.Errorf("env = %q, want %q in it", env, tt.wantEnv)
 			}

@@ -51,12 +51,16 @@ nothing else, whatever the copied files' mtimes.`,
 	f.BoolVar(&b.Examples, "examples", false, "also build the examples' dependencies")
 	f.BoolVar(&b.AllTargets, "all-targets", false, "build the dependencies of every target")
 	f.BoolVar(&b.Check, "check", false, "run `cargo check` instead of `cargo build`")
+	f.BoolVar(&b.Static, "static", false, "link the target with glibc's +crt-static, as `stage --static` does (needs one --target)")
 	return cmd
 }
 
 func runCook(ctx context.Context, s *streams, opts *cookOptions) error {
 	if opts.flags.Release && opts.flags.Profile != "" && opts.flags.Profile != "release" {
 		return usagef("--release and --profile %s conflict; pass one of them", opts.flags.Profile)
+	}
+	if opts.flags.Static && len(opts.flags.Targets) != 1 {
+		return usagef("--static needs exactly one --target: the triple the final build links statically")
 	}
 	r, err := recipe.ReadFile(opts.recipePath)
 	if err != nil {

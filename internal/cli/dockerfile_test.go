@@ -54,7 +54,7 @@ var dockerfileCases = []struct {
 		want: []string{"cook --recipe-path /berth/recipe.json --release -p single"}, unwanted: []string{"--locked"},
 		stderr: "warning: no Cargo.lock"},
 	{name: "distroless static", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single", "--runtime", "distroless", "--static"},
-		want: []string{"ARG RUNTIME_IMAGE=gcr.io/distroless/static-debian12:nonroot", `ENV RUSTFLAGS="-C target-feature=+crt-static"`}},
+		want: []string{"ARG RUNTIME_IMAGE=gcr.io/distroless/static-debian12:nonroot", `--target "$TARGET" --static`}},
 	{name: "runtime image", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single", "--runtime", "debian:12-slim"},
 		want: []string{"ARG RUNTIME_IMAGE=debian:12-slim", "FROM ${RUNTIME_IMAGE} AS runtime"}},
 	{name: "existing Dockerfile", layout: "single", setup: writeFile("Dockerfile", "FROM mine\n"),

@@ -15,9 +15,8 @@ import (
 var templateFS embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"lower":     strings.ToLower,
-	"quote":     quote,
-	"crtStatic": func() string { return crtStaticEnv },
+	"lower": strings.ToLower,
+	"quote": quote,
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // Files are the rendered files, written at the build context's root.
@@ -30,9 +29,8 @@ type Files struct {
 // BuildKit's built-in frontend does not expand variables in --mount, so
 // they cannot follow $CARGO_HOME.
 const (
-	cargoHome    = "/usr/local/cargo"
-	crtStaticEnv = "-C target-feature=+crt-static"
-	hostTarget   = `TARGET="$(rustc -vV | sed -n 's/^host: //p')" && `
+	cargoHome  = "/usr/local/cargo"
+	hostTarget = `TARGET="$(rustc -vV | sed -n 's/^host: //p')" && `
 )
 
 // view is what the templates see: every command line already spelled.
@@ -44,7 +42,7 @@ type view struct {
 	Pre          string // shell set-up before each cargo command
 	CookFlags    string
 	StageFlags   string
-	CrtStatic    bool   // RUSTFLAGS carries +crt-static
+	CrtStatic    bool   // cook and stage link with glibc's +crt-static
 	StaticTarget string // how the target is chosen for a static build
 	IgnoreDirs   []string
 }
@@ -110,8 +108,16 @@ func newView(s Spec) view {
 	if s.Locked {
 		locked = []string{"--locked"}
 	}
-	v.CookFlags = join(profile, locked, common)
-	v.StageFlags = join(stage, locked, common)
+	static, cookStatic := []string{}, []string{}
+	if s.Static {
+		// stage checks that the binary came out static, musl included.
+		static = []string{"--static"}
+	}
+	if v.CrtStatic {
+		cookStatic = static
+	}
+	v.CookFlags = join(profile, locked, common, cookStatic)
+	v.StageFlags = join(stage, locked, common, static)
 	v.IgnoreDirs = ignoreDirs(s)
 	return v
 }

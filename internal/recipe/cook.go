@@ -45,7 +45,14 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 		return nil, err
 	}
 	wsDir := filepath.Join(opts.Dir, filepath.FromSlash(r.WorkspaceRoot))
-	if err := opts.Runner.Run(ctx, wsDir, opts.Flags.Args()...); err != nil {
+	run, args := *opts.Runner, opts.Flags.Args()
+	if opts.Flags.Static {
+		if len(opts.Flags.Targets) != 1 {
+			return nil, fmt.Errorf("a static cook needs exactly one --target (the one the final build uses)")
+		}
+		run.Env, args = cargo.StaticArgs(opts.Runner.Env, args, opts.Flags.Targets[0], wsDir)
+	}
+	if err := run.Run(ctx, wsDir, args...); err != nil {
 		return nil, fmt.Errorf("building the dependencies: %w", err)
 	}
 	meta, err := opts.Runner.Metadata(ctx, filepath.Join(wsDir, "Cargo.toml"))

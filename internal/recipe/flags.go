@@ -21,6 +21,10 @@ type BuildFlags struct {
 	AllTargets        bool
 	// Check runs `cargo check` instead of `cargo build`.
 	Check bool
+	// Static links the target statically with glibc's +crt-static, the way
+	// `cargo berth build --static` and `stage --static` do; it needs exactly
+	// one target.
+	Static bool
 }
 
 // Args returns cargo's argv (without "cargo") for these flags.

@@ -53,7 +53,7 @@ COPY . .
 # binary from cargo's own report of what it built.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    cargo berth stage --out /berth/rootfs --app-out /berth/app --locked -p api --bin api --target x86_64-unknown-linux-musl
+    cargo berth stage --out /berth/rootfs --app-out /berth/app --locked -p api --bin api --target x86_64-unknown-linux-musl --static
 
 # Nothing but what the binary needs, in two layers: the runtime files, which
 # stay the same (and cached, and already pushed) from build to build, then the

@@ -35,11 +35,10 @@ RUN --mount=type=bind,target=/app ["/usr/local/bin/cargo-berth","prepare","--rec
 FROM ${RUST_IMAGE} AS builder
 COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
 WORKDIR /app
-# A static glibc binary: +crt-static for the target only (so build scripts
-# and proc-macros stay dynamic), which needs an explicit --target:
-# the builder's own target, named explicitly. RUSTFLAGS replaces any rustflags of
-# .cargo/config.toml: add those here.
-ENV RUSTFLAGS="-C target-feature=+crt-static"
+# A static glibc binary: cook and stage both pass --static, which adds
+# +crt-static for the target only (build scripts and proc-macros stay
+# dynamic), joined to the rustflags of .cargo/config.toml; it needs an
+# explicit --target: the builder's own target, named explicitly.
 COPY --from=planner /berth/recipe.json /berth/recipe.json
 # The dependencies only, with exactly the flags of the build below.
 # The cache mounts keep cargo's downloads between builds (not the target
@@ -48,7 +47,7 @@ COPY --from=planner /berth/recipe.json /berth/recipe.json
 # variables in --mount, so change them if your RUST_IMAGE moves CARGO_HOME.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    TARGET="$(rustc -vV | sed -n 's/^host: //p')" && cargo berth cook --recipe-path /berth/recipe.json --release --locked -p api --bin api --target "$TARGET"
+    TARGET="$(rustc -vV | sed -n 's/^host: //p')" && cargo berth cook --recipe-path /berth/recipe.json --release --locked -p api --bin api --target "$TARGET" --static
 # Your sources: from here on only the project's own crates compile.
 COPY . .
 # Build, and stage the binary (in /berth/app) with exactly the files it needs
@@ -58,7 +57,7 @@ COPY . .
 # binary from cargo's own report of what it built.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    TARGET="$(rustc -vV | sed -n 's/^host: //p')" && cargo berth stage --out /berth/rootfs --app-out /berth/app --locked -p api --bin api --target "$TARGET"
+    TARGET="$(rustc -vV | sed -n 's/^host: //p')" && cargo berth stage --out /berth/rootfs --app-out /berth/app --locked -p api --bin api --target "$TARGET" --static
 
 # Nothing but what the binary needs, in two layers: the runtime files, which
 # stay the same (and cached, and already pushed) from build to build, then the
