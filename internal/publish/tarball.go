@@ -12,7 +12,6 @@ import (
 	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 // Tarball writes a docker-archive (`docker save` format, for `docker load`)
@@ -41,14 +40,12 @@ func (p *tarballPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag)
 	if err != nil {
 		return nil, fmt.Errorf("computing image digest: %w", err)
 	}
-	refs := make(map[name.Reference]v1.Image, len(tags))
 	lines := make([]string, 0, len(tags))
 	for _, t := range tags {
-		refs[t] = img
 		lines = append(lines, shortRef(t)+"@"+d.String())
 	}
 	p.opts.logf("writing docker-archive %s", p.path)
-	err = atomicfile.WriteFile(p.path, func(w io.Writer) error { return tarball.MultiRefWrite(refs, w) })
+	err = atomicfile.WriteFile(p.path, func(w io.Writer) error { return writeDockerArchive(w, img, tags) })
 	if err != nil {
 		return nil, fmt.Errorf("writing docker-archive %s: %w", p.path, err)
 	}

@@ -1,7 +1,9 @@
 package publish
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -113,5 +115,34 @@ func TestTarballRefuses(t *testing.T) {
 				t.Errorf("the failed publish changed %s:\nbefore %q\nafter  %q", parent, before, after)
 			}
 		})
+	}
+}
+
+// TestTarballDeterministic: the same image and tags give the same bytes,
+// however many tags (ggcr's writer ordered them by map iteration), and
+// manifest.json lists the tags in the order given.
+func TestTarballDeterministic(t *testing.T) {
+	img := testImage(t, randomLayers(t, 2)...)
+	tt := tags(t, "c:3", "a:1", "b:2", "d:4")
+	dir := t.TempDir()
+	var archives [][]byte
+	for i := range 5 {
+		path := filepath.Join(dir, fmt.Sprintf("%d.tar", i))
+		if _, err := Tarball(path).Publish(context.Background(), img, tt); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		archives = append(archives, data)
+	}
+	for i, a := range archives[1:] {
+		if !bytes.Equal(a, archives[0]) {
+			t.Fatalf("archive %d differs from archive 0", i+1)
+		}
+	}
+	if !bytes.Contains(archives[0], []byte(`"RepoTags":["c:3","a:1","b:2","d:4"]`)) {
+		t.Errorf("manifest.json does not list the tags in the order given")
 	}
 }

@@ -1,0 +1,93 @@
+package publish
+
+import (
+	"archive/tar"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// writeDockerArchive writes img as a `docker save` archive naming it by
+// tags, in their order. ggcr's tarball.MultiRefWrite orders the tags of one
+// image by map iteration, so the same image and tags could give different
+// bytes; this writer's output depends on its input alone. The layout is the
+// same: the config as sha256:<hex>, each layer as <hex>.tar.gz, then
+// manifest.json; every entry 0644 with no timestamp.
+func writeDockerArchive(w io.Writer, img v1.Image, tags []name.Tag) error {
+	tw := tar.NewWriter(w)
+	cfgName, err := img.ConfigName()
+	if err != nil {
+		return fmt.Errorf("reading image config name: %w", err)
+	}
+	cfg, err := img.RawConfigFile()
+	if err != nil {
+		return fmt.Errorf("reading image config: %w", err)
+	}
+	if err := writeEntry(tw, cfgName.String(), int64(len(cfg)), func(w io.Writer) error { _, err := w.Write(cfg); return err }); err != nil {
+		return err
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return fmt.Errorf("reading image layers: %w", err)
+	}
+	entry := archiveManifest{Config: cfgName.String()}
+	for _, t := range tags {
+		entry.RepoTags = append(entry.RepoTags, shortRef(t))
+	}
+	for _, l := range layers {
+		file, err := writeLayer(tw, l)
+		if err != nil {
+			return err
+		}
+		entry.Layers = append(entry.Layers, file)
+	}
+	manifest, err := json.Marshal([]archiveManifest{entry})
+	if err != nil {
+		return err
+	}
+	if err := writeEntry(tw, "manifest.json", int64(len(manifest)), func(w io.Writer) error { _, err := w.Write(manifest); return err }); err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// archiveManifest is one entry of a docker-archive's manifest.json.
+type archiveManifest struct {
+	Config   string
+	RepoTags []string
+	Layers   []string
+}
+
+func writeLayer(tw *tar.Writer, l v1.Layer) (string, error) {
+	d, err := l.Digest()
+	if err != nil {
+		return "", fmt.Errorf("reading layer digest: %w", err)
+	}
+	size, err := l.Size()
+	if err != nil {
+		return "", fmt.Errorf("reading layer size: %w", err)
+	}
+	file := d.Hex + ".tar.gz"
+	return file, writeEntry(tw, file, size, func(w io.Writer) error {
+		rc, err := l.Compressed()
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		_, err = io.Copy(w, rc)
+		return err
+	})
+}
+
+func writeEntry(tw *tar.Writer, name string, size int64, body func(io.Writer) error) error {
+	if err := tw.WriteHeader(&tar.Header{Name: name, Size: size, Typeflag: tar.TypeReg, Mode: 0o644}); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := body(tw); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	return nil
+}
