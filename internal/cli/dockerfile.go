@@ -3,12 +3,14 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/dockerfile"
@@ -228,7 +230,8 @@ func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.File
 	}
 	for _, f := range outs {
 		p := filepath.Join(dir, f.name)
-		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+		data := f.data
+		if err := atomicfile.WriteFile(p, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 			return fmt.Errorf("writing %s: %w", p, err)
 		}
 		fmt.Fprintln(s.Out, p)
