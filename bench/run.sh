@@ -19,5 +19,5 @@ go test ./internal/recipe -run 'TestCookContract' -count=1 -v 2>&1 | awk '
 if [ -x bench/dockerfile/run.sh ]; then
   echo
   echo "## cargo berth dockerfile vs the hand-written Dockerfile (bench/dockerfile)"
-  bench/dockerfile/run.sh
+  bench/dockerfile/run.sh -runs 5
 fi
