@@ -186,7 +186,17 @@ func (l *loader) addPatches() error {
 func (l *loader) defaultMembers() ([]string, error) {
 	ws := l.ws()
 	if dm, ok := ws["default-members"]; ok && dm != nil {
-		return l.expand(stringsAt(ws, "default-members"), "default-members")
+		paths, err := l.expand(stringsAt(ws, "default-members"), "default-members")
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range paths {
+			if !l.pkgs[p].isMember() {
+				return nil, fmt.Errorf("%s: %s is listed in workspace.default-members but is not a member; add it to workspace.members too",
+					l.root.Path, filepath.Dir(p))
+			}
+		}
+		return paths, nil
 	}
 	if _, ok := l.root.Raw["package"]; ok {
 		return []string{l.root.Path}, nil
