@@ -211,7 +211,7 @@ func globWalk(base string, comps []globComponent, out *[]string) {
 		for len(rest) > 0 && rest[0].recursive {
 			rest = rest[1:] // "**/**" is "**"
 		}
-		globRecursive(base, rest, out)
+		globRecursive(base, rest, out, map[string]bool{realPath(base): true})
 	case c.isLiteral:
 		next := filepath.Join(base, c.literal)
 		if c.literal == "." || c.literal == ".." {
@@ -244,8 +244,11 @@ func globWalk(base string, comps []globComponent, out *[]string) {
 
 // globRecursive matches `**` followed by rest below base: every directory
 // below base (not base itself) matches `**`, and every entry below base is
-// tried against rest (`**` matching zero directories included).
-func globRecursive(base string, rest []globComponent, out *[]string) {
+// tried against rest (`**` matching zero directories included). Symlinked
+// directories are followed, like cargo's glob crate, but not into a
+// directory that is already among their ancestors (ancestors holds their
+// real paths), where the glob crate would loop for ever.
+func globRecursive(base string, rest []globComponent, out *[]string, ancestors map[string]bool) {
 	for _, name := range dirNames(base) {
 		p := filepath.Join(base, name)
 		dir := isDir(p)
@@ -256,10 +259,20 @@ func globRecursive(base string, rest []globComponent, out *[]string) {
 		} else if rest[0].recursive || matchGlob(rest[0].tokens, name) {
 			globWalk(p, rest[1:], out)
 		}
-		if dir {
-			globRecursive(p, rest, out)
+		if real := realPath(p); dir && !ancestors[real] {
+			ancestors[real] = true
+			globRecursive(p, rest, out, ancestors)
+			delete(ancestors, real)
 		}
 	}
+}
+
+// realPath is p with every symlink resolved, or p when that fails.
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
 }
 
 // dirNames lists a directory's entries sorted by name; nil if it is not a

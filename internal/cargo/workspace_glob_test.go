@@ -2,10 +2,12 @@ package cargo
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/internal/testenv"
 )
@@ -176,5 +178,38 @@ func agreeWithCargo(t *testing.T, dir string) {
 		if g, w := comparable(t, got), comparable(t, want); g != w {
 			t.Errorf("berth's reader and cargo metadata differ\nberth: %s\ncargo: %s", g, w)
 		}
+	}
+}
+
+// TestWorkspaceGlobSymlinkLoop: a symlink back up the tree does not make
+// `**` loop for ever (cargo's glob crate would); the members are found once.
+func TestWorkspaceGlobSymlinkLoop(t *testing.T) {
+	dir := writeTree(t, members(`members = ["crates/**/svc-*"]`, "crates/svc-a", "crates/x/svc-b"))
+	if err := os.Symlink("..", filepath.Join(dir, "crates", "x", "up")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	var ws *Workspace
+	go func() {
+		var err error
+		ws, err = LoadWorkspace(filepath.Join(dir, "Cargo.toml"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("expanding crates/**/svc-* did not finish: the symlink loop was followed")
+	}
+	var got []string
+	for _, m := range ws.Members() {
+		rel, _ := filepath.Rel(dir, m.Dir())
+		got = append(got, filepath.ToSlash(rel))
+	}
+	sort.Strings(got)
+	if strings.Join(got, " ") != "crates/svc-a crates/x/svc-b" {
+		t.Errorf("members %v, want crates/svc-a and crates/x/svc-b once each", got)
 	}
 }
