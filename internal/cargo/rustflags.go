@@ -6,21 +6,14 @@ import (
 )
 
 // configFiles are cargo's configuration files for a build run in dir, as
-// cargo finds them: .cargo/config.toml (or the older .cargo/config) in dir
-// and every parent, then $CARGO_HOME/config.toml.
+// cargo finds them: one .cargo/config (or .cargo/config.toml) in dir and
+// every parent, then the one in $CARGO_HOME.
 func configFiles(dir string) []string {
 	var out []string
-	add := func(d string) {
-		for _, name := range []string{"config.toml", "config"} {
-			p := filepath.Join(d, name)
-			if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
-				out = append(out, p)
-				return
-			}
-		}
-	}
 	for d := dir; ; d = filepath.Dir(d) {
-		add(filepath.Join(d, ".cargo"))
+		if p := firstFile(filepath.Join(d, ".cargo"), configBase); p != "" {
+			out = append(out, p)
+		}
 		if filepath.Dir(d) == d {
 			break
 		}
@@ -31,8 +24,8 @@ func configFiles(dir string) []string {
 			home = filepath.Join(h, ".cargo")
 		}
 	}
-	if home != "" {
-		add(home)
+	if p := firstFile(home, configBase); home != "" && p != "" {
+		out = append(out, p)
 	}
 	return out
 }
@@ -61,4 +54,19 @@ func hasTargetRustflags(dir string) bool {
 		}
 	}
 	return false
+}
+
+// firstFile is the first of names that is a regular file in dir, or "".
+func firstFile(dir string, names []string) string {
+	for _, name := range names {
+		if p := filepath.Join(dir, name); isRegular(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+func isRegular(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.Mode().IsRegular()
 }

@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -121,7 +119,7 @@ func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Sele
 	} else {
 		fmt.Fprintf(s.Err, "warning: no Cargo.lock in %s: the image builds without --locked and every build resolves dependency versions anew; run `cargo generate-lockfile` and commit Cargo.lock\n", ws.Root)
 	}
-	channel, err := toolchainChannel(ws.Root, dir)
+	channel, err := toolchainChannel(ws)
 	if err != nil {
 		return dockerfile.Spec{}, "", err
 	}
@@ -157,26 +155,20 @@ func berthImage() string {
 	return berthImageRepo + ":" + v
 }
 
-// toolchainChannel finds the rust-toolchain(.toml) rustup would use for a
-// build in wsRoot, looking up to the context directory, and returns its
-// channel ("" when there is none).
-func toolchainChannel(wsRoot, contextDir string) (string, error) {
-	for dir := wsRoot; ; dir = filepath.Dir(dir) {
-		for _, f := range []string{"rust-toolchain", "rust-toolchain.toml"} {
-			p := filepath.Join(dir, f)
-			data, err := os.ReadFile(p)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				return "", fmt.Errorf("reading %s: %w", p, err)
-			}
-			return parseChannel(p, data)
+// toolchainChannel is the channel of the rust-toolchain file rustup would
+// use for a build at the workspace root ("" when there is none).
+func toolchainChannel(ws *cargo.Workspace) (string, error) {
+	for _, f := range ws.BuildFiles() {
+		if !f.Toolchain {
+			continue
 		}
-		if dir == contextDir || filepath.Dir(dir) == dir {
-			return "", nil
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", f.Path, err)
 		}
+		return parseChannel(f.Path, data)
 	}
+	return "", nil
 }
 
 // parseChannel reads [toolchain] channel, or the legacy one-line form.

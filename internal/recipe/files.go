@@ -7,35 +7,21 @@ import (
 	"path/filepath"
 )
 
-// extraFiles are read by cargo or rustup from the directory cargo runs in
-// and its parents.
-var extraFiles = []struct{ name, kind string }{
-	{".cargo/config.toml", KindConfig},
-	{".cargo/config", KindConfig},
-	{"rust-toolchain.toml", KindToolchain},
-	{"rust-toolchain", KindToolchain},
-}
-
-// extraFiles adds cargo config and toolchain files found in the workspace
-// root and its parents up to the recipe root.
+// extraFiles adds the cargo config and toolchain files a build at the
+// workspace root reads from inside the context.
 func (p *preparer) extraFiles(r *Recipe) error {
-	for dir := p.ws.Root; ; dir = filepath.Dir(dir) {
-		for _, f := range extraFiles {
-			path := filepath.Join(dir, filepath.FromSlash(f.name))
-			st, err := os.Stat(path)
-			if err != nil || !st.Mode().IsRegular() {
-				continue
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return fmt.Errorf("reading %s: %w", path, err)
-			}
-			r.Files = append(r.Files, newFile(p.rel(path), f.kind, data))
+	for _, f := range p.ws.BuildFiles() {
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", f.Path, err)
 		}
-		if dir == p.base || filepath.Dir(dir) == dir {
-			return nil
+		kind := KindConfig
+		if f.Toolchain {
+			kind = KindToolchain
 		}
+		r.Files = append(r.Files, newFile(p.rel(f.Path), kind, data))
 	}
+	return nil
 }
 
 // vendored adds the real sources of [patch]/[replace] targets: they stand
