@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"archive/tar"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,14 +13,6 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/testenv"
-)
-
-// Local stand-ins for the images a generated Dockerfile names, made by
-// scripts/builder-image.sh: nothing can be pulled here.
-const (
-	rustImage       = "berth-test/rust:bookworm"
-	berthImage      = "berth-test/berth:dev"
-	distrolessImage = "berth-test/distroless-cc:nonroot"
 )
 
 var builderImages struct {
@@ -42,9 +32,9 @@ func requireBuilderImages(t *testing.T) {
 	testenv.RequireDebianCrates(t, "serde_json", "itoa", "memchr", "ryu", "openssl")
 	mirror := testenv.DebianMirror(t)
 	_, err := exec.LookPath("debootstrap")
-	haveRust := imageExists(rustImage)
+	haveRust := imageExists(testenv.RustImage)
 	testenv.Require(t, "debootstrap", err == nil || haveRust, "not on PATH")
-	testenv.Require(t, "root (debootstrap needs it to build "+rustImage+")", os.Geteuid() == 0 || haveRust, "tests run as a normal user")
+	testenv.Require(t, "root (debootstrap needs it to build "+testenv.RustImage+")", os.Geteuid() == 0 || haveRust, "tests run as a normal user")
 	builderImages.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 		defer cancel()
@@ -82,7 +72,7 @@ func (b builder) build(t *testing.T, dir, tag string, args ...string) string {
 		argv = []string{"buildx", "build", "--load", "--progress=plain"}
 	}
 	argv = append(argv, "--network", "none", "-t", tag,
-		"--build-arg", "RUST_IMAGE="+rustImage, "--build-arg", "BERTH_IMAGE="+berthImage)
+		"--build-arg", "RUST_IMAGE="+testenv.RustImage, "--build-arg", "BERTH_IMAGE="+testenv.BerthImage)
 	for _, a := range args {
 		argv = append(argv, "--build-arg", a)
 	}
@@ -211,17 +201,9 @@ func imageFileSizes(t *testing.T, image string) map[string]int64 {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	files := map[string]int64{}
-	tr := tar.NewReader(stdout)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("reading docker export of %s: %v", image, err)
-		}
-		files[strings.TrimPrefix(h.Name, "/")] = h.Size
+	files, err := testenv.TarFiles(stdout)
+	if err != nil {
+		t.Fatalf("reading docker export of %s: %v", image, err)
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("docker export %s: %v", image, err)

@@ -233,7 +233,7 @@ func TestDockerfileRuntimes(t *testing.T) {
 		stageLocalOnly bool
 	}{
 		{name: "distroless", src: "e2e/testdata/fixtures/openssl-digest",
-			genArgs: []string{"--runtime", "distroless"}, buildArgs: []string{"RUNTIME_IMAGE=" + distrolessImage},
+			genArgs: []string{"--runtime", "distroless"}, buildArgs: []string{"RUNTIME_IMAGE=" + testenv.DistrolessImage},
 			want: "sha256(berth) = 5c2f64c7f21efd5f",
 			check: func(t *testing.T, files map[string]int64) {
 				if _, ok := files["usr/local/bin/openssl-digest"]; !ok {

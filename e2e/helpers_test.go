@@ -17,6 +17,7 @@ import (
 	"github.com/berth-dev/berth/internal/testenv"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
 
 // result is one run of cargo-berth.
@@ -160,18 +161,18 @@ func setMessage(t *testing.T, project, msg string) {
 	}
 }
 
-// imageFiles lists the paths in every layer of img.
+// imageFiles lists the absolute paths in img's flattened file system.
 func imageFiles(t *testing.T, img v1.Image) map[string]bool {
 	t.Helper()
-	files := map[string]bool{}
-	layers, err := img.Layers()
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	sizes, err := testenv.TarFiles(rc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range layers {
-		for _, name := range layerPaths(t, l) {
-			files[name] = true
-		}
+	files := map[string]bool{}
+	for name := range sizes {
+		files["/"+name] = true
 	}
 	return files
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/bench/internal/report"
+	"github.com/berth-dev/berth/internal/testenv"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
@@ -64,5 +65,12 @@ func layoutSizes(dir string) (binary, total int64, err error) {
 	entry := cf.Config.Entrypoint[0]
 	rc := mutate.Extract(img)
 	defer rc.Close()
-	return tarSizes(rc, strings.TrimPrefix(entry, "/"))
+	files, err := testenv.TarFiles(rc)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, size := range files {
+		total += size
+	}
+	return files[strings.TrimPrefix(entry, "/")], total, nil
 }

@@ -16,13 +16,6 @@ import (
 	"github.com/berth-dev/berth/internal/testenv"
 )
 
-// Local images (scripts/builder-image.sh): nothing can be pulled.
-const (
-	rustImage    = "berth-test/rust:bookworm"
-	berthImage   = "berth-test/berth:dev"
-	runtimeImage = "berth-test/distroless-cc:nonroot"
-)
-
 // seedDockerfile is the hand-written Dockerfile berth is measured against.
 const seedDockerfile = `ARG RUST_IMAGE=rust:1.95-bookworm
 ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
@@ -106,9 +99,9 @@ func (b *bench) newProject(root, name string) (*project, error) {
 	if err := command(p.dir, nil, nil, b.berthBin, "dockerfile"); err != nil {
 		return nil, err
 	}
-	p.buildArgs = []string{"RUST_IMAGE=" + rustImage, "BERTH_IMAGE=" + berthImage}
+	p.buildArgs = []string{"RUST_IMAGE=" + testenv.RustImage, "BERTH_IMAGE=" + testenv.BerthImage}
 	if name == "seed" {
-		p.buildArgs = []string{"RUST_IMAGE=" + rustImage, "RUNTIME_IMAGE=" + runtimeImage}
+		p.buildArgs = []string{"RUST_IMAGE=" + testenv.RustImage, "RUNTIME_IMAGE=" + testenv.DistrolessImage}
 		if err := os.WriteFile(filepath.Join(p.dir, "Dockerfile"), []byte(seedDockerfile), 0o644); err != nil {
 			return nil, err
 		}

@@ -98,11 +98,7 @@ func TestDiscoverEditionRules(t *testing.T) {
 			case err != nil:
 				t.Fatal(err)
 			default:
-				var got []string
-				for _, tg := range ws.Packages[0].Targets {
-					rel, _ := filepath.Rel(dir, tg.SrcPath)
-					got = append(got, tg.Kind[0]+":"+tg.Name+":"+filepath.ToSlash(rel))
-				}
+				got := targetList(dir, ws.Packages[0])
 				if strings.Join(got, " ") != strings.Join(c.want, " ") {
 					t.Errorf("targets\n got %v\nwant %v", got, c.want)
 				}
@@ -155,4 +151,14 @@ func cargoRejects(t *testing.T, dir string) {
 	if err == nil || !strings.Contains(err.Error(), "failed to parse manifest") {
 		t.Errorf("cargo check --all-targets: %v, want it to reject the manifest as berth does", err)
 	}
+}
+
+// targetList spells a package's targets as kind:name:path (relative to dir).
+func targetList(dir string, p *LocalPackage) []string {
+	var out []string
+	for _, tg := range p.Targets {
+		rel, _ := filepath.Rel(dir, tg.SrcPath)
+		out = append(out, tg.Kind[0]+":"+tg.Name+":"+filepath.ToSlash(rel))
+	}
+	return out
 }

@@ -105,11 +105,7 @@ func TestDiscoverTargets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, tg := range ws.Packages[0].Targets {
-				rel, _ := filepath.Rel(dir, tg.SrcPath)
-				got = append(got, tg.Kind[0]+":"+tg.Name+":"+filepath.ToSlash(rel))
-			}
+			got := targetList(dir, ws.Packages[0])
 			if strings.Join(got, " ") != strings.Join(c.want, " ") {
 				t.Errorf("targets\n got %v\nwant %v", got, c.want)
 			}
