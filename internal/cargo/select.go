@@ -3,8 +3,8 @@ package cargo
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
-	"strings"
 )
 
 // Selection is the binary berth packages and the package that owns it.
@@ -80,7 +80,7 @@ func (pr *Project) scope(manifest, pkg string) ([]*Package, error) {
 		if p.ManifestPath == manifest {
 			return []*Package{p}, nil
 		}
-		if contains(members, p.ID) {
+		if slices.Contains(members, p.ID) {
 			out = append(out, p)
 		}
 	}
@@ -100,17 +100,5 @@ func list(sels []Selection) string {
 		names = append(names, s.Bin+" (package "+s.Package.Name+")")
 	}
 	sort.Strings(names)
-	if len(names) == 0 {
-		return "(none)"
-	}
-	return strings.Join(names, ", ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return join(names)
 }

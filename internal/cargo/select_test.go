@@ -3,6 +3,7 @@ package cargo
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -134,7 +135,7 @@ func TestStaticArgs(t *testing.T) {
 				env = []string{"A=1"}
 			}
 			env, args := StaticArgs(env, []string{"build"}, triple, dir)
-			if tt.wantEnv != "" && !contains(env, tt.wantEnv) {
+			if tt.wantEnv != "" && !slices.Contains(env, tt.wantEnv) {
 				t.Errorf("env = %q, want %q in it", env, tt.wantEnv)
 			}
 			if tt.wantArg != "" && args[len(args)-1] != tt.wantArg {

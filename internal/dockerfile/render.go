@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 )
@@ -126,7 +127,7 @@ func ignoreDirs(s Spec) []string {
 	dirs := []string{"target/"}
 	for _, d := range s.IgnoreDirs {
 		d = strings.Trim(d, "/") + "/"
-		if d != "target/" && !contains(dirs, d) {
+		if d != "target/" && !slices.Contains(dirs, d) {
 			dirs = append(dirs, d)
 		}
 	}
@@ -139,15 +140,6 @@ func join(parts ...[]string) string {
 		all = append(all, p...)
 	}
 	return strings.Join(all, " ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var plainWord = regexp.MustCompile(`^[A-Za-z0-9_,./:+-]+$`)

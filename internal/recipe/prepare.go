@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/berth-dev/berth/internal/cargo"
 )
@@ -101,7 +102,7 @@ func (p *preparer) target(pkg *cargo.LocalPackage, t cargo.LocalTarget) Target {
 		stub = StubProcMacro
 	case kind == "bin" || kind == "custom-build":
 		stub = StubMain
-	case kind == "example" && contains(t.CrateTypes, "bin"):
+	case kind == "example" && slices.Contains(t.CrateTypes, "bin"):
 		stub = StubMain
 	case (kind == "test" || kind == "bench") && !t.Harness:
 		stub = StubMain
@@ -110,15 +111,6 @@ func (p *preparer) target(pkg *cargo.LocalPackage, t cargo.LocalTarget) Target {
 		kind = "lib"
 	}
 	return Target{Package: pkg.Name, Name: t.Name, Kind: kind, CrateTypes: t.CrateTypes, Path: p.rel(t.SrcPath), Stub: stub}
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // lockfile adds Cargo.lock with local versions masked.
