@@ -67,6 +67,16 @@ var (
 // images, and returns the build's whole output.
 func (b builder) build(t *testing.T, dir, tag string, args ...string) string {
 	t.Helper()
+	out, err := b.tryBuild(t, dir, tag, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// tryBuild is build, returning a failed build's error with its output.
+func (b builder) tryBuild(t *testing.T, dir, tag string, args ...string) (string, error) {
+	t.Helper()
 	argv := []string{"build"}
 	if !b.legacy {
 		argv = []string{"buildx", "build", "--load", "--progress=plain"}
@@ -87,7 +97,7 @@ func (b builder) build(t *testing.T, dir, tag string, args ...string) string {
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("docker %s: %v\n%s", strings.Join(argv, " "), err, tail(string(out), 60))
+		return string(out), fmt.Errorf("docker %s: %v\n%s", strings.Join(argv, " "), err, tail(string(out), 60))
 	}
 	t.Logf("%s build of %s took %s", b.name, tag, time.Since(start).Round(100*time.Millisecond))
 	// A rebuild untags the previous image; remove each one (and with the
@@ -95,7 +105,7 @@ func (b builder) build(t *testing.T, dir, tag string, args ...string) string {
 	if id, err := exec.Command("docker", "image", "inspect", "--format", "{{.Id}}", tag).Output(); err == nil {
 		removeImage(t, strings.TrimSpace(string(id)))
 	}
-	return string(out)
+	return string(out), nil
 }
 
 // compiled is one "Compiling NAME vVERSION [(PATH)]" line of cargo.

@@ -38,6 +38,9 @@ type dfFixture struct {
 	bumpCrate string
 	// http runs the image as a service and reads its answer on /.
 	http bool
+	// contextPlanner: generated with --planner context, whose planner reads
+	// the whole context (and so runs again after a source edit).
+	contextPlanner bool
 	// builders to run the cycle with.
 	builders []builder
 }
@@ -64,7 +67,9 @@ var dfFixtures = []dfFixture{
 	},
 	{
 		name: "openssl", src: "e2e/testdata/fixtures/openssl-digest", lockDir: ".",
-		// No Cargo.lock: the Dockerfile builds without --locked.
+		// No Cargo.lock: the Dockerfile builds without --locked. The
+		// planner reads the whole context.
+		genArgs: []string{"--planner", "context"}, contextPlanner: true,
 		want:     "sha256(berth) = ",
 		editFile: "src/main.rs", old: `println!("sha256(berth) = {hex}");`, new: `println!("edited %s {hex}");`, edited: "edited %s 5c2f64c7f21efd5f",
 		bumpFile: "Cargo.toml", bumpOld: `version = "0.1.0"`, bumpCrate: "openssl-digest",
@@ -130,6 +135,9 @@ func dockerfileCycle(t *testing.T, f dfFixture, b builder) {
 	replaceIn(t, dir, f.editFile, f.old, fmt.Sprintf(f.new, nonce))
 	out := b.build(t, dir, tag)
 	checkRebuild(t, b, out, "after a source edit", "")
+	if !f.contextPlanner && !b.stepCached(out, `"prepare"`) {
+		t.Errorf("after a source edit: the planner ran again, though it copies only the manifests; output:\n%s", tail(out, 60))
+	}
 	checkOutput(t, f, tag, fmt.Sprintf(f.edited, nonce))
 
 	version := bumped(f.bumpOld, nonce)
@@ -194,8 +202,11 @@ func checkRebuild(t *testing.T, b builder, out, when, wantCompiled string) {
 	if !found {
 		t.Errorf("%s: %s was not compiled; compiled: %v", when, wantCompiled, crates)
 	}
-	if !b.stepCached(out, "cargo berth cook") {
+	if !b.stepCached(out, "cargo-berth cook") {
 		t.Errorf("%s: the cook step ran again; output:\n%s", when, tail(out, 60))
+	}
+	if strings.Contains(out, "no longer matches the recipe") {
+		t.Errorf("%s: the stage step found the recipe out of date; output:\n%s", when, tail(out, 60))
 	}
 	// The runtime files' layer is the same as before: only the binary's is new.
 	if !b.stepCached(out, "COPY --from=builder /berth/rootfs/ /") {
@@ -268,7 +279,7 @@ func TestDockerfileRuntimes(t *testing.T) {
 			}
 			out := buildKit.build(t, dir, tag, c.buildArgs...)
 			if c.stageLocalOnly {
-				crates := compiledCrates(buildKit.stepOutput(out, "cargo berth stage"))
+				crates := compiledCrates(buildKit.stepOutput(out, "cargo-berth stage"))
 				if len(crates) == 0 {
 					t.Errorf("the stage step compiled nothing; output:\n%s", tail(out, 40))
 				}

@@ -34,6 +34,7 @@ type pkgInfo struct {
 	root    string
 	name    string
 	edition string
+	files   *fileView
 }
 
 // discoverTargets applies cargo's target rules (explicit tables, then
@@ -71,7 +72,7 @@ func libTarget(p pkgInfo) (*LocalTarget, error) {
 	inferred := filepath.Join(p.root, "src", "lib.rs")
 	if lib == nil {
 		auto, set := boolAt(pkg, "autolib")
-		if (set && !auto) || !exists(inferred) {
+		if (set && !auto) || !p.files.exists(inferred) {
 			return nil, nil
 		}
 		lib = map[string]any{}
@@ -83,10 +84,10 @@ func libTarget(p pkgInfo) (*LocalTarget, error) {
 	path := inferred
 	if rel, ok := stringAt(lib, "path"); ok {
 		path = filepath.Join(p.root, rel)
-	} else if !exists(inferred) {
+	} else if !p.files.exists(inferred) {
 		// Edition 2015 falls back to src/<lib name>.rs.
 		legacy := filepath.Join(p.root, "src", name+".rs")
-		if p.edition != "2015" || !exists(legacy) {
+		if p.edition != "2015" || !p.files.exists(legacy) {
 			return nil, fmt.Errorf("%s: can't find library %q: create src/lib.rs or set lib.path", filepath.Join(p.root, "Cargo.toml"), name)
 		}
 		path = legacy
@@ -238,7 +239,7 @@ func kindTargetPath(p pkgInfo, k targetKind, name, rel string, hasPath bool, inf
 		return found[0], nil
 	}
 	if k.key == "bin" && p.edition == "2015" {
-		if legacy := legacyBinPath(p.root, name, hasLib); legacy != "" {
+		if legacy := legacyBinPath(p, name, hasLib); legacy != "" {
 			return legacy, nil
 		}
 	}
@@ -252,15 +253,15 @@ func kindTargetPath(p pkgInfo, k targetKind, name, rel string, hasPath bool, inf
 		manifest, k.key, name, k.dir, name, k.dir, name)
 }
 
-func legacyBinPath(root, name string, hasLib bool) string {
+func legacyBinPath(p pkgInfo, name string, hasLib bool) string {
 	var legacy []string
 	if !hasLib {
 		legacy = append(legacy, filepath.Join("src", name+".rs"))
 	}
 	legacy = append(legacy, filepath.Join("src", "main.rs"), filepath.Join("src", "bin", "main.rs"))
 	for _, l := range legacy {
-		if exists(filepath.Join(root, l)) {
-			return filepath.Join(root, l)
+		if p.files.exists(filepath.Join(p.root, l)) {
+			return filepath.Join(p.root, l)
 		}
 	}
 	return ""
@@ -271,27 +272,23 @@ func legacyBinPath(root, name string, hasLib bool) string {
 func inferTargets(p pkgInfo, k targetKind) []inferredTarget {
 	var out []inferredTarget
 	if k.key == "bin" {
-		if m := filepath.Join(p.root, "src", "main.rs"); exists(m) {
+		if m := filepath.Join(p.root, "src", "main.rs"); p.files.exists(m) {
 			out = append(out, inferredTarget{name: p.name, path: m})
 		}
 	}
 	dir := filepath.Join(p.root, filepath.FromSlash(k.dir))
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return out
-	}
 	var found []inferredTarget
-	for _, e := range entries {
-		full := filepath.Join(dir, e.Name())
+	for _, e := range p.files.readDir(dir) {
+		full := filepath.Join(dir, e.name)
 		switch {
-		case strings.HasPrefix(e.Name(), "."):
+		case strings.HasPrefix(e.name, "."):
 			// cargo skips dotfiles and dot directories
-		case !e.IsDir() && strings.HasSuffix(e.Name(), ".rs"):
-			found = append(found, inferredTarget{name: strings.TrimSuffix(e.Name(), ".rs"), path: full})
-		case e.IsDir() && exists(filepath.Join(full, "main.rs")):
+		case !e.dir && strings.HasSuffix(e.name, ".rs"):
+			found = append(found, inferredTarget{name: strings.TrimSuffix(e.name, ".rs"), path: full})
+		case e.dir && p.files.exists(filepath.Join(full, "main.rs")):
 			// Like cargo (DirEntry::file_type), a symlink to a directory
 			// is not followed.
-			found = append(found, inferredTarget{name: e.Name(), path: filepath.Join(full, "main.rs")})
+			found = append(found, inferredTarget{name: e.name, path: filepath.Join(full, "main.rs")})
 		}
 	}
 	sort.Slice(found, func(i, j int) bool {
@@ -311,13 +308,13 @@ func buildScript(p pkgInfo) (*LocalTarget, error) {
 		if !v {
 			return nil, nil
 		}
-		if !exists(path) {
+		if !p.files.exists(path) {
 			return nil, fmt.Errorf("%s: package.build = true but build.rs does not exist", filepath.Join(p.root, "Cargo.toml"))
 		}
 	case string:
 		path = filepath.Join(p.root, v)
 	default:
-		if !exists(path) {
+		if !p.files.exists(path) {
 			return nil, nil
 		}
 	}

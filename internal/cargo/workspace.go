@@ -53,10 +53,28 @@ func Load(manifestPath string) (*Project, error) {
 	return ws.Project(), nil
 }
 
+// LoadOptions tune LoadWorkspaceWith.
+type LoadOptions struct {
+	// Assume lists files that target discovery takes as present though
+	// they are not on disk (paths relative to the working directory). A
+	// Dockerfile planner that copies the manifests alone passes the target
+	// files it left out.
+	Assume []string
+}
+
 // LoadWorkspace reads the workspace around manifestPath ("" means
 // ./Cargo.toml): it finds the root, expands members, follows path
 // dependencies and [patch] entries, and discovers every package's targets.
 func LoadWorkspace(manifestPath string) (*Workspace, error) {
+	return LoadWorkspaceWith(manifestPath, LoadOptions{})
+}
+
+// LoadWorkspaceWith is LoadWorkspace with options.
+func LoadWorkspaceWith(manifestPath string, opts LoadOptions) (*Workspace, error) {
+	files, err := newFileView(opts.Assume)
+	if err != nil {
+		return nil, err
+	}
 	if manifestPath == "" {
 		manifestPath = "Cargo.toml"
 	}
@@ -68,7 +86,7 @@ func LoadWorkspace(manifestPath string) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{root: root, pkgs: map[string]*LocalPackage{}}
+	l := &loader{root: root, pkgs: map[string]*LocalPackage{}, files: files}
 	if err := l.load(); err != nil {
 		return nil, err
 	}

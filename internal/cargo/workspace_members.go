@@ -58,6 +58,8 @@ func within(dir, path string) bool {
 type loader struct {
 	root *Manifest
 	pkgs map[string]*LocalPackage // by manifest path
+	// files is what target discovery sees: the disk and assumed files.
+	files *fileView
 }
 
 func (l *loader) ws() map[string]any { return Table(l.root.Raw, "workspace") }

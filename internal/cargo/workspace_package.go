@@ -65,7 +65,7 @@ func (l *loader) readPackage(manifest string) (*LocalPackage, error) {
 		edition = "2015"
 	}
 	p := &LocalPackage{Manifest: m, Name: name, Version: version, Edition: edition}
-	p.Targets, err = discoverTargets(pkgInfo{raw: m.Raw, root: m.Dir(), name: name, edition: edition})
+	p.Targets, err = discoverTargets(pkgInfo{raw: m.Raw, root: m.Dir(), name: name, edition: edition, files: l.files})
 	if err != nil {
 		return nil, err
 	}

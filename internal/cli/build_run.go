@@ -94,7 +94,7 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 		return nil, err
 	}
 	p := &buildPlan{}
-	if p.project, p.manifest, err = loadProject(ctx, runner, o.manifestPath, o.binary != ""); err != nil {
+	if p.project, p.manifest, err = loadProject(ctx, runner, o.manifestPath, o.binary != "", o.ownReader); err != nil {
 		return nil, err
 	}
 	if p.sel, p.cfg, err = settings(p.project, flags, func(bin string) (cargo.Selection, error) {

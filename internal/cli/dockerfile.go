@@ -12,6 +12,7 @@ import (
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/dockerfile"
+	"github.com/berth-dev/berth/internal/recipe"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 )
@@ -25,6 +26,7 @@ const berthImageRepo = "ghcr.io/berth-dev/berth"
 type dockerfileOptions struct {
 	cargoFlags
 	runtime       string
+	planner       string
 	noCacheMounts bool
 	force         bool
 }
@@ -40,7 +42,12 @@ dependencies). Existing files are kept unless --force is given.
 
 The Dockerfile cooks the dependencies from a recipe (cargo berth prepare and
 cook), so that editing your code or bumping a version rebuilds only your
-crates, then stages the binary with exactly the files it needs at run time and
+crates. Its planner stage copies only the files the recipe is made of
+(manifests, Cargo.lock, cargo config and toolchain files), listed when the
+Dockerfile is written, so a source edit runs no container for it; after adding
+or removing a crate or a target, write the Dockerfile again (the build warns).
+--planner context reads the whole build context instead: never out of date,
+one container start more per build. The Dockerfile then stages the binary with exactly the files it needs at run time and
 copies them into a FROM scratch image that runs as user 65532.
 Build arguments: RUST_IMAGE (default: the official rust image of the
 project's toolchain), BERTH_IMAGE (berth's published image) and, with
@@ -55,6 +62,7 @@ project's toolchain), BERTH_IMAGE (berth's published image) and, with
 	f.SortFlags = false
 	o.cargoFlags.add(f, "link statically (musl with a -musl --target, else glibc +crt-static)")
 	f.StringVar(&o.runtime, "runtime", "closure", "closure (FROM scratch with the exact runtime files), distroless, or an image reference")
+	f.StringVar(&o.planner, "planner", "manifests", "what the planner stage reads: manifests (the files the recipe is made of, listed now) or context (all of it)")
 	f.BoolVar(&o.noCacheMounts, "no-cache-mounts", false, "no BuildKit cache mounts, for the legacy builder")
 	f.BoolVar(&o.force, "force", false, "overwrite an existing Dockerfile and .dockerignore")
 	return cmd
@@ -68,6 +76,9 @@ func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) er
 	runtimeImage, err := o.runtimeImage()
 	if err != nil {
 		return err
+	}
+	if o.planner != "manifests" && o.planner != "context" {
+		return usagef("--planner %q: want manifests or context", o.planner)
 	}
 	ws, err := cargo.LoadWorkspace(o.manifestPath)
 	if err != nil {
@@ -113,6 +124,14 @@ func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Sele
 	}
 	if wsDir != "." {
 		spec.IgnoreDirs = []string{wsDir + "/target"}
+	}
+	if o.planner == "manifests" {
+		in := dockerfile.Inputs(recipe.PlannerInputs(ws))
+		if err := in.Plain(); err != nil {
+			fmt.Fprintf(s.Err, "warning: the planner stage reads the whole context: %v\n", err)
+		} else {
+			spec.Inputs = &in
+		}
 	}
 	if _, err := os.Stat(filepath.Join(ws.Root, "Cargo.lock")); err == nil {
 		spec.Locked = true

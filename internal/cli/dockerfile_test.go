@@ -65,6 +65,18 @@ var dockerfileCases = []struct {
 		want: []string{"FROM scratch AS runtime"}},
 	{name: "several binaries", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml"}, code: 1,
 		stderr: "choose one with --bin"},
+	{name: "planner copies the manifests", layout: "virtual", args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "app"},
+		want:     []string{"COPY Cargo.lock Cargo.toml ./\n", "COPY crates/app/Cargo.toml crates/app/\n", `"--assume-file","crates/app/src/main.rs"`},
+		unwanted: []string{"--mount=type=bind", "COPY . .\nRUN [\"/usr/local/bin/cargo-berth\",\"prepare\""}},
+	{name: "planner of a widened context", layout: "patched", context: ".", args: []string{"--manifest-path", "DIR/app/Cargo.toml"},
+		want: []string{"COPY app/Cargo.lock app/Cargo.toml app/\n", "COPY shared/common/Cargo.toml shared/common/\n", `"--assume-file","shared/common/src/lib.rs"`}},
+	{name: "planner reads the context", layout: "virtual", args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "app", "--planner", "context"},
+		want: []string{`RUN --mount=type=bind,target=/app ["/usr/local/bin/cargo-berth","prepare"`}, unwanted: []string{"--assume-file", "COPY Cargo.lock"}},
+	{name: "a path COPY cannot carry", layout: "single", setup: renameFile("src/bin/extra.rs", "src/bin/my extra.rs"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single"}, stderr: `warning: the planner stage reads the whole context: dockerfile: the path "src/bin/my extra.rs"`,
+		want: []string{`RUN --mount=type=bind,target=/app`}, unwanted: []string{"--assume-file"}},
+	{name: "bad planner", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml", "--planner", "all"}, code: 2,
+		stderr: `--planner "all": want manifests or context`},
 	{name: "bad runtime", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml", "--runtime", "Not An Image"}, code: 2,
 		stderr: "want closure, distroless or an image reference"},
 	{name: "missing manifest", layout: "single", args: []string{"--manifest-path", "DIR/nope/Cargo.toml"}, code: 2,
@@ -124,6 +136,14 @@ func editFile(rel, old, new string) func(*testing.T, string) {
 			t.Fatalf("%s lacks %q (%v)", p, old, err)
 		}
 		writeFile(rel, strings.Replace(string(data), old, new, 1))(t, dir)
+	}
+}
+
+func renameFile(rel, to string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		if err := os.Rename(filepath.Join(dir, rel), filepath.Join(dir, to)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -28,6 +28,20 @@ func TestPrepareCmd(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bad, "Cargo.toml"), []byte("[package\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A planner's copy: manifests only, a member's manifest missing.
+	planner := filepath.Join(dir, "planner")
+	for rel, data := range map[string]string{
+		"Cargo.toml":         "[workspace]\nmembers = [\"app\", \"gone\"]\n",
+		"app/Cargo.toml":     "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+		"../solo/Cargo.toml": "[package]\nname = \"solo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(planner, rel)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(planner, rel), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	newer := filepath.Join(dir, "newer.json")
 	if err := os.WriteFile(newer, []byte(`{"version": 7}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -50,6 +64,11 @@ func TestPrepareCmd(t *testing.T) {
 		{"newer recipe", []string{"prepare", "--manifest-path", layouts + "/single/Cargo.toml", "--explain", newer},
 			1, "", "recipe format 7 is newer than this berth (1); upgrade berth", false},
 		{"stray argument", []string{"prepare", "extra"}, 2, "", "unknown argument \"extra\"", false},
+		{"assumed targets", []string{"prepare", "--manifest-path", dir + "/solo/Cargo.toml", "--recipe-path", recipePath + ".3",
+			"--assume-file", dir + "/solo/src/main.rs", "--assume-file", dir + "/solo/src/bin/tool/main.rs"},
+			0, "", "1 packages, 2 targets", false},
+		{"planner out of date", []string{"prepare", "--manifest-path", planner + "/Cargo.toml", "--recipe-path", recipePath + ".4",
+			"--assume-file", planner + "/app/src/main.rs"}, 1, "", "run `cargo berth dockerfile --force`", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

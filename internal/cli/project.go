@@ -13,8 +13,10 @@ import (
 // loadProject asks cargo for the workspace, and returns it with the manifest
 // cargo starts from (--manifest-path, else the nearest Cargo.toml up from
 // the working directory). Outside a project that is an error, unless a
-// prebuilt binary is packaged.
-func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional bool) (*cargo.Project, string, error) {
+// prebuilt binary is packaged. With ownReader, berth's manifest reader
+// answers instead, and cargo only when that reader fails (cargo's error is
+// the one to show).
+func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional, ownReader bool) (*cargo.Project, string, error) {
 	current, err := findManifest(manifestPath)
 	var none noManifestError
 	if optional && errors.As(err, &none) {
@@ -22,6 +24,11 @@ func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string,
 	}
 	if err != nil {
 		return nil, "", err
+	}
+	if ownReader {
+		if pr, err := cargo.Load(manifestPath); err == nil {
+			return pr, current, nil
+		}
 	}
 	pr, err := runner.Metadata(ctx, manifestPath)
 	if err != nil {

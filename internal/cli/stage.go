@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/recipe"
 	"github.com/spf13/cobra"
 )
 
@@ -16,12 +19,13 @@ func init() { subcommands = append(subcommands, newStageCmd) }
 // stageOptions are the flags of `cargo berth stage`.
 type stageOptions struct {
 	buildOptions
-	out    string
-	appOut string
+	out        string
+	appOut     string
+	recipePath string
 }
 
 func newStageCmd(s *streams) *cobra.Command {
-	o := &stageOptions{}
+	o := &stageOptions{buildOptions: buildOptions{ownReader: true}}
 	cmd := &cobra.Command{
 		Use:   "stage --out DIR [flags]",
 		Short: "Build the binary and write it with its exact runtime files into a directory",
@@ -44,6 +48,7 @@ The binary lands in /usr/local/bin/<name>; stdout gets that path.`,
 	f.SortFlags = false
 	f.StringVar(&o.out, "out", "", "directory to create (must not exist or be empty)")
 	f.StringVar(&o.appOut, "app-out", "", "put the binary in this separate directory, for an image layer of its own")
+	f.StringVar(&o.recipePath, "recipe-path", "", "the recipe cook used: warn when the project no longer matches it")
 	o.addCargoFlags(f)
 	f.StringVar(&o.base, "base", "auto", "auto (binary, libraries and system files) or scratch (binary only)")
 	o.addRuntimeFlags(f)
@@ -57,14 +62,23 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 	if o.appOut != "" && filepath.Clean(o.appOut) == filepath.Clean(o.out) {
 		return usagef("--app-out must differ from --out (leave it out to stage everything in --out)")
 	}
+	if o.recipePath != "" {
+		if _, err := os.Stat(o.recipePath); err != nil {
+			return usagef("--recipe-path %s: %v", o.recipePath, errors.Unwrap(err))
+		}
+	}
 	runner := &cargo.Runner{Stderr: s.Err}
 	plan, err := o.plan(ctx, runner, changed)
 	if err != nil {
 		return err
 	}
+	stale := o.compareRecipe()
 	binary, err := o.compile(ctx, runner, plan)
 	if err != nil {
 		return err
+	}
+	if w := <-stale; w != "" {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
 	c, err := build.Stage(ctx, build.Options{
 		Binary: binary, Name: plan.sel.Bin, Base: *plan.cfg.Base, Includes: plan.cfg.Include, Root: o.sysroot,
@@ -79,6 +93,35 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 	fmt.Fprintf(s.Err, "staged %s and %d runtime files in %s\n", c.Entrypoint, c.Runtime.Len(), strings.Join(nonEmpty(o.out, o.appOut), " and "))
 	fmt.Fprintln(s.Out, c.Entrypoint)
 	return nil
+}
+
+// compareRecipe compares, while cargo builds, the project with the recipe
+// cook used (--recipe-path), and sends a warning when they differ: a
+// Dockerfile planner that copies a stale list of files cooks too little, so
+// dependencies compile in this step on every build.
+func (o *stageOptions) compareRecipe() <-chan string {
+	ch := make(chan string, 1)
+	if o.recipePath == "" {
+		ch <- ""
+		return ch
+	}
+	go func() {
+		lines, err := recipe.Stale(o.recipePath, recipe.PrepareOptions{ManifestPath: o.manifestPath})
+		switch {
+		case err != nil:
+			ch <- fmt.Sprintf("cannot compare the project with the recipe %s: %v", o.recipePath, err)
+		case len(lines) == 0:
+			ch <- ""
+		default:
+			const most = 8
+			if len(lines) > most {
+				lines = append(lines[:most], fmt.Sprintf("and %d more", len(lines)-most))
+			}
+			ch <- fmt.Sprintf("the project no longer matches the recipe the dependencies were cooked from (%s):\n  %s\nupdate the Dockerfile's planner stage (cargo berth dockerfile --force): until then, dependencies the recipe misses compile in this step on every build",
+				o.recipePath, strings.Join(lines, "\n  "))
+		}
+	}()
+	return ch
 }
 
 func nonEmpty(values ...string) []string {

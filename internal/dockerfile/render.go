@@ -37,10 +37,11 @@ const (
 // view is what the templates see: every command line already spelled.
 type view struct {
 	Spec
-	PrepareArgs  string // prepare's command line, exec form (JSON)
-	BuildDir     string // the builder's WORKDIR for the final build
-	Mounts       string // RUN flags, each followed by " \\\n    "
-	Pre          string // shell set-up before each cargo command
+	PrepareArgs  string   // prepare's command line, exec form (JSON)
+	Copies       []string // the planner's COPY lines' arguments, with Inputs
+	BuildDir     string   // the builder's WORKDIR for the final build
+	Mounts       string   // RUN flags, each followed by " \\\n    "
+	Pre          string   // shell set-up before each cargo command
 	CookFlags    string
 	StageFlags   string
 	CrtStatic    bool   // cook and stage link with glibc's +crt-static
@@ -71,7 +72,14 @@ func newView(s Spec) view {
 		prepare = append(prepare, "--manifest-path", ws+"/Cargo.toml")
 		v.BuildDir = path.Join("/app", ws)
 	}
-	v.PrepareArgs = execForm(append(prepare, "--recipe-path", "/berth/recipe.json"))
+	prepare = append(prepare, "--recipe-path", "/berth/recipe.json")
+	if s.Inputs != nil {
+		v.Copies = copyLines(*s.Inputs)
+		for _, t := range s.Inputs.Targets {
+			prepare = append(prepare, "--assume-file", t)
+		}
+	}
+	v.PrepareArgs = execForm(prepare)
 	if s.CacheMounts {
 		v.Mounts = "--mount=type=cache,target=" + cargoHome + "/registry \\\n    " +
 			"--mount=type=cache,target=" + cargoHome + "/git \\\n    "
@@ -123,6 +131,41 @@ func newView(s Spec) view {
 	return v
 }
 
+// copyLines groups the inputs by destination directory: one COPY line per
+// directory of files, in order, root first, then one per whole directory.
+func copyLines(in Inputs) []string {
+	byDir := map[string][]string{}
+	var dirs []string
+	for _, f := range in.Files {
+		d := path.Dir(f)
+		if byDir[d] == nil {
+			dirs = append(dirs, d)
+		}
+		byDir[d] = append(byDir[d], f)
+	}
+	slices.SortFunc(dirs, func(a, b string) int {
+		if (a == ".") != (b == ".") {
+			if a == "." {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	var out []string
+	for _, d := range dirs {
+		dest := "./"
+		if d != "." {
+			dest = d + "/"
+		}
+		out = append(out, strings.Join(append(byDir[d], dest), " "))
+	}
+	for _, d := range in.Dirs {
+		out = append(out, d+"/ "+d+"/")
+	}
+	return out
+}
+
 func ignoreDirs(s Spec) []string {
 	dirs := []string{"target/"}
 	for _, d := range s.IgnoreDirs {
@@ -153,10 +196,23 @@ func shellWord(w string) string {
 	return "'" + w + "'"
 }
 
-// execForm is a Dockerfile exec-form command line: a JSON array of strings.
+// execForm is a Dockerfile exec-form command line: a JSON array of
+// strings, continued on a new line before each --assume-file.
 func execForm(args []string) string {
-	b, _ := json.Marshal(args) // strings always encode
-	return string(b)
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, a := range args {
+		if i > 0 {
+			b.WriteByte(',')
+			if a == "--assume-file" {
+				b.WriteString(" \\\n    ")
+			}
+		}
+		q, _ := json.Marshal(a) // strings always encode
+		b.Write(q)
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // quote makes s one double-quoted word of an ENV or LABEL line: backslash,

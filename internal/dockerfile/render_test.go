@@ -36,6 +36,18 @@ func TestRenderGolden(t *testing.T) {
 			s.Labels = []KV{{"org.example.team", "core"}}
 			s.Expose, s.User = []string{"8080/tcp", "9090"}, "1000:1000"
 		}},
+		{"planner-inputs", func(s *Spec) {
+			s.WorkspaceDir, s.Package, s.IgnoreDirs = "service", "service-cli", []string{"service/target"}
+			s.Inputs = &Inputs{
+				Files:   []string{"service/Cargo.toml", "service/Cargo.lock", "service/.cargo/config.toml", "service/crates/cli/Cargo.toml", "shared/Cargo.toml"},
+				Dirs:    []string{"vendor/log"},
+				Targets: []string{"service/crates/cli/src/main.rs", "service/crates/cli/build.rs", "shared/src/lib.rs"},
+			}
+		}},
+		{"planner-inputs-legacy", func(s *Spec) {
+			s.CacheMounts = false
+			s.Inputs = &Inputs{Files: []string{"Cargo.toml", "Cargo.lock"}, Targets: []string{"src/main.rs"}}
+		}},
 		{"profile-features", func(s *Spec) {
 			s.Profile, s.Features, s.NoDefaultFeatures = "dist", []string{"tls", "serde?/derive"}, true
 			s.Target = "aarch64-unknown-linux-gnu"
@@ -106,6 +118,9 @@ func TestRenderRejects(t *testing.T) {
 		{"multi-line env value", func(s *Spec) { s.Env = []KV{{"A", "x\nRUN evil"}} }, "spans lines"},
 		{"bad port", func(s *Spec) { s.Expose = []string{"80/http"} }, `exposed port "80/http"`},
 		{"bad user", func(s *Spec) { s.User = "root; RUN x" }, "user"},
+		{"input with a space", func(s *Spec) { s.Inputs = &Inputs{Files: []string{"my crate/Cargo.toml"}} }, `"my crate/Cargo.toml"`},
+		{"input outside", func(s *Spec) { s.Inputs = &Inputs{Targets: []string{"../x/src/main.rs"}} }, `"../x/src/main.rs"`},
+		{"input glob", func(s *Spec) { s.Inputs = &Inputs{Dirs: []string{"vendor/[x]"}} }, `"vendor/[x]"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -51,6 +52,12 @@ type Spec struct {
 	// stage copies only the binary into it; when empty the runtime is
 	// FROM scratch with the binary and its exact runtime files.
 	RuntimeImage string
+	// Inputs, when set, are all the planner stage copies: the files the
+	// recipe is made of, so that a source edit leaves the planner (and the
+	// cook step after it) cached. When nil the planner reads the whole
+	// context and never needs updating, for one container start more per
+	// build.
+	Inputs *Inputs
 	// IgnoreDirs are extra directories for .dockerignore, relative to the
 	// context (cargo's target directory of a nested workspace, say);
 	// "target/" is always there.
@@ -61,6 +68,29 @@ type Spec struct {
 	Env, Labels []KV
 	Expose      []string
 	User        string
+}
+
+// Inputs are the paths a recipe is made of, relative to the build context
+// and slash-separated (recipe.Inputs, converted).
+type Inputs struct {
+	// Files are copied one by one; Dirs whole.
+	Files, Dirs []string
+	// Targets are the target files prepare takes as present (--assume-file).
+	Targets []string
+}
+
+// Plain reports the first path that cannot be written into a COPY line or
+// an exec-form argument as is (spaces, glob or quote characters, ..), or
+// nil when every path can.
+func (in Inputs) Plain() error {
+	for _, list := range [][]string{in.Files, in.Dirs, in.Targets} {
+		for _, p := range list {
+			if !relDir.MatchString(p) || slices.Contains(strings.Split(p, "/"), "..") {
+				return fmt.Errorf("dockerfile: the path %q has characters a COPY line cannot carry as is", p)
+			}
+		}
+	}
+	return nil
 }
 
 // KV is one key and value of an ENV or LABEL line.
@@ -127,6 +157,11 @@ func (s Spec) Validate() error {
 	for _, f := range s.Features {
 		if !feature.MatchString(f) {
 			return fmt.Errorf("dockerfile: feature %q is not a cargo feature name", f)
+		}
+	}
+	if s.Inputs != nil {
+		if err := s.Inputs.Plain(); err != nil {
+			return err
 		}
 	}
 	for _, d := range s.IgnoreDirs {

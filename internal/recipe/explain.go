@@ -3,6 +3,7 @@ package recipe
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,6 +23,36 @@ func Explain(a, b *Recipe) []string {
 	out = append(out, explainSet("target", targetKeys(a), targetKeys(b))...)
 	return out
 }
+
+// ExplainFile is Explain from the recipe at oldPath to the one Prepare
+// makes now with opts.
+func ExplainFile(oldPath string, opts PrepareOptions) ([]string, error) {
+	return explainFile(oldPath, opts, false)
+}
+
+// Stale explains how the project (opts) no longer matches the recipe at
+// path that cook used. A Cargo.lock the recipe lacks is no difference:
+// without one, cargo writes it during the build.
+func Stale(path string, opts PrepareOptions) ([]string, error) {
+	return explainFile(path, opts, true)
+}
+
+func explainFile(oldPath string, opts PrepareOptions, newLockOK bool) ([]string, error) {
+	old, err := ReadFile(oldPath)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := Prepare(opts)
+	if err != nil {
+		return nil, err
+	}
+	if newLockOK && !slices.ContainsFunc(old.Files, isLockfile) {
+		cur.Files = slices.DeleteFunc(cur.Files, isLockfile)
+	}
+	return Explain(old, cur), nil
+}
+
+func isLockfile(f File) bool { return f.Kind == KindLockfile }
 
 func explainFiles(a, b []File) []string {
 	old, cur := map[string]File{}, map[string]File{}

@@ -13,11 +13,14 @@ import (
 type PrepareOptions struct {
 	// ManifestPath is a Cargo.toml of the workspace; "" means ./Cargo.toml.
 	ManifestPath string
+	// Assume lists target files to take as present though they are not on
+	// disk: a planner that copied only Inputs passes Inputs.Targets.
+	Assume []string
 }
 
 // Prepare reads the workspace (without cargo) and returns its recipe.
 func Prepare(opts PrepareOptions) (*Recipe, error) {
-	ws, err := cargo.LoadWorkspace(opts.ManifestPath)
+	ws, err := cargo.LoadWorkspaceWith(opts.ManifestPath, cargo.LoadOptions{Assume: opts.Assume})
 	if err != nil {
 		return nil, err
 	}
@@ -55,8 +58,11 @@ type preparer struct {
 }
 
 // rel returns p relative to the recipe root, slash-separated.
-func (p *preparer) rel(abs string) string {
-	r, err := filepath.Rel(p.base, abs)
+func (p *preparer) rel(abs string) string { return relTo(p.base, abs) }
+
+// relTo returns abs relative to base, slash-separated.
+func relTo(base, abs string) string {
+	r, err := filepath.Rel(base, abs)
 	if err != nil {
 		return filepath.ToSlash(abs)
 	}

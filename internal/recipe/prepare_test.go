@@ -160,3 +160,38 @@ func TestPrepareNewBinaryChangesTargets(t *testing.T) {
 		t.Errorf("Explain says:\n%s", why)
 	}
 }
+
+// TestStale: the stage step's comparison takes a Cargo.lock that the
+// recipe lacks as cargo's own (it writes one during the build), while
+// prepare --explain reports it; any other change is reported by both.
+func TestStale(t *testing.T) {
+	dir := copyLayout(t, "single")
+	lock := filepath.Join(dir, "Cargo.lock")
+	data, err := os.ReadFile(lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(lock); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(t.TempDir(), "recipe.json")
+	if err := prepareLayout(t, dir, ".").WriteFile(old); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lock, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := PrepareOptions{ManifestPath: filepath.Join(dir, "Cargo.toml")}
+	if lines, err := Stale(old, opts); err != nil || len(lines) != 0 {
+		t.Errorf("Stale = %q, %v; want nothing for a generated Cargo.lock", lines, err)
+	}
+	if lines, err := ExplainFile(old, opts); err != nil || strings.Join(lines, "\n") != "Cargo.lock: added (lockfile)" {
+		t.Errorf("ExplainFile = %q, %v; want the added Cargo.lock", lines, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "src", "bin", "new.rs"), []byte("fn main() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if lines, err := Stale(old, opts); err != nil || len(lines) != 1 || !strings.Contains(lines[0], "src/bin/new.rs") {
+		t.Errorf("Stale = %q, %v; want the new binary", lines, err)
+	}
+}

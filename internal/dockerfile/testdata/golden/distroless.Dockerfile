@@ -45,17 +45,18 @@ COPY --from=planner /berth/recipe.json /berth/recipe.json
 # variables in --mount, so change them if your RUST_IMAGE moves CARGO_HOME.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    cargo berth cook --recipe-path /berth/recipe.json --release --locked -p api --bin api
+    cargo-berth cook --recipe-path /berth/recipe.json --release --locked -p api --bin api
 # Your sources: from here on only the project's own crates compile.
 COPY . .
 # Build, and stage the binary (in /berth/app) with exactly the files it needs
 # at run time (in /berth/rootfs: its shared libraries from this very system,
 # CA certificates, passwd/group with user 65532, /tmp). `cargo berth stage`
 # runs `cargo build` with these flags, the same as cook's, and takes the
-# binary from cargo's own report of what it built.
+# binary from cargo's own report of what it built; it warns when the project
+# no longer matches the recipe cook used.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    cargo berth stage --out /berth/rootfs --app-out /berth/app --locked -p api --bin api
+    cargo-berth stage --recipe-path /berth/recipe.json --out /berth/rootfs --app-out /berth/app --locked -p api --bin api
 
 # The binary alone, on the runtime image's own system files.
 FROM ${RUNTIME_IMAGE} AS runtime

@@ -36,15 +36,16 @@ COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
 WORKDIR /app
 COPY --from=planner /berth/recipe.json /berth/recipe.json
 # The dependencies only, with exactly the flags of the build below.
-RUN cargo berth cook --recipe-path /berth/recipe.json --release -p api --bin api
+RUN cargo-berth cook --recipe-path /berth/recipe.json --release -p api --bin api
 # Your sources: from here on only the project's own crates compile.
 COPY . .
 # Build, and stage the binary (in /berth/app) with exactly the files it needs
 # at run time (in /berth/rootfs: its shared libraries from this very system,
 # CA certificates, passwd/group with user 65532, /tmp). `cargo berth stage`
 # runs `cargo build` with these flags, the same as cook's, and takes the
-# binary from cargo's own report of what it built.
-RUN cargo berth stage --out /berth/rootfs --app-out /berth/app -p api --bin api
+# binary from cargo's own report of what it built; it warns when the project
+# no longer matches the recipe cook used.
+RUN cargo-berth stage --recipe-path /berth/recipe.json --out /berth/rootfs --app-out /berth/app -p api --bin api
 
 # Nothing but what the binary needs, in two layers: the runtime files, which
 # stay the same (and cached, and already pushed) from build to build, then the

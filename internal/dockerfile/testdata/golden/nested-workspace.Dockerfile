@@ -43,7 +43,7 @@ COPY --from=planner /berth/recipe.json /berth/recipe.json
 # variables in --mount, so change them if your RUST_IMAGE moves CARGO_HOME.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    cargo berth cook --recipe-path /berth/recipe.json --release --locked -p service-cli --bin api
+    cargo-berth cook --recipe-path /berth/recipe.json --release --locked -p service-cli --bin api
 # Your sources: from here on only the project's own crates compile.
 COPY . .
 WORKDIR /app/service
@@ -51,10 +51,11 @@ WORKDIR /app/service
 # at run time (in /berth/rootfs: its shared libraries from this very system,
 # CA certificates, passwd/group with user 65532, /tmp). `cargo berth stage`
 # runs `cargo build` with these flags, the same as cook's, and takes the
-# binary from cargo's own report of what it built.
+# binary from cargo's own report of what it built; it warns when the project
+# no longer matches the recipe cook used.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    cargo berth stage --out /berth/rootfs --app-out /berth/app --locked -p service-cli --bin api
+    cargo-berth stage --recipe-path /berth/recipe.json --out /berth/rootfs --app-out /berth/app --locked -p service-cli --bin api
 
 # Nothing but what the binary needs, in two layers: the runtime files, which
 # stay the same (and cached, and already pushed) from build to build, then the

@@ -1,0 +1,66 @@
+# Dockerfile for the api binary of the api package, written by
+# `cargo berth dockerfile`. It is yours now: edit it freely, or regenerate it
+# with `cargo berth dockerfile --force`.
+#
+# Build it with BuildKit or the legacy builder:
+#   docker build -t api .
+#
+# How rebuilds stay fast: the planner stage reduces the project to a recipe
+# (manifests with local versions masked, Cargo.lock, cargo config, stub
+# targets); the builder stage builds the dependencies from the recipe alone,
+# so that layer stays cached until the dependencies change, then builds your
+# crates on top of it.
+
+# The Rust image to build with; the default follows the rust-toolchain channel 1.82.
+ARG RUST_IMAGE=rust:1.82-bookworm
+# berth's image: an otherwise empty image with /usr/local/bin/cargo-berth.
+ARG BERTH_IMAGE=ghcr.io/berth-dev/berth:v0.1.0
+
+# COPY --from does not expand build arguments; a stage named after one can.
+FROM ${BERTH_IMAGE} AS berth
+
+# The planner needs berth alone (prepare runs no cargo), so it starts from
+# berth's own image, the quickest container to start; the command is in exec
+# form because that image has no shell.
+FROM ${BERTH_IMAGE} AS planner
+# berth's image runs as nonroot; the recipe goes to /berth, made here.
+USER 0:0
+WORKDIR /app
+# Only the files the recipe is made of, as the project had them when this
+# file was written: manifests, Cargo.lock, cargo config and toolchain files.
+# Editing your code changes none of them, so this stage and the builder's
+# cook step stay cached: no container runs for them. prepare takes each
+# --assume-file as present (targets are found by file name; it never reads
+# them).
+# After adding or removing a crate, a target or a config file, run
+# `cargo berth dockerfile --force` (or edit these lines): a listed file that
+# is gone stops the build here, and the builder's stage step warns about
+# anything new, which it compiles on every build until then.
+COPY Cargo.toml Cargo.lock ./
+RUN ["/usr/local/bin/cargo-berth","prepare","--recipe-path","/berth/recipe.json", \
+    "--assume-file","src/main.rs"]
+
+FROM ${RUST_IMAGE} AS builder
+COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
+WORKDIR /app
+COPY --from=planner /berth/recipe.json /berth/recipe.json
+# The dependencies only, with exactly the flags of the build below.
+RUN cargo-berth cook --recipe-path /berth/recipe.json --release --locked -p api --bin api
+# Your sources: from here on only the project's own crates compile.
+COPY . .
+# Build, and stage the binary (in /berth/app) with exactly the files it needs
+# at run time (in /berth/rootfs: its shared libraries from this very system,
+# CA certificates, passwd/group with user 65532, /tmp). `cargo berth stage`
+# runs `cargo build` with these flags, the same as cook's, and takes the
+# binary from cargo's own report of what it built; it warns when the project
+# no longer matches the recipe cook used.
+RUN cargo-berth stage --recipe-path /berth/recipe.json --out /berth/rootfs --app-out /berth/app --locked -p api --bin api
+
+# Nothing but what the binary needs, in two layers: the runtime files, which
+# stay the same (and cached, and already pushed) from build to build, then the
+# binary.
+FROM scratch AS runtime
+COPY --from=builder /berth/rootfs/ /
+COPY --from=builder /berth/app/ /
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/api"]
