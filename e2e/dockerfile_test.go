@@ -242,6 +242,8 @@ func TestDockerfileRuntimes(t *testing.T) {
 		// stageLocalOnly: the stage step compiles the local crates alone,
 		// so cook built the dependencies with exactly its flags.
 		stageLocalOnly bool
+		// metadata is appended to Cargo.toml before generating.
+		metadata string
 	}{
 		{name: "distroless", src: "e2e/testdata/fixtures/openssl-digest",
 			genArgs: []string{"--runtime", "distroless"}, buildArgs: []string{"RUNTIME_IMAGE=" + testenv.DistrolessImage},
@@ -263,12 +265,34 @@ func TestDockerfileRuntimes(t *testing.T) {
 					t.Error("the static image lacks /etc/passwd")
 				}
 			}},
+		{name: "base-from-metadata", src: "e2e/testdata/dockerfile/lib-bin",
+			// The builder must not pull the base: it becomes RUNTIME_IMAGE's
+			// default, so the build needs no RUNTIME_IMAGE argument.
+			metadata: "[package.metadata.berth]\nbase = \"" + testenv.DistrolessImage + "\"",
+			want:     `"message":"hello from greeter"`,
+			check: func(t *testing.T, files map[string]int64) {
+				if _, ok := files["usr/share/zoneinfo/UTC"]; !ok {
+					t.Error("the image is not on the base from Cargo.toml (no tzdata)")
+				}
+			}},
+		{name: "include-from-metadata", src: "e2e/testdata/dockerfile/lib-bin",
+			metadata: "[package.metadata.berth]\ninclude = [\"conf/greeting.txt:/etc/greeter/greeting.txt\"]",
+			want:     `"message":"hello from greeter"`,
+			check: func(t *testing.T, files map[string]int64) {
+				if files["etc/greeter/greeting.txt"] != 3 {
+					t.Errorf("the image lacks the included /etc/greeter/greeting.txt (files: %d)", len(files))
+				}
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), c.name)
 			if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), c.src), dir); err != nil {
 				t.Fatal(err)
+			}
+			if c.metadata != "" {
+				appendLine(t, filepath.Join(dir, "Cargo.toml"), c.metadata)
+				writeFile(t, filepath.Join(dir, "conf", "greeting.txt"), "hi\n")
 			}
 			mustBerth(t, append([]string{"dockerfile", "--manifest-path", filepath.Join(dir, "Cargo.toml")}, c.genArgs...)...)
 			tag := "berth-e2e-dockerfile/runtime-" + c.name + ":test"

@@ -91,14 +91,11 @@ func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) er
 	if err != nil {
 		return err
 	}
-	if len(cfg.Include) > 0 || *cfg.Base != "auto" {
-		fmt.Fprintf(s.Err, "warning: the Dockerfile does not carry the base or include settings (from %s, %s): add FROM or COPY lines to its runtime stage by hand\n",
-			cfg.Source("base"), cfg.Source("include"))
-	}
 	spec, dir, err := o.spec(s, ws, sel, cfg, runtimeImage)
 	if err != nil {
 		return err
 	}
+	carryRuntimeSettings(s, cfg, &spec, changed["runtime"])
 	files, err := dockerfile.Render(spec)
 	if err != nil {
 		return err
@@ -144,6 +141,38 @@ func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Sele
 	}
 	spec.RustImage, spec.RustImageSource = dockerfile.RustImage(channel, rustVersion(ws, sel.Package.ManifestPath))
 	return spec, dir, nil
+}
+
+// carryRuntimeSettings maps the base and include settings onto the
+// Dockerfile. Its stage step reads Cargo.toml in the builder, so settings
+// from there apply as they are; but it must never pull a base image (a base
+// image becomes the runtime stage's FROM, unless --runtime chose one), and
+// settings from the environment are not there when the image builds.
+func carryRuntimeSettings(s *streams, cfg config.Resolved, spec *dockerfile.Spec, runtimeChosen bool) {
+	base, fromEnv := *cfg.Base, func(key string) bool { return cfg.Source(key) == config.EnvLayer }
+	switch {
+	case base == "auto":
+	case base == "scratch" && spec.RuntimeImage == "":
+		if fromEnv("base") {
+			spec.StageBase = base
+		}
+	case strings.HasPrefix(base, "oci:"):
+		spec.StageBase = "auto"
+		fmt.Fprintf(s.Err, "warning: base %s (from %s) is an image layout on this machine, which a Dockerfile cannot start from; push it and set base to its reference, or pass --runtime IMAGE\n", base, cfg.Source("base"))
+	default:
+		spec.StageBase = "auto"
+		if spec.RuntimeImage == "" && !runtimeChosen {
+			spec.RuntimeImage = base
+			fmt.Fprintf(s.Err, "the runtime stage starts FROM %s (base from %s), with the binary copied in\n", base, cfg.Source("base"))
+		}
+	}
+	switch {
+	case len(cfg.Include) == 0:
+	case spec.RuntimeImage != "":
+		fmt.Fprintf(s.Err, "warning: include (from %s) is not carried onto the runtime image %s: add COPY lines to the Dockerfile's runtime stage\n", cfg.Source("include"), spec.RuntimeImage)
+	case fromEnv("include"):
+		spec.Includes = cfg.Include
+	}
 }
 
 // runtimeImage maps --runtime to RUNTIME_IMAGE's default, "" for closure.

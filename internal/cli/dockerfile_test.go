@@ -31,9 +31,26 @@ var dockerfileCases = []struct {
 		// and a label for its app member.
 		args: []string{"--manifest-path", "DIR/Cargo.toml"},
 		want: []string{"-p app --bin app", `ENV RUST_LOG="info"`, `ENV WORKERS="4"`, `LABEL team="core"`, "EXPOSE 8080/tcp"}},
-	{name: "include is not carried", layout: "virtual",
+	{name: "include from Cargo.toml is left to stage", layout: "virtual",
+		// stage reads Cargo.toml in the builder: nothing to carry.
 		setup: editFile("Cargo.toml", `expose = ["8080/tcp"]`, "expose = [\"8080/tcp\"]\ninclude = [\"conf:/etc/app\"]"),
-		args:  []string{"--manifest-path", "DIR/Cargo.toml"}, stderr: "warning: the Dockerfile does not carry the base or include settings"},
+		args:  []string{"--manifest-path", "DIR/Cargo.toml"}, unwanted: []string{"--include", "--base"}},
+	{name: "include from the environment", layout: "virtual", setup: setEnv("BERTH_INCLUDE", "conf:/etc/app"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml"}, want: []string{"-p app --bin app --include conf:/etc/app\n"}},
+	{name: "base image from Cargo.toml", layout: "virtual",
+		setup: editFile("Cargo.toml", `expose = ["8080/tcp"]`, "expose = [\"8080/tcp\"]\nbase = \"debian:12-slim\"\ninclude = [\"conf:/etc/app\"]"),
+		args:  []string{"--manifest-path", "DIR/Cargo.toml"},
+		want:  []string{"ARG RUNTIME_IMAGE=debian:12-slim", "-p app --bin app --base auto\n", "FROM ${RUNTIME_IMAGE} AS runtime"},
+		stderr: "the runtime stage starts FROM debian:12-slim (base from Cargo.toml [workspace.metadata.berth]), with the binary copied in\n" +
+			"warning: include (from Cargo.toml [workspace.metadata.berth]) is not carried onto the runtime image debian:12-slim"},
+	{name: "base image with --runtime", layout: "virtual", setup: setEnv("BERTH_BASE", "debian:12-slim"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml", "--runtime", "distroless"},
+		want: []string{"ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot", "-p app --bin app --base auto\n"}},
+	{name: "base scratch from the environment", layout: "virtual", setup: setEnv("BERTH_BASE", "scratch"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml"}, want: []string{"-p app --bin app --base scratch\n", "FROM scratch AS runtime"}},
+	{name: "base image layout", layout: "virtual", setup: setEnv("BERTH_BASE", "oci:/srv/base"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml"}, want: []string{"-p app --bin app --base auto\n", "FROM scratch AS runtime"},
+		stderr: "warning: base oci:/srv/base (from environment) is an image layout on this machine"},
 	{name: "virtual workspace picks the bin across members", layout: "virtual",
 		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "app", "--no-cache-mounts"},
 		want: []string{"-p app --bin app"}, unwanted: []string{"--mount"}, stderr: "docker build -t app"},
@@ -137,6 +154,10 @@ func editFile(rel, old, new string) func(*testing.T, string) {
 		}
 		writeFile(rel, strings.Replace(string(data), old, new, 1))(t, dir)
 	}
+}
+
+func setEnv(key, value string) func(*testing.T, string) {
+	return func(t *testing.T, _ string) { t.Setenv(key, value) }
 }
 
 func renameFile(rel, to string) func(*testing.T, string) {

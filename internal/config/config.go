@@ -113,9 +113,12 @@ func FromMetadata(name string, metadata json.RawMessage) (Layer, error) {
 	return l, nil
 }
 
+// EnvLayer is the name of FromEnv's layer, as Resolved.Source reports it.
+const EnvLayer = "environment"
+
 // FromEnv reads BERTH_<KEY> variables through lookup (os.LookupEnv).
 func FromEnv(lookup func(string) (string, bool)) (Layer, error) {
-	l := Layer{Name: "environment"}
+	l := Layer{Name: EnvLayer}
 	v := reflect.ValueOf(&l.Values).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		name := EnvName(key(v.Type().Field(i)))

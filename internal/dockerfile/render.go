@@ -126,7 +126,14 @@ func newView(s Spec) view {
 		cookStatic = static
 	}
 	v.CookFlags = join(profile, locked, common, cookStatic)
-	v.StageFlags = join(stage, locked, common, static)
+	var runtime []string
+	if s.StageBase != "" {
+		runtime = append(runtime, "--base", s.StageBase)
+	}
+	for _, in := range s.Includes {
+		runtime = append(runtime, "--include", in)
+	}
+	v.StageFlags = join(stage, locked, common, static, runtime)
 	v.IgnoreDirs = ignoreDirs(s)
 	return v
 }

@@ -48,6 +48,9 @@ func TestRenderGolden(t *testing.T) {
 			s.CacheMounts = false
 			s.Inputs = &Inputs{Files: []string{"Cargo.toml", "Cargo.lock"}, Targets: []string{"src/main.rs"}}
 		}},
+		{"stage-settings", func(s *Spec) {
+			s.StageBase, s.Includes = "scratch", []string{"conf/app.toml:/etc/app/app.toml", "static:/srv/static"}
+		}},
 		{"profile-features", func(s *Spec) {
 			s.Profile, s.Features, s.NoDefaultFeatures = "dist", []string{"tls", "serde?/derive"}, true
 			s.Target = "aarch64-unknown-linux-gnu"
@@ -118,6 +121,9 @@ func TestRenderRejects(t *testing.T) {
 		{"multi-line env value", func(s *Spec) { s.Env = []KV{{"A", "x\nRUN evil"}} }, "spans lines"},
 		{"bad port", func(s *Spec) { s.Expose = []string{"80/http"} }, `exposed port "80/http"`},
 		{"bad user", func(s *Spec) { s.User = "root; RUN x" }, "user"},
+		{"bad stage base", func(s *Spec) { s.StageBase = "debian:12" }, `stage base "debian:12"`},
+		{"include with a space", func(s *Spec) { s.Includes = []string{"my conf:/etc/x"} }, `include (a relative SRC:/DEST) "my conf:/etc/x"`},
+		{"include to a relative path", func(s *Spec) { s.Includes = []string{"conf:etc/x"} }, `"conf:etc/x"`},
 		{"input with a space", func(s *Spec) { s.Inputs = &Inputs{Files: []string{"my crate/Cargo.toml"}} }, `"my crate/Cargo.toml"`},
 		{"input outside", func(s *Spec) { s.Inputs = &Inputs{Targets: []string{"../x/src/main.rs"}} }, `"../x/src/main.rs"`},
 		{"input glob", func(s *Spec) { s.Inputs = &Inputs{Dirs: []string{"vendor/[x]"}} }, `"vendor/[x]"`},

@@ -52,6 +52,15 @@ type Spec struct {
 	// stage copies only the binary into it; when empty the runtime is
 	// FROM scratch with the binary and its exact runtime files.
 	RuntimeImage string
+	// StageBase, when set, is passed to the stage step as --base (auto or
+	// scratch): the builder must never pull an image (a base image from
+	// the settings becomes RuntimeImage instead), and a setting that came
+	// from the environment is not there when the image builds.
+	StageBase string
+	// Includes are passed to the stage step as --include SRC:DEST (host
+	// paths relative to the workspace root, which is the build context's
+	// copy in the builder).
+	Includes []string
 	// Inputs, when set, are all the planner stage copies: the files the
 	// recipe is made of, so that a source edit leaves the planner (and the
 	// cook step after it) cached. When nil the planner reads the whole
@@ -106,6 +115,8 @@ var (
 	port      = regexp.MustCompile(`^[0-9]{1,5}(/(tcp|udp|sctp))?$`)
 	user      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$`)
 	relDir    = regexp.MustCompile(`^[A-Za-z0-9_.@+-][A-Za-z0-9_./@+-]*$`)
+	stageBase = regexp.MustCompile(`^(auto|scratch)$`)
+	include   = regexp.MustCompile(`^[A-Za-z0-9_.@+-][A-Za-z0-9_./@+-]*:/[A-Za-z0-9_./@+-]*$`)
 )
 
 // check is one value Validate holds to a pattern.
@@ -128,6 +139,7 @@ func (s Spec) Validate() error {
 		{"RUNTIME_IMAGE", s.RuntimeImage, imageRef, false},
 		{"workspace directory", s.WorkspaceDir, relDir, false},
 		{"user", s.User, user, false},
+		{"stage base", s.StageBase, stageBase, false},
 	}
 	for _, kv := range s.Env {
 		checks = append(checks, check{"environment variable name", kv.Key, envKey, true})
@@ -137,6 +149,9 @@ func (s Spec) Validate() error {
 	}
 	for _, p := range s.Expose {
 		checks = append(checks, check{"exposed port", p, port, true})
+	}
+	for _, in := range s.Includes {
+		checks = append(checks, check{"include (a relative SRC:/DEST)", in, include, true})
 	}
 	for _, c := range checks {
 		if c.value == "" {
