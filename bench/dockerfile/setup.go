@@ -49,9 +49,10 @@ type bench struct {
 	nonce    string
 	berthBin string
 	images   []string // every image built, removed by close
+	control  bool     // projects[0] is a copy of the seed (an A/A run)
 }
 
-func newBench() (*bench, error) {
+func newBench(control bool) (*bench, error) {
 	root, err := report.RepoRoot()
 	if err != nil {
 		return nil, err
@@ -64,7 +65,7 @@ func newBench() (*bench, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &bench{tmp: tmp, nonce: strconv.FormatInt(time.Now().Unix()%100000, 10)}
+	b := &bench{tmp: tmp, nonce: strconv.FormatInt(time.Now().Unix()%100000, 10), control: control}
 	home := filepath.Join(tmp, "cargo-home")
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return nil, err
@@ -77,7 +78,11 @@ func newBench() (*bench, error) {
 	if err := command(root, nil, nil, "go", "build", "-o", b.berthBin, "./cmd/cargo-berth"); err != nil {
 		return nil, err
 	}
-	for k, name := range []string{"berth", "seed"} {
+	names := []string{"berth", "seed"}
+	if control {
+		names[0] = "seed-copy"
+	}
+	for k, name := range names {
 		if b.projects[k], err = b.newProject(root, name); err != nil {
 			return nil, err
 		}
@@ -100,7 +105,7 @@ func (b *bench) newProject(root, name string) (*project, error) {
 		return nil, err
 	}
 	p.buildArgs = []string{"RUST_IMAGE=" + testenv.RustImage, "BERTH_IMAGE=" + testenv.BerthImage}
-	if name == "seed" {
+	if name != "berth" {
 		p.buildArgs = []string{"RUST_IMAGE=" + testenv.RustImage, "RUNTIME_IMAGE=" + testenv.DistrolessImage}
 		if err := os.WriteFile(filepath.Join(p.dir, "Dockerfile"), []byte(seedDockerfile), 0o644); err != nil {
 			return nil, err

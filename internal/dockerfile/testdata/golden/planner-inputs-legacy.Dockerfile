@@ -33,9 +33,10 @@ WORKDIR /app
 # --assume-file as present (targets are found by file name; it never reads
 # them).
 # After adding or removing a crate, a target or a config file, run
-# `cargo berth dockerfile --force` (or edit these lines): a listed file that
-# is gone stops the build here, and the builder's stage step warns about
-# anything new, which it compiles on every build until then.
+# `cargo berth dockerfile --force` (or edit these lines). Until then the build
+# stops here when a listed file is gone or a new crate is missing, and
+# otherwise the builder's stage step warns: dependencies the recipe misses
+# compile on every build.
 COPY Cargo.toml Cargo.lock ./
 RUN ["/usr/local/bin/cargo-berth","prepare","--recipe-path","/berth/recipe.json", \
     "--assume-file","src/main.rs"]
