@@ -18,8 +18,12 @@ const TempPrefix = ".berth-tmp-"
 
 // ReplaceDir builds a new directory with fill, in a temporary directory next
 // to dir, then puts it in place of dir (created or replaced). On error
-// nothing is left behind and dir is untouched.
-func ReplaceDir(dir string, fill func(tmp string) error) error {
+// nothing is left behind and dir is untouched. When durable, the files and
+// the swap are flushed to disk first (SyncTree, then the parent directory),
+// so that a crash cannot leave a complete-looking but empty output; a
+// directory that is consumed at once (a Docker build's staging directory,
+// snapshotted when the step ends) skips that cost.
+func ReplaceDir(dir string, durable bool, fill func(tmp string) error) error {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -36,13 +40,16 @@ func ReplaceDir(dir string, fill func(tmp string) error) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
-		if err := os.Rename(tmp, dir); err != nil {
+	if durable {
+		if err := SyncTree(tmp); err != nil {
 			return err
 		}
-		return syncDir(parent)
 	}
-	if err := exchange(tmp, dir); err != nil {
+	swap := exchange
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		swap = os.Rename
+	}
+	if err := swap(tmp, dir); err != nil || !durable {
 		return err
 	}
 	return syncDir(parent)

@@ -52,8 +52,9 @@ func TestReplaceDir(t *testing.T) {
 	fill := func(content string) func(string) error {
 		return func(tmp string) error { return os.WriteFile(filepath.Join(tmp, "f"), []byte(content), 0o644) }
 	}
-	for _, content := range []string{"first", "second"} {
-		if err := ReplaceDir(dir, fill(content)); err != nil {
+	for i, content := range []string{"first", "second"} {
+		durable := i == 0 // both ways replace the same
+		if err := ReplaceDir(dir, durable, fill(content)); err != nil {
 			t.Fatal(err)
 		}
 		if data, _ := os.ReadFile(filepath.Join(dir, "f")); string(data) != content {
@@ -61,7 +62,7 @@ func TestReplaceDir(t *testing.T) {
 		}
 	}
 	failed := errors.New("no")
-	if err := ReplaceDir(dir, func(string) error { return failed }); !errors.Is(err, failed) {
+	if err := ReplaceDir(dir, true, func(string) error { return failed }); !errors.Is(err, failed) {
 		t.Fatalf("err = %v", err)
 	}
 	if data, _ := os.ReadFile(filepath.Join(dir, "f")); string(data) != "second" {

@@ -52,11 +52,9 @@ func (p *ociLayout) Publish(ctx context.Context, img v1.Image, tags []name.Tag) 
 		return nil, err
 	}
 	p.opts.logf("writing OCI layout %s", p.dir)
-	err = atomicfile.ReplaceDir(p.dir, func(tmp string) error {
-		if _, err := layout.Write(tmp, idx); err != nil {
-			return err
-		}
-		return atomicfile.SyncTree(tmp)
+	err = atomicfile.ReplaceDir(p.dir, true, func(tmp string) error {
+		_, err := layout.Write(tmp, idx)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing OCI layout %s: %w", p.dir, err)

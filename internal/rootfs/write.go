@@ -13,12 +13,14 @@ import (
 
 // WriteDir writes files into a new directory dir, atomically: they are staged
 // in a sibling temporary directory that is renamed into place, so a failure
-// leaves nothing at dir. dir must not exist, or be an empty directory.
+// leaves nothing at dir. dir must not exist, or be an empty directory. It
+// does not wait for the disk: stage's output is copied at once by the next
+// Docker step (flushing cost every Docker build about 10 ms).
 func WriteDir(dir string, files []fileset.File) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("staging into %s: the directory is not empty; remove it or choose another", dir)
 	}
-	err := atomicfile.ReplaceDir(dir, func(tmp string) error {
+	err := atomicfile.ReplaceDir(dir, false, func(tmp string) error {
 		// Directories get their final modes last, so a read-only directory
 		// does not stop its own files from being written.
 		var dirs []fileset.File
