@@ -26,9 +26,13 @@ func TestDockerfileOutOfDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	hostCargo(t, dir, "generate-lockfile", "--offline")
+	// Unique per run: no build cache from an earlier run may stand in for
+	// the stage steps whose output is checked.
+	nonce := time.Now().UnixNano()
+	appendLine(t, filepath.Join(dir, "crates/app/src/main.rs"), fmt.Sprintf("// run %d", nonce))
 	manifest := filepath.Join(dir, "Cargo.toml")
 	mustBerth(t, "dockerfile", "--manifest-path", manifest, "--bin", "app")
-	tag := fmt.Sprintf("berth-e2e-dockerfile/stale:%d", time.Now().UnixNano()%1e9)
+	tag := fmt.Sprintf("berth-e2e-dockerfile/stale:%d", nonce%1e9)
 	removeImage(t, tag)
 	buildKit.build(t, dir, tag)
 
