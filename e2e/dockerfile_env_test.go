@@ -21,6 +21,11 @@ var builderImages struct {
 	err  error
 }
 
+// berthImage is berth's image built from this working tree, under a tag of
+// this test process's own, so that two test runs on one engine (two
+// checkouts, say) do not build over each other's; TestMain removes it.
+var berthImage = fmt.Sprintf("berth-test/berth:e2e-%d", os.Getpid())
+
 // requireBuilderImages makes sure the three images exist and are current:
 // the rust and runtime images are rebuilt only when their inputs change,
 // berth's image every time (from this working tree). It runs once per test
@@ -39,7 +44,7 @@ func requireBuilderImages(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "bash", filepath.Join(testenv.RepoRoot(t), "scripts", "builder-image.sh"), "all")
-		cmd.Env = append(os.Environ(), "BERTH_DEBIAN_MIRROR="+mirror)
+		cmd.Env = append(os.Environ(), "BERTH_DEBIAN_MIRROR="+mirror, "BERTH_BERTH_IMAGE="+berthImage)
 		out, err := cmd.CombinedOutput()
 		builderImages.out, builderImages.err = string(out), err
 	})
@@ -82,7 +87,7 @@ func (b builder) tryBuild(t *testing.T, dir, tag string, args ...string) (string
 		argv = []string{"buildx", "build", "--load", "--progress=plain"}
 	}
 	argv = append(argv, "--network", "none", "-t", tag,
-		"--build-arg", "RUST_IMAGE="+testenv.RustImage, "--build-arg", "BERTH_IMAGE="+testenv.BerthImage)
+		"--build-arg", "RUST_IMAGE="+testenv.RustImage, "--build-arg", "BERTH_IMAGE="+berthImage)
 	for _, a := range args {
 		argv = append(argv, "--build-arg", a)
 	}
@@ -238,4 +243,13 @@ func (b builder) stepOutput(out, step string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestMain removes this process's berth image once every test is done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if imageExists(berthImage) {
+		_ = exec.Command("docker", "rmi", "-f", berthImage).Run()
+	}
+	os.Exit(code)
 }
