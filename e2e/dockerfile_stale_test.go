@@ -18,7 +18,8 @@ import (
 //   - a new member crate that the binary depends on is missing from the
 //     planner: the build stops there, saying to regenerate the Dockerfile;
 //   - regenerated with --force, it builds, runs the new code, and warns no
-//     more.
+//     more;
+//   - a crate the planner lists is removed: the build stops at its COPY.
 func TestDockerfileOutOfDate(t *testing.T) {
 	requireBuilderImages(t)
 	dir := filepath.Join(t.TempDir(), "virtual")
@@ -61,6 +62,15 @@ func TestDockerfileOutOfDate(t *testing.T) {
 	}
 	if got := runOnce(t, tag); !strings.Contains(got, "HELLO FROM THE VIRTUAL WORKSPACE") {
 		t.Errorf("regenerated: the image printed %q, want the new code's output", got)
+	}
+
+	if err := os.RemoveAll(filepath.Join(dir, "crates/admin")); err != nil {
+		t.Fatal(err)
+	}
+	hostCargo(t, dir, "update", "-w", "--offline")
+	out, err = buildKit.tryBuild(t, dir, tag)
+	if err == nil || !strings.Contains(out, "crates/admin/Cargo.toml") {
+		t.Errorf("a listed crate removed: the build did not stop at the planner's COPY of its manifest (err %v); output:\n%s", err, tail(out, 30))
 	}
 }
 
