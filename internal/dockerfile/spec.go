@@ -3,7 +3,6 @@ package dockerfile
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -94,12 +93,18 @@ type Inputs struct {
 func (in Inputs) Plain() error {
 	for _, list := range [][]string{in.Files, in.Dirs, in.Targets} {
 		for _, p := range list {
-			if !relDir.MatchString(p) || slices.Contains(strings.Split(p, "/"), "..") {
+			if !inContext(p) {
 				return fmt.Errorf("dockerfile: the path %q has characters a COPY line cannot carry as is", p)
 			}
 		}
 	}
 	return nil
+}
+
+// inContext reports whether p is a plain relative path that stays inside
+// the build context: one a Dockerfile line carries as is.
+func inContext(p string) bool {
+	return relDir.MatchString(p) && !strings.Contains(p, "..")
 }
 
 // KV is one key and value of an ENV or LABEL line.
@@ -180,7 +185,7 @@ func (s Spec) Validate() error {
 		}
 	}
 	for _, d := range s.IgnoreDirs {
-		if !relDir.MatchString(d) || strings.Contains(d, "..") {
+		if !inContext(d) {
 			return fmt.Errorf("dockerfile: ignored directory %q must be a plain path inside the context", d)
 		}
 	}
