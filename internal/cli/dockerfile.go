@@ -47,8 +47,9 @@ crates. Its planner stage copies only the files the recipe is made of
 Dockerfile is written, so a source edit runs no container for it; after adding
 or removing a crate or a target, write the Dockerfile again (the build warns).
 --planner context reads the whole build context instead: never out of date,
-one container start more per build. The Dockerfile then stages the binary with exactly the files it needs at run time and
-copies them into a FROM scratch image that runs as user 65532.
+one container start more per build. The Dockerfile then stages the binary
+with exactly the files it needs at run time and copies them into a FROM
+scratch image that runs as user 65532.
 Build arguments: RUST_IMAGE (default: the official rust image of the
 project's toolchain), BERTH_IMAGE (berth's published image) and, with
 --runtime other than closure, RUNTIME_IMAGE.`,
