@@ -26,7 +26,8 @@ func TestPackageDependencies(t *testing.T) {
 		"dockerfile": {},
 		"rootfs":     {"fileset", "atomicfile"},
 		"recipe":     {"cargo", "atomicfile"},
-		"build":      {"cargo", "elf", "fileset", "image", "rootfs"},
+		"build":      {"cargo", "elf", "fileset", "image", "rootfs", "pkgdb"},
+		"pkgdb":      {},
 		"testenv":    {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

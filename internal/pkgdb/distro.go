@@ -1,0 +1,68 @@
+package pkgdb
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// OSReleasePaths are where os-release(5) may be, in the order it says.
+var OSReleasePaths = []string{"/etc/os-release", "/usr/lib/os-release"}
+
+// ReadDistro reads the os-release file of root; nil when it has none.
+func ReadDistro(root string) (*Distro, error) {
+	for _, p := range OSReleasePaths {
+		data, err := readIn(root, p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", hostPath(root, p), err)
+		}
+		d := &Distro{OSRelease: data, Path: p}
+		for _, line := range strings.Split(string(data), "\n") {
+			k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
+			if !ok || strings.HasPrefix(k, "#") {
+				continue
+			}
+			if u, err := strconv.Unquote(v); err == nil {
+				v = u
+			} else {
+				v = strings.Trim(v, `"'`)
+			}
+			switch k {
+			case "ID":
+				d.ID = v
+			case "VERSION_ID":
+				d.VersionID = v
+			case "VERSION_CODENAME":
+				d.VersionCodename = v
+			case "PRETTY_NAME":
+				d.PrettyName = v
+			}
+		}
+		return d, nil
+	}
+	return nil, nil
+}
+
+// Hash describes the shipped file imagePath, whose bytes are the host file
+// source, for a list of files no package owns.
+func Hash(imagePath, source string) (File, error) {
+	f, err := os.Open(source)
+	if err != nil {
+		return File{}, fmt.Errorf("hashing %s: %w", source, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return File{}, fmt.Errorf("hashing %s: %w", source, err)
+	}
+	return File{Path: imagePath, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
