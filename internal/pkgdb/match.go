@@ -47,7 +47,7 @@ func (db *DB) match(paths []string) (map[string]string, error) {
 	}
 	left = m.generated(left, owner)
 	if len(left) > 0 {
-		if left, err = m.scan(left, owner); err != nil {
+		if _, err = m.scan(left, owner); err != nil {
 			return nil, err
 		}
 	}
