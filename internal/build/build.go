@@ -12,6 +12,7 @@ import (
 	"github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/fileset"
 	"github.com/berth-dev/berth/internal/image"
+	"github.com/berth-dev/berth/internal/pkgdb"
 	"github.com/berth-dev/berth/internal/rootfs"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -65,6 +66,15 @@ type Contents struct {
 	Entrypoint string       // the binary's path in the image
 	Base       v1.Image     // nil for an empty image
 	Warnings   []string
+	// OS packages of the runtime files taken from the build machine (or
+	// the sysroot), for --base auto: their records are in Runtime.
+	Packages []pkgdb.Package
+	Unowned  []pkgdb.File  // shipped files no package owns, sorted by path
+	Distro   *pkgdb.Distro // the os-release of the root; nil if it has none
+	// PackageDB is "dpkg" when Packages come from dpkg's database, "" when
+	// the root has none (not Debian-based: every file is in Unowned) or
+	// the base is not auto.
+	PackageDB string
 }
 
 // Collect reads opts.Binary's ELF closure and gathers the files of the
@@ -176,7 +186,10 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 			return nil, nil, err
 		}
 		res.Warnings = append(res.Warnings, w...)
-		return set, nil, addOriginLibraries(set, c, opts.Binary)
+		if err := addOriginLibraries(set, c, opts.Binary); err != nil {
+			return nil, nil, err
+		}
+		return set, nil, addPackages(set, opts.Root, res)
 	default:
 		pull := opts.Pull
 		if pull == nil {
