@@ -13,6 +13,7 @@ set -euo pipefail
 REGISTRY_VERSION=v3.1.2
 BUILDX_VERSION=v0.19.3
 STATICCHECK_VERSION=v0.8.2
+SYFT_VERSION=v1.57.1
 REGISTRY_BIN_DIR=${BERTH_REGISTRY_BIN_DIR:-/usr/local/bin}
 DOCKERD_LOG=/var/log/berth-dockerd.log
 DOCKER_WAIT_SECONDS=60
@@ -167,6 +168,21 @@ install_staticcheck() {
 		go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" >&2
 }
 
+# syft is the independent scanner the e2e tests run on berth's images. Its
+# build takes 20 to 30 minutes on 2 cores: the binary is kept, and rebuilt
+# only when its embedded module version is not $SYFT_VERSION (syft built with
+# go install reports no version of its own).
+install_syft() {
+	local bin="$REGISTRY_BIN_DIR/syft"
+	if [[ -x $bin ]] && go version -m "$bin" 2>/dev/null | grep -q "mod[[:space:]]*github.com/anchore/syft[[:space:]]*$SYFT_VERSION"; then
+		log "syft: $bin is already $SYFT_VERSION"
+		return
+	fi
+	log "syft: go install github.com/anchore/syft/cmd/syft@$SYFT_VERSION into $REGISTRY_BIN_DIR (20-30 min)"
+	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
+		go install "github.com/anchore/syft/cmd/syft@$SYFT_VERSION" >&2
+}
+
 check_rust() {
 	if command -v cargo >/dev/null 2>&1; then
 		log "rust: $(cargo --version 2>/dev/null || echo 'cargo does not run')"
@@ -185,6 +201,8 @@ main() {
 	local buildx_pid=$!
 	install_staticcheck &
 	local staticcheck_pid=$!
+	install_syft &
+	local syft_pid=$!
 	local failed=()
 	install_apt_packages || failed+=("apt packages")
 	if [[ ${#failed[@]} -eq 0 ]]; then
@@ -193,6 +211,7 @@ main() {
 	wait "$registry_pid" || failed+=("registry $REGISTRY_VERSION")
 	wait "$buildx_pid" || failed+=("buildx $BUILDX_VERSION")
 	wait "$staticcheck_pid" || failed+=("staticcheck $STATICCHECK_VERSION")
+	wait "$syft_pid" || failed+=("syft $SYFT_VERSION")
 	check_rust
 	if [[ ${#failed[@]} -gt 0 ]]; then
 		die "failed: ${failed[*]} (after $((SECONDS - start))s)"

@@ -1,0 +1,157 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/internal/testenv"
+)
+
+// scanned is what syft reports about an image: its OS packages and distro.
+type scanned struct {
+	packages map[string]string // deb package name -> version
+	distro   string            // "debian 12"
+}
+
+// scan runs syft on source (oci-dir:DIR, docker-archive:TAR,
+// registry:REF), offline.
+func scan(t *testing.T, syft, source string) scanned {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, syft, "scan", source, "-o", "json", "-q")
+	cmd.Env = testenv.SyftEnv()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("syft scan %s: %v\n%s", source, err, stderr.String())
+	}
+	var doc struct {
+		Artifacts []struct{ Name, Version, Type string }
+		Distro    struct {
+			ID        string `json:"id"`
+			VersionID string `json:"versionID"`
+		}
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("syft's JSON: %v", err)
+	}
+	s := scanned{packages: map[string]string{}, distro: doc.Distro.ID + " " + doc.Distro.VersionID}
+	for _, a := range doc.Artifacts {
+		if a.Type == "deb" {
+			s.packages[a.Name] = a.Version
+		}
+	}
+	return s
+}
+
+// checkScan checks that syft lists each wanted package at its version.
+func checkScan(t *testing.T, got scanned, want map[string]string, distro string) {
+	t.Helper()
+	for name, version := range want {
+		if got.packages[name] != version {
+			t.Errorf("syft lists %s at %q, want %q (it found %v)", name, got.packages[name], version, got.packages)
+		}
+	}
+	if got.distro != distro {
+		t.Errorf("syft sees the distro %q, want %q", got.distro, distro)
+	}
+}
+
+// dpkgVersions asks dpkg-query (argv runs it: on this machine or in a
+// container) the versions of packages, for the architecture arch.
+func dpkgVersions(t *testing.T, argv []string, arch string, packages ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, p := range packages {
+		cmd := append(append([]string(nil), argv...), "dpkg-query", "-W", "-f", "${Version}", p+":"+arch)
+		v, err := exec.Command(cmd[0], cmd[1:]...).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", strings.Join(cmd, " "), err)
+		}
+		out[p] = string(v)
+	}
+	return out
+}
+
+// hostDistro is "ID VERSION_ID" from this machine's os-release.
+func hostDistro(t *testing.T, argv ...string) string {
+	t.Helper()
+	cmd := append(append([]string(nil), argv...), "sh", "-c", `. /etc/os-release && echo "$ID $VERSION_ID"`)
+	out, err := exec.Command(cmd[0], cmd[1:]...).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", strings.Join(cmd, " "), err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestScannerSeesOSPackages builds the openssl fixture once into an OCI
+// layout, a docker-archive and the local registry, and has syft, an
+// independent scanner, list its OS packages from each: libc6, libgcc-s1
+// and libssl3 at this machine's dpkg versions, on this machine's distro.
+func TestScannerSeesOSPackages(t *testing.T) {
+	syft := testenv.RequireSyft(t)
+	offlineCargo(t)
+	testenv.RequireDebianCrates(t, "openssl")
+	if _, err := exec.LookPath("dpkg-query"); err != nil {
+		testenv.Require(t, "a dpkg-based build machine", false, "no dpkg-query on PATH")
+	}
+	reg := testenv.StartRegistry(t)
+	project := testenv.CopyFixture(t, "openssl-digest")
+	dir := t.TempDir()
+	layoutDir, tarball := filepath.Join(dir, "layout"), filepath.Join(dir, "img.tar")
+	ref := reg + "/berth-e2e/openssl-digest:scan"
+	mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"),
+		"--oci-layout", layoutDir, "--tarball", tarball, "--push", "-t", ref)
+
+	arch, err := exec.Command("dpkg", "--print-architecture").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := dpkgVersions(t, nil, strings.TrimSpace(string(arch)), "libc6", "libgcc-s1", "libssl3")
+	distro := hostDistro(t)
+	for _, source := range []string{"oci-dir:" + layoutDir, "docker-archive:" + tarball, "registry:" + ref} {
+		t.Run(strings.SplitN(source, ":", 2)[0], func(t *testing.T) {
+			checkScan(t, scan(t, syft, source), want, distro)
+		})
+	}
+}
+
+// TestScannerSeesDockerfileImage: an image docker builds from the generated
+// Dockerfile carries the records of the builder's packages (stage writes
+// them), at the builder image's versions.
+func TestScannerSeesDockerfileImage(t *testing.T) {
+	syft := testenv.RequireSyft(t)
+	requireBuilderImages(t)
+	dir := filepath.Join(t.TempDir(), "openssl")
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "e2e/testdata/fixtures/openssl-digest"), dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	mustBerth(t, "dockerfile", "--planner", "context")
+	tag := "berth-e2e-dockerfile/scanned:" + time.Now().Format("150405.000000000")[7:]
+	removeImage(t, tag)
+	buildKit.build(t, dir, tag)
+	tarball := filepath.Join(t.TempDir(), "img.tar")
+	docker(t, "save", "-o", tarball, tag)
+
+	inBuilder := []string{"docker", "run", "--rm", "--network", "none", testenv.RustImage}
+	arch := strings.TrimSpace(runIn(t, append(inBuilder, "dpkg", "--print-architecture")))
+	want := dpkgVersions(t, inBuilder, arch, "libc6", "libgcc-s1", "libssl3")
+	checkScan(t, scan(t, syft, "docker-archive:"+tarball), want, hostDistro(t, inBuilder...))
+}
+
+func runIn(t *testing.T, argv []string) string {
+	t.Helper()
+	out, err := exec.Command(argv[0], argv[1:]...).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", strings.Join(argv, " "), err)
+	}
+	return string(out)
+}
