@@ -13,6 +13,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/fileset"
+	"github.com/berth-dev/berth/internal/rootfs"
 )
 
 // TestPackagesOfHostBinary: a binary of this (Debian) machine gets its
@@ -163,4 +164,33 @@ func byPath(set *fileset.Set) map[string]fileset.File {
 		out[f.Path] = f
 	}
 	return out
+}
+
+// BenchmarkPackages is what the records cost a build of a host binary: the
+// runtime file set, then the package lookup, records, copyright files and
+// os-release added to it (BenchmarkRuntime is the set alone).
+func BenchmarkPackages(b *testing.B) { benchRuntime(b, true) }
+
+func BenchmarkRuntime(b *testing.B) { benchRuntime(b, false) }
+
+func benchRuntime(b *testing.B, packages bool) {
+	c, err := elf.Resolve("/usr/bin/true", elf.Options{})
+	if err != nil {
+		b.Skip(err)
+	}
+	var libs []string
+	for _, l := range c.Libraries {
+		libs = append(libs, l.Path)
+	}
+	for i := 0; i < b.N; i++ {
+		set, _, err := rootfs.Runtime(rootfs.Options{System: true, Libraries: libs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if packages {
+			if err := addPackages(set, "", &Contents{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }
