@@ -22,12 +22,30 @@ func TestPackagesOfHostBinary(t *testing.T) {
 	if _, err := exec.LookPath("dpkg-query"); err != nil {
 		t.Skip("not a dpkg-based machine")
 	}
-	res, err := Image(context.Background(), Options{Binary: hostBinary(t), Epoch: time.Unix(0, 0)})
+	// Two files no package owns: one at its own path on this machine
+	// (looked up, like a --library-path library), one put elsewhere.
+	mine, err := os.CreateTemp("", "berth-unowned-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.PackageDB != "dpkg" || res.Distro == nil || len(res.Unowned) != 0 {
+	t.Cleanup(func() { os.Remove(mine.Name()) })
+	if _, err := mine.WriteString("berth"); err != nil || mine.Close() != nil {
+		t.Fatal(err)
+	}
+	res, err := Image(context.Background(), Options{
+		Binary: hostBinary(t), Epoch: time.Unix(0, 0),
+		Includes: []string{mine.Name() + ":" + mine.Name(), mine.Name() + ":/app/data"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PackageDB != "dpkg" || res.Distro == nil || len(res.Unowned) != 2 {
 		t.Fatalf("package db %q, distro %v, unowned %v", res.PackageDB, res.Distro, res.Unowned)
+	}
+	for _, u := range res.Unowned {
+		if u.SHA256 != berthSHA256 || (u.Path != "/app/data" && u.Path != mine.Name()) {
+			t.Errorf("unowned %+v, want the two included files with the sha256 of %q", u, "berth")
+		}
 	}
 	files := byPath(res.Runtime)
 	found := map[string]bool{}
@@ -102,6 +120,9 @@ func TestPackagesBadRoots(t *testing.T) {
 		})
 	}
 }
+
+// berthSHA256 is the sha256 of "berth".
+const berthSHA256 = "5c2f64c7f21efd5fb5e3d6a499abe5eacb248ae6f6f0085387c9a056d10ef5fd"
 
 // sysroot copies bin's closure into a new root and returns it, with the path
 // of libc.so.6 inside it.
