@@ -14,8 +14,9 @@ import (
 
 // scanned is what syft reports about an image: its OS packages and distro.
 type scanned struct {
-	packages map[string]string // deb package name -> version
-	distro   string            // "debian 12"
+	packages map[string]string   // deb package name -> version
+	files    map[string][]string // deb package name -> the files syft says it installed
+	distro   string              // "debian 12"
 }
 
 // scan runs syft on source (oci-dir:DIR, docker-archive:TAR,
@@ -33,8 +34,13 @@ func scan(t *testing.T, syft, source string) scanned {
 		t.Fatalf("syft scan %s: %v\n%s", source, err, stderr.String())
 	}
 	var doc struct {
-		Artifacts []struct{ Name, Version, Type string }
-		Distro    struct {
+		Artifacts []struct {
+			Name, Version, Type string
+			Metadata            struct {
+				Files []struct{ Path string }
+			}
+		}
+		Distro struct {
 			ID        string `json:"id"`
 			VersionID string `json:"versionID"`
 		}
@@ -42,16 +48,20 @@ func scan(t *testing.T, syft, source string) scanned {
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatalf("syft's JSON: %v", err)
 	}
-	s := scanned{packages: map[string]string{}, distro: doc.Distro.ID + " " + doc.Distro.VersionID}
+	s := scanned{packages: map[string]string{}, files: map[string][]string{}, distro: doc.Distro.ID + " " + doc.Distro.VersionID}
 	for _, a := range doc.Artifacts {
 		if a.Type == "deb" {
 			s.packages[a.Name] = a.Version
+			for _, f := range a.Metadata.Files {
+				s.files[a.Name] = append(s.files[a.Name], f.Path)
+			}
 		}
 	}
 	return s
 }
 
-// checkScan checks that syft lists each wanted package at its version.
+// checkScan checks that syft lists each wanted package at its version, on
+// the distro, and libc.so.6 among libc6's files.
 func checkScan(t *testing.T, got scanned, want map[string]string, distro string) {
 	t.Helper()
 	for name, version := range want {
@@ -61,6 +71,15 @@ func checkScan(t *testing.T, got scanned, want map[string]string, distro string)
 	}
 	if got.distro != distro {
 		t.Errorf("syft sees the distro %q, want %q", got.distro, distro)
+	}
+	// The md5sums records tell syft which of the image's files each
+	// package installed: libc.so.6 is libc6's.
+	libc := false
+	for _, f := range got.files["libc6"] {
+		libc = libc || strings.HasSuffix(f, "/libc.so.6")
+	}
+	if !libc {
+		t.Errorf("syft does not know libc.so.6 as libc6's (its files: %v)", got.files["libc6"])
 	}
 }
 

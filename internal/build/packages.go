@@ -61,11 +61,21 @@ func addPackages(set *fileset.Set, root string, c *Contents) error {
 	return addUnowned(c, host, unowned)
 }
 
-// addRecord adds a package's status paragraph and copyright file.
+// addRecord adds a package's status paragraph, the md5sums of its files the
+// image holds (distroless ships both) and its copyright file.
 func addRecord(set *fileset.Set, db *pkgdb.DB, p pkgdb.Package, c *Contents) error {
 	record := fileset.File{Path: path.Join(StatusDir, p.Name), Mode: 0o644, Data: p.Status}
 	if err := set.Add(record); err != nil {
 		return fmt.Errorf("recording package %s: %w", p.Name, err)
+	}
+	sums, err := db.MD5Sums(p)
+	if err != nil {
+		return err
+	}
+	if len(sums) > 0 {
+		if err := set.Add(fileset.File{Path: record.Path + ".md5sums", Mode: 0o644, Data: sums}); err != nil {
+			return err
+		}
 	}
 	if p.Copyright == "" {
 		return nil

@@ -15,7 +15,8 @@ type Package struct {
 	Name, Version, Arch   string // "libc6", "2.36-9+deb12u14", "amd64"
 	Source, SourceVersion string // source package ("glibc"), "" if same as Name/Version
 	// Status is the package's paragraph from the dpkg status file, as
-	// distroless stores it in /var/lib/dpkg/status.d/<Name>.
+	// distroless stores it in /var/lib/dpkg/status.d/<Name>; without its
+	// Conffiles field, since the image holds none of them.
 	Status []byte
 	// Copyright is the path under the root of /usr/share/doc/<Name>/copyright,
 	// "" if the package has none.

@@ -39,7 +39,8 @@ type lookup struct {
 
 type pkgView struct {
 	Package
-	Status string
+	Status  string
+	MD5Sums string
 }
 
 type distroView struct {
@@ -51,7 +52,7 @@ type distroView struct {
 // through /lib while the image says /usr/lib (merged /usr), and the other way
 // round; two architectures of one package; a soname symlink; the generated
 // CA bundle; a package removed with its configuration kept; a file no
-// package owns.
+// package owns; the md5sums lines of the shipped files only.
 func TestOwnersGolden(t *testing.T) {
 	root := filepath.Join("testdata", "root")
 	db, err := Open(root)
@@ -79,7 +80,11 @@ func TestOwnersGolden(t *testing.T) {
 	}
 	view := lookup{Unowned: unowned, Distro: distroView{distro, string(distro.OSRelease)}}
 	for _, p := range pkgs {
-		view.Packages = append(view.Packages, pkgView{p, string(p.Status)})
+		sums, err := db.MD5Sums(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		view.Packages = append(view.Packages, pkgView{p, string(p.Status), string(sums)})
 	}
 	out, err := json.MarshalIndent(view, "", "  ")
 	if err != nil {

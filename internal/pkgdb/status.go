@@ -123,7 +123,7 @@ func parsePackage(para []byte) (Package, error) {
 			return Package{}, fmt.Errorf("its paragraph has no %s field", k)
 		}
 	}
-	p := Package{Name: f["Package"], Version: f["Version"], Arch: f["Architecture"], Status: para}
+	p := Package{Name: f["Package"], Version: f["Version"], Arch: f["Architecture"], Status: withoutField(para, "Conffiles")}
 	if src := f["Source"]; src != "" {
 		name, ver, _ := strings.Cut(src, " ")
 		if name != p.Name {
@@ -135,4 +135,25 @@ func parsePackage(para []byte) (Package, error) {
 		}
 	}
 	return p, nil
+}
+
+// withoutField drops a field, continuation lines included: Conffiles names
+// configuration files (/etc/ld.so.conf.d/...) an image does not hold, and
+// scanners would list them as the package's files.
+func withoutField(para []byte, name string) []byte {
+	var out []byte
+	skipping := false
+	for _, line := range strings.SplitAfter(string(para), "\n") {
+		if line == "" {
+			continue
+		}
+		if line[0] != ' ' && line[0] != '\t' {
+			k, _, _ := strings.Cut(line, ":")
+			skipping = k == name
+		}
+		if !skipping {
+			out = append(out, line...)
+		}
+	}
+	return out
 }
