@@ -3,9 +3,10 @@ package build
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 
 	"github.com/berth-dev/berth/internal/fileset"
 	"github.com/berth-dev/berth/internal/pkgdb"
@@ -33,18 +34,18 @@ func addPackages(set *fileset.Set, root string, c *Contents) error {
 		}
 	}
 	host, elsewhere := hostFiles(set, root)
-	if err := addUnowned(c, elsewhere, sortedKeys(elsewhere)); err != nil {
+	if err := addUnowned(c, elsewhere, slices.Sorted(maps.Keys(elsewhere))); err != nil {
 		return err
 	}
 	db, err := pkgdb.Open(root)
 	if errors.Is(err, pkgdb.ErrNoDatabase) {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("%s is not Debian-based (no %s): the image carries no OS package records, so scanners will not see its libraries", rootName(root), path.Join(pkgdb.Dir, "status")))
-		return addUnowned(c, host, sortedKeys(host))
+		return addUnowned(c, host, slices.Sorted(maps.Keys(host)))
 	}
 	if err != nil {
 		return err
 	}
-	paths := sortedKeys(host)
+	paths := slices.Sorted(maps.Keys(host))
 	if distro != nil {
 		paths = append(paths, distro.Path)
 	}
@@ -136,13 +137,4 @@ func rootName(root string) string {
 		return "this system"
 	}
 	return "the sysroot " + root
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

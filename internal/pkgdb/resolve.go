@@ -16,6 +16,8 @@ const maxLinks = 40
 // the way the root's own programs see them: an absolute target starts again
 // at root, and ".." never climbs above it. A sysroot whose /lib is a link to
 // /usr/lib thus resolves inside the sysroot, never on the build machine.
+// internal/elf walks paths the same way (and records the links it crosses);
+// the package rules keep both leaves, importing no other internal package.
 func resolve(root, p string) (string, error) {
 	parts := strings.Split(p, "/")
 	cur, links := "/", 0
