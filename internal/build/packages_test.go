@@ -70,6 +70,35 @@ func TestPackagesOfHostBinary(t *testing.T) {
 	}
 }
 
+// TestPackagesOfStaticBinary: no library, so no libc6; the CA bundle is
+// ca-certificates' data and os-release base-files', and both are recorded.
+func TestPackagesOfStaticBinary(t *testing.T) {
+	if _, err := exec.LookPath("dpkg-query"); err != nil {
+		t.Skip("not a dpkg-based machine")
+	}
+	static := "/sbin/ldconfig" // static-pie on Debian
+	if c, err := elf.Resolve(static, elf.Options{}); err != nil || !c.Static {
+		t.Skipf("%s is not a static binary here (%v)", static, err)
+	}
+	if err := exec.Command("dpkg-query", "-W", "ca-certificates").Run(); err != nil {
+		t.Skip("ca-certificates is not installed")
+	}
+	c, err := Collect(context.Background(), Options{Binary: static})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range c.Packages {
+		names = append(names, p.Name)
+	}
+	if got := strings.Join(names, " "); got != "base-files ca-certificates" {
+		t.Errorf("packages %q, want base-files and ca-certificates", got)
+	}
+	if !c.Runtime.Has(StatusDir+"/ca-certificates") || !c.Runtime.Has("/usr/share/doc/ca-certificates/copyright") {
+		t.Error("ca-certificates' record or copyright file is missing")
+	}
+}
+
 // TestPackagesBadRoots: a root that is not Debian-based builds with a
 // warning and lists every file as unowned; a corrupt database stops the
 // build before anything is written; an unreadable copyright file warns.
