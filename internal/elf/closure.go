@@ -84,6 +84,9 @@ func Resolve(binary string, opts Options) (*Closure, error) {
 	if err := r.run(main); err != nil {
 		return nil, err
 	}
+	if err := r.checkVersions(main); err != nil {
+		return nil, err
+	}
 	c.Libraries, c.Warnings = r.libraries(), r.warnings
 	return c, nil
 }
