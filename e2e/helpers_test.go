@@ -113,12 +113,14 @@ func freePort(t *testing.T) int {
 }
 
 // runService starts image with host networking on a free loopback port,
-// waits for an HTTP answer on / and returns its body.
-func runService(t *testing.T, image string) string {
+// waits for an HTTP answer on / and returns its body. runArgs go to
+// `docker run` (e.g. --platform).
+func runService(t *testing.T, image string, runArgs ...string) string {
 	t.Helper()
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	id := strings.TrimSpace(docker(t, "run", "-d", "--rm", "--network", "host", "-e", "ADDR="+addr, image))
+	args := append(append([]string{"run", "-d", "--rm", "--network", "host", "-e", "ADDR=" + addr}, runArgs...), image)
+	id := strings.TrimSpace(docker(t, args...))
 	defer exec.Command("docker", "rm", "-f", id).Run()
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(20 * time.Second)

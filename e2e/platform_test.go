@@ -1,0 +1,224 @@
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"debug/elf"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/internal/testenv"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+)
+
+// crossCargo points this test at Debian's own Rust (rustc 1.63 and cargo at
+// /usr/bin, with the arm64 std from libstd-rust-dev:arm64): rustup cannot
+// download targets here. PATH keeps rustup's cargo first, so CARGO and RUSTC
+// name Debian's explicitly, which is also how a user picks a toolchain.
+func crossCargo(t *testing.T) {
+	t.Helper()
+	offlineCargo(t)
+	for what, path := range map[string]string{
+		"Debian's cargo (apt install cargo)":                "/usr/bin/cargo",
+		"Debian's rustc (apt install rustc)":                "/usr/bin/rustc",
+		"the arm64 std (apt install libstd-rust-dev:arm64)": "/usr/lib/rustlib/aarch64-unknown-linux-gnu/lib",
+		"the arm64 glibc (apt install libc6:arm64)":         "/lib/ld-linux-aarch64.so.1",
+		"the aarch64 cross gcc (gcc-aarch64-linux-gnu)":     "/usr/bin/aarch64-linux-gnu-gcc",
+		"qemu-aarch64 in binfmt_misc (qemu-user-static)":    "/proc/sys/fs/binfmt_misc/qemu-aarch64",
+	} {
+		_, err := os.Stat(path)
+		testenv.Require(t, what, err == nil, path+" is missing")
+	}
+	t.Setenv("CARGO", "/usr/bin/cargo")
+	t.Setenv("RUSTC", "/usr/bin/rustc")
+}
+
+// copyForDebianCargo copies an example or fixture without its Cargo.lock:
+// lockfile version 4 is newer than Debian's cargo 1.65 reads.
+func copyForDebianCargo(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	if err := testenv.CopyTree(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dst, "Cargo.lock")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// layoutIndex reads the image index an OCI layout names (a multi-platform
+// build's index.json lists it once per tag).
+func layoutIndex(t *testing.T, dir string) (v1.ImageIndex, *v1.IndexManifest) {
+	t.Helper()
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer, err := p.ImageIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	om, err := outer.IndexManifest()
+	if err != nil || len(om.Manifests) != 1 || !om.Manifests[0].MediaType.IsIndex() {
+		t.Fatalf("layout %s: want index.json naming one image index, got %+v (%v)", dir, om, err)
+	}
+	idx, err := outer.ImageIndex(om.Manifests[0].Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idx, m
+}
+
+// TestMultiPlatformLayout builds the std-only example for amd64 and arm64 in
+// one run with no emulation: the layout holds an index of two manifests with
+// their platforms, the arm64 image's libraries are aarch64 ELF files, and a
+// second build gives the same index digest.
+func TestMultiPlatformLayout(t *testing.T) {
+	crossCargo(t)
+	project := copyForDebianCargo(t, filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"))
+	out := filepath.Join(t.TempDir(), "layout")
+	args := []string{"build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--platform", "linux/amd64,linux/arm64", "--oci-layout", out}
+	first := mustBerth(t, args...)
+	if !strings.Contains(first.stderr, "linking with aarch64-linux-gnu-gcc") {
+		t.Errorf("stderr does not say which linker berth chose:\n%s", first.stderr)
+	}
+	for _, p := range []string{"linux/amd64: sha256:", "linux/arm64: sha256:"} {
+		if !strings.Contains(first.stderr, p) {
+			t.Errorf("stderr has no per-platform digest %q:\n%s", p, first.stderr)
+		}
+	}
+	idx, m := layoutIndex(t, out)
+	d, _ := idx.Digest()
+	if got := digestOf(t, first.stdout); got != d.String() {
+		t.Errorf("stdout digest %s, layout's index %s", got, d)
+	}
+	if len(m.Manifests) != 2 || m.Manifests[0].Platform.String() != "linux/amd64" || m.Manifests[1].Platform.String() != "linux/arm64" {
+		t.Fatalf("index manifests = %+v, want linux/amd64 then linux/arm64", m.Manifests)
+	}
+	arm, err := idx.Image(m.Manifests[1].Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	machines := elfMachines(t, arm)
+	if len(machines) < 3 {
+		t.Errorf("arm64 image has %d ELF files, want the binary, ld.so, libc and libgcc_s: %v", len(machines), machines)
+	}
+	for p, mach := range machines {
+		if mach != elf.EM_AARCH64 {
+			t.Errorf("arm64 image: %s is %s", p, mach)
+		}
+	}
+	second := mustBerth(t, args...)
+	if digestOf(t, second.stdout) != digestOf(t, first.stdout) {
+		t.Errorf("two builds gave index digests %s and %s", digestOf(t, first.stdout), digestOf(t, second.stdout))
+	}
+}
+
+// elfMachines maps every ELF file of img's layers to its machine.
+func elfMachines(t *testing.T, img v1.Image) map[string]elf.Machine {
+	t.Helper()
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]elf.Machine{}
+	for _, l := range layers {
+		rc, err := l.Uncompressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(rc)
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := io.ReadAll(tr)
+			if h.Typeflag != tar.TypeReg || !bytes.HasPrefix(data, []byte("\x7fELF")) {
+				continue
+			}
+			f, err := elf.NewFile(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("%s: %v", h.Name, err)
+			}
+			out[h.Name] = f.Machine
+		}
+		rc.Close()
+	}
+	return out
+}
+
+// TestMultiPlatformPushRun pushes the hyper service for amd64 and arm64 to a
+// real registry, pulls the arm64 image with docker and runs it under qemu
+// (emulation only runs the result): it reports aarch64 and serves HTTP as
+// the nonroot user.
+func TestMultiPlatformPushRun(t *testing.T) {
+	crossCargo(t)
+	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json")
+	testenv.RequireDocker(t)
+	reg := testenv.StartRegistry(t)
+	project := testenv.CopyFixture(t, "hyper-service")
+	ref := reg + "/berth-e2e/hyper-multi:1"
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", ref).Run() })
+
+	res := mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"),
+		"--platform", "linux/amd64", "--platform", "linux/arm64", "--push", "-t", ref)
+	if !strings.HasPrefix(res.stdout, ref+"@sha256:") {
+		t.Errorf("stdout = %q, want %s@sha256:<index digest>", res.stdout, ref)
+	}
+	docker(t, "pull", "--platform", "linux/arm64", ref)
+	if arch := strings.TrimSpace(docker(t, "image", "inspect", "--format", "{{.Architecture}}", ref)); arch != "arm64" {
+		t.Errorf("pulled image is for %q, want arm64", arch)
+	}
+	var body struct {
+		Arch string `json:"arch"`
+		UID  int    `json:"uid"`
+	}
+	if err := json.Unmarshal([]byte(runService(t, ref, "--platform", "linux/arm64")), &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Arch != "aarch64" || body.UID != 65532 {
+		t.Errorf("arm64 container answered %+v, want aarch64 as uid 65532", body)
+	}
+}
+
+// TestPlatformWithoutStd asks for a platform whose Rust std is not installed:
+// the build stops before cargo runs, says what to install, and writes nothing.
+func TestPlatformWithoutStd(t *testing.T) {
+	crossCargo(t)
+	if _, err := os.Stat("/usr/lib/rustlib/riscv64gc-unknown-linux-gnu"); err == nil {
+		t.Skip("the riscv64 std is installed here")
+	}
+	project := copyForDebianCargo(t, filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"))
+	out := filepath.Join(t.TempDir(), "layout")
+	r := berth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--platform", "linux/amd64,linux/riscv64", "--oci-layout", out)
+	if r.code == 0 {
+		t.Fatalf("build succeeded without a riscv64 std:\n%s", r.stderr)
+	}
+	for _, want := range []string{"linux/riscv64", "riscv64gc-unknown-linux-gnu", "rustup target add riscv64gc-unknown-linux-gnu", "libstd-rust-dev:riscv64", "nothing was built"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+		}
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the layout %s was written (%v)", out, err)
+	}
+	if _, err := os.Stat(filepath.Join(project, "target")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("cargo ran before the platforms were checked (%v)", err)
+	}
+}
