@@ -188,6 +188,11 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		if err != nil {
 			return nil, nil, fmt.Errorf("pulling base image %s: %w", opts.Base, err)
 		}
+		w, err := checkOnBase(base, opts.Binary, opts.Base)
+		if err != nil {
+			return nil, nil, err
+		}
+		res.Warnings = append(res.Warnings, w...)
 		set, w, err := rootfs.Runtime(rootfs.Options{Root: opts.Root, Includes: opts.Includes})
 		res.Warnings = append(res.Warnings, w...)
 		return set, base, err

@@ -157,10 +157,13 @@ func (o *buildOptions) compile(ctx context.Context, runner *cargo.Runner, p *bui
 // compiled maps the cargo flags to what build.Images runs cargo with.
 func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Writer) build.Compiled {
 	c := build.Compiled{Runner: runner, Log: log, Cargo: cargo.BuildOptions{
-		ManifestPath: o.manifestPath, Package: p.sel.Package.Name, Bin: p.sel.Bin,
+		ManifestPath: o.manifestPath, Bin: p.sel.Bin,
 		Profile: *p.cfg.Profile, Features: o.features, NoDefaultFeatures: o.noDefaultFeatures,
 		AllFeatures: o.allFeatures, Locked: o.locked, Frozen: o.frozen, Offline: o.offline,
 	}}
+	if p.sel.Package != nil { // nil for a --binary outside any project
+		c.Cargo.Package = p.sel.Package.Name
+	}
 	if p.cfg.Static != nil && *p.cfg.Static {
 		c.StaticFrom = p.cfg.Source("static")
 	}
