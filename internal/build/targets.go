@@ -156,6 +156,9 @@ func planTarget(req TargetRequest, p v1.Platform, host string, installed []strin
 			"`rustup target add %s`, or with Debian's rustc `dpkg --add-architecture %s && apt install libstd-rust-dev:%s`",
 			key, t.Triple, strings.Join(installed, ", "), t.Triple, debArch[key], debArch[key])
 	}
+	if pt.gnu == host {
+		return t, nil // the host's own architecture (musl): the host's cc links it
+	}
 	if l := cargo.ConfiguredLinker(req.Env, req.Dir, t.Triple); l != "" {
 		t.Note = fmt.Sprintf("%s: linking with %s, as cargo is configured", key, l)
 		return t, nil
