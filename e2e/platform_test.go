@@ -13,9 +13,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/testenv"
+	"github.com/google/go-containerregistry/pkg/crane"
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // crossCargo points this test at Debian's own Rust (rustc 1.63 and cargo at
@@ -220,5 +224,87 @@ func TestPlatformWithoutStd(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(project, "target")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("cargo ran before the platforms were checked (%v)", err)
+	}
+}
+
+// TestRuntimeFrom builds for amd64 and arm64 with the runtime files taken
+// from a per-platform runtime image made here and pushed as an index: the
+// arm64 image's libraries come from the runtime image (aarch64 ELF files),
+// and a runtime image lacking a library the binary needs fails the build
+// naming it, although the build machine has it.
+func TestRuntimeFrom(t *testing.T) {
+	crossCargo(t)
+	testenv.RequireDocker(t)
+	reg := testenv.StartRegistry(t)
+	dir := t.TempDir()
+	// The runtime images: a C program per platform, packaged by berth, so
+	// each holds libc and ld.so but not libgcc_s.
+	hello := "#include <stdio.h>\nint main(void){puts(\"rt\");return 0;}\n"
+	if err := os.WriteFile(filepath.Join(dir, "rt.c"), []byte(hello), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gccRun(t, dir, "gcc", "-o", "rt-amd64", "rt.c")
+	gccRun(t, dir, "aarch64-linux-gnu-gcc", "-o", "rt-arm64", "rt.c")
+	var parts []string
+	for _, arch := range []string{"amd64", "arm64"} {
+		ref := reg + "/berth-e2e/rt:" + arch
+		mustBerth(t, "build", "--binary", filepath.Join(dir, "rt-"+arch), "--push", "-t", ref)
+		parts = append(parts, ref)
+	}
+	runtimeRef := reg + "/berth-e2e/rt:multi"
+	pushIndex(t, runtimeRef, parts...)
+
+	project := copyForDebianCargo(t, filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"))
+	out := filepath.Join(t.TempDir(), "layout")
+	t.Setenv("BERTH_CACHE_DIR", t.TempDir())
+	r := berth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--platform", "linux/amd64,linux/arm64",
+		"--runtime-from", runtimeRef, "--oci-layout", out)
+	if r.code == 0 || !strings.Contains(r.stderr, "libgcc_s.so.1") {
+		t.Fatalf("build on a runtime without libgcc_s: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the layout was written after a failure (%v)", err)
+	}
+
+	// A binary the runtime image has everything for: its arm64 image is
+	// made of the runtime image's files.
+	mustBerth(t, "build", "--binary", filepath.Join(dir, "rt-arm64"), "--runtime-from", runtimeRef, "--oci-layout", out)
+	img := layoutImage(t, out)
+	machines := elfMachines(t, img)
+	if len(machines) < 3 {
+		t.Errorf("want the binary, ld.so and libc, got %v", machines)
+	}
+	for p, m := range machines {
+		if m != elf.EM_AARCH64 {
+			t.Errorf("%s is %s", p, m)
+		}
+	}
+}
+
+// pushIndex pushes an index of the images at refs (one per platform) as ref.
+func pushIndex(t *testing.T, ref string, refs ...string) {
+	t.Helper()
+	var ms []image.Manifest
+	for _, r := range refs {
+		img, err := crane.Pull(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cf, err := img.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, image.Manifest{Image: img, Platform: *cf.Platform()})
+	}
+	idx, err := image.Index(ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(tag, idx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/internal/elf"
+	"github.com/berth-dev/berth/internal/rootfs"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
@@ -70,6 +72,18 @@ func unjoin(err error) []error {
 // extractLibraries writes the base's shared objects (and the symlinks and
 // directories leading to them) and its ld.so.conf files under root.
 func extractLibraries(img v1.Image, root string) error {
+	return extract(img, root, wantedForLoader)
+}
+
+// extractRuntime is extractLibraries plus the CA bundle: what an image of
+// the binary takes from a --runtime-from image.
+func extractRuntime(img v1.Image, root string) error {
+	return extract(img, root, func(name string, typ byte) bool {
+		return wantedForLoader(name, typ) || (slices.Contains(rootfs.CABundlePaths, name) && typ != tar.TypeDir)
+	})
+}
+
+func extract(img v1.Image, root string, want func(name string, typ byte) bool) error {
 	rc := mutate.Extract(img)
 	defer rc.Close()
 	tr := tar.NewReader(rc)
@@ -82,7 +96,7 @@ func extractLibraries(img v1.Image, root string) error {
 			return err
 		}
 		name := path.Clean("/" + h.Name)
-		if !wantedForLoader(name, h.Typeflag) {
+		if !want(name, h.Typeflag) {
 			continue
 		}
 		dst := filepath.Join(root, filepath.FromSlash(name))

@@ -46,6 +46,12 @@ type Options struct {
 	User         string
 	// Cache keeps compressed layers between builds; nil means none.
 	Cache *image.Cache
+	// RuntimeFrom is an image whose runtime files (libraries, CA bundle)
+	// replace the build machine's, pulled for each platform; "" means none.
+	RuntimeFrom string
+	// RuntimeCache keeps the extracted runtime files of RuntimeFrom images
+	// by digest; "" means a directory under os.TempDir().
+	RuntimeCache string
 	// Pull fetches a base image; nil means image.Pull.
 	Pull func(ctx context.Context, ref string, p v1.Platform) (v1.Image, error)
 }

@@ -42,7 +42,17 @@ func Images(ctx context.Context, c Compiled, targets []Target, opts Options) ([]
 			}
 			o.Binary = exe
 		}
+		if o.RuntimeFrom != "" {
+			root, err := runtimeRoot(ctx, o, t.Platform, o.Binary)
+			if err != nil {
+				return nil, err
+			}
+			o.Root = root
+		}
 		res, err := Image(ctx, o)
+		if err != nil && o.RuntimeFrom != "" {
+			return nil, fmt.Errorf("with the runtime files of %s: %w", o.RuntimeFrom, err)
+		}
 		if err != nil {
 			return nil, err
 		}

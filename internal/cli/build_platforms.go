@@ -18,10 +18,12 @@ import (
 type platformFlags struct {
 	platforms    []string
 	loadPlatform string
+	runtimeFrom  string
 }
 
 func (o *platformFlags) add(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.platforms, "platform", nil, "build for these platforms, cross-compiled with no emulation: linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64 (comma-separated or repeated; default: the host)")
+	f.StringVar(&o.runtimeFrom, "runtime-from", "", "take the runtime files (shared libraries, CA bundle) from this image, pulled for each platform, instead of the build machine")
 	f.StringVar(&o.loadPlatform, "load-platform", "", "with several platforms, the one --load and --tarball take (default: the host's, else the first)")
 }
 
@@ -37,6 +39,10 @@ func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *bui
 		return nil, nil, usagef("--binary packages one prebuilt binary; several platforms (from %s) need cargo", p.cfg.Source("platforms"))
 	case len(platforms) > 1 && o.sysroot != "":
 		return nil, nil, usagef("--sysroot is one target's root; build one platform at a time with it")
+	case o.runtimeFrom != "" && o.sysroot != "":
+		return nil, nil, usagef("--runtime-from and --sysroot both say where runtime files come from; give one")
+	case o.runtimeFrom != "" && *p.cfg.Base != build.BaseAuto:
+		return nil, nil, usagef("--runtime-from takes the runtime files for the auto base; with --base %s (from %s) the base image has its own", *p.cfg.Base, p.cfg.Source("base"))
 	case changed["load-platform"] && len(platforms) < 2:
 		return nil, nil, usagef("--load-platform chooses among several platforms; give --platform with more than one")
 	}
@@ -54,6 +60,15 @@ func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *bui
 		return nil, nil, fmt.Errorf("cannot build every platform asked for; nothing was built:\n%w", err)
 	}
 	return targets, platforms, nil
+}
+
+// runtimeCache is where the runtime files of --runtime-from images are
+// kept: beside the layer cache, else under the temporary directory.
+func runtimeCache() string {
+	if c := layerCache(); c != nil {
+		return filepath.Join(filepath.Dir(c.Dir), "runtime")
+	}
+	return ""
 }
 
 // loadTarget is the platform --load and --tarball take from an index.

@@ -62,6 +62,8 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		Expose:       plan.cfg.Expose,
 		User:         *plan.cfg.User,
 		Cache:        layerCache(),
+		RuntimeFrom:  o.runtimeFrom,
+		RuntimeCache: runtimeCache(),
 	})
 	if err != nil {
 		return err
