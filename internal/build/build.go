@@ -35,6 +35,9 @@ type Options struct {
 	Base string
 	// Root is the sysroot runtime files come from; "" means "/".
 	Root string
+	// SystemRoot is where the system files (CA bundle) come from when not
+	// from Root; "" means Root.
+	SystemRoot string
 	// LibraryPaths are searched for libraries like LD_LIBRARY_PATH (inside
 	// Root); the image then gets LD_LIBRARY_PATH so its loader looks there.
 	LibraryPaths []string
@@ -175,13 +178,16 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		return set, nil, err
 	case BaseAuto, "":
 		set, w, err := rootfs.Runtime(rootfs.Options{
-			Root: opts.Root, System: true, Includes: opts.Includes,
+			Root: opts.Root, System: opts.SystemRoot == "", Includes: opts.Includes,
 			Libraries: libraryPaths(c),
 		})
 		if err != nil {
 			return nil, nil, err
 		}
 		res.Warnings = append(res.Warnings, w...)
+		if err := addSystemFrom(set, opts.SystemRoot, res); err != nil {
+			return nil, nil, err
+		}
 		return set, nil, addOriginLibraries(set, c, opts.Binary)
 	default:
 		pull := opts.Pull

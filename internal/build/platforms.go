@@ -42,6 +42,11 @@ func Images(ctx context.Context, c Compiled, targets []Target, opts Options) ([]
 			}
 			o.Binary = exe
 		}
+		if o.Root == "" && t.Root != "" {
+			// The cross packages' root has the libraries but no system
+			// files: the CA bundle still comes from the build machine.
+			o.Root, o.SystemRoot = t.Root, "/"
+		}
 		if o.RuntimeFrom != "" {
 			root, err := runtimeRoot(ctx, o, t.Platform, o.Binary)
 			if err != nil {

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/berth-dev/berth/internal/elf"
+	"github.com/berth-dev/berth/internal/fileset"
 	"github.com/berth-dev/berth/internal/image"
+	"github.com/berth-dev/berth/internal/rootfs"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -67,4 +69,23 @@ func runtimeRoot(ctx context.Context, opts Options, platform v1.Platform, binary
 		return "", errors.Join(fmt.Errorf("keeping the runtime files of %s", opts.RuntimeFrom), err)
 	}
 	return dir, nil
+}
+
+// addSystemFrom adds the system files (CA bundle, passwd, /tmp, ...) taken
+// from root to set; nothing when root is "" (they came with the libraries).
+func addSystemFrom(set *fileset.Set, root string, res *Contents) error {
+	if root == "" {
+		return nil
+	}
+	sys, w, err := rootfs.Runtime(rootfs.Options{Root: root, System: true})
+	if err != nil {
+		return err
+	}
+	res.Warnings = append(res.Warnings, w...)
+	for _, f := range sys.Files() {
+		if err := set.Add(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }

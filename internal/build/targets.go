@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -16,15 +18,19 @@ import (
 // and musl triples and the name of Debian's cross gcc (also the multiarch
 // tuple's gcc), used as the linker when cargo has none configured.
 type platformTarget struct {
-	gnu, musl, gcc, pkg string
+	gnu, musl, tuple string
 }
 
 var platformTargets = map[string]platformTarget{
-	"linux/amd64":   {"x86_64-unknown-linux-gnu", "x86_64-unknown-linux-musl", "x86_64-linux-gnu-gcc", "gcc-x86-64-linux-gnu"},
-	"linux/arm64":   {"aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl", "aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"},
-	"linux/arm/v7":  {"armv7-unknown-linux-gnueabihf", "armv7-unknown-linux-musleabihf", "arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf"},
-	"linux/riscv64": {"riscv64gc-unknown-linux-gnu", "riscv64gc-unknown-linux-musl", "riscv64-linux-gnu-gcc", "gcc-riscv64-linux-gnu"},
+	"linux/amd64":   {"x86_64-unknown-linux-gnu", "x86_64-unknown-linux-musl", "x86_64-linux-gnu"},
+	"linux/arm64":   {"aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl", "aarch64-linux-gnu"},
+	"linux/arm/v7":  {"armv7-unknown-linux-gnueabihf", "armv7-unknown-linux-musleabihf", "arm-linux-gnueabihf"},
+	"linux/riscv64": {"riscv64gc-unknown-linux-gnu", "riscv64gc-unknown-linux-musl", "riscv64-linux-gnu"},
 }
+
+// gcc is Debian's cross gcc for the platform, and pkg its package.
+func (pt platformTarget) gcc() string { return pt.tuple + "-gcc" }
+func (pt platformTarget) pkg() string { return "gcc-" + strings.ReplaceAll(pt.tuple, "_", "-") }
 
 // debArch is Debian's architecture name for a platform, for install hints.
 var debArch = map[string]string{"linux/amd64": "amd64", "linux/arm64": "arm64", "linux/arm/v7": "armhf", "linux/riscv64": "riscv64"}
@@ -75,9 +81,13 @@ type Target struct {
 	// Triple is passed as --target; "" builds for the host as a plain
 	// `cargo build` does (same target directory as the user's own builds).
 	Triple string
-	Static bool     // link the C runtime statically (+crt-static)
-	Env    []string // environment cargo gets besides the caller's (the linker berth chose)
-	Note   string   // what berth chose on the user's behalf, for stderr
+	Static bool // link the C runtime statically (+crt-static)
+	// Root is where the target's libraries are when they are not in the
+	// build machine's multiarch directories: Debian's cross packages
+	// (/usr/aarch64-linux-gnu); "" means "/".
+	Root string
+	Env  []string // environment cargo gets besides the caller's (the linker berth chose)
+	Note string   // what berth chose on the user's behalf, for stderr
 }
 
 // Toolchain is what target planning asks of the Rust toolchain.
@@ -95,6 +105,10 @@ type TargetRequest struct {
 	Env       []string // nil means os.Environ()
 	// LookPath finds the cross gcc; nil means exec.LookPath.
 	LookPath func(string) (string, error)
+	// Sysroot is the user's --sysroot: the target's libraries are there.
+	Sysroot string
+	// FS is the root the target's libraries are looked for in; "" means "/".
+	FS string
 }
 
 // PlanTargets checks that every requested platform can be built on this
@@ -135,7 +149,7 @@ func PlanTargets(ctx context.Context, tc Toolchain, req TargetRequest) ([]Target
 	return out, errors.Join(errs...)
 }
 
-// planTarget chooses the triple and linker of one platform.
+// planTarget chooses the triple, linker and library root of one platform.
 func planTarget(req TargetRequest, p v1.Platform, host string, installed []string) (Target, error) {
 	key := p.String()
 	pt := platformTargets[key]
@@ -159,21 +173,57 @@ func planTarget(req TargetRequest, p v1.Platform, host string, installed []strin
 	if pt.gnu == host {
 		return t, nil // the host's own architecture (musl): the host's cc links it
 	}
+	if err := chooseLinker(req, pt, key, &t); err != nil {
+		return t, err
+	}
+	if t.Static || t.Triple == pt.musl || req.Sysroot != "" {
+		return t, nil // no C library to ship, or the user says where it is
+	}
+	return t, libraryRoot(req, pt, key, &t)
+}
+
+// chooseLinker keeps the linker cargo is configured with, else picks
+// Debian's cross gcc.
+func chooseLinker(req TargetRequest, pt platformTarget, key string, t *Target) error {
 	if l := cargo.ConfiguredLinker(req.Env, req.Dir, t.Triple); l != "" {
 		t.Note = fmt.Sprintf("%s: linking with %s, as cargo is configured", key, l)
-		return t, nil
+		return nil
 	}
 	look := req.LookPath
 	if look == nil {
 		look = exec.LookPath
 	}
-	gcc, err := look(pt.gcc)
+	gcc, err := look(pt.gcc())
 	if err != nil {
-		return t, fmt.Errorf("%s: no linker for %s: cargo has none configured and %s is not installed; "+
+		return fmt.Errorf("%s: no linker for %s: cargo has none configured and %s is not installed; "+
 			"`apt install %s`, or set [target.%s] linker in .cargo/config.toml (or %s)",
-			key, t.Triple, pt.gcc, pt.pkg, t.Triple, cargo.LinkerEnv(t.Triple))
+			key, t.Triple, pt.gcc(), pt.pkg(), t.Triple, cargo.LinkerEnv(t.Triple))
 	}
 	t.Env = []string{cargo.LinkerEnv(t.Triple) + "=" + gcc}
-	t.Note = fmt.Sprintf("%s: linking with %s (Debian's cross gcc; set [target.%s] linker in .cargo/config.toml to choose another)", key, pt.gcc, t.Triple)
-	return t, nil
+	t.Note = fmt.Sprintf("%s: linking with %s (Debian's cross gcc; set [target.%s] linker in .cargo/config.toml to choose another)", key, pt.gcc(), t.Triple)
+	return nil
+}
+
+// libraryRoot finds the target's C library where Debian puts it: the
+// multiarch directory (libc6:arm64 in /lib/aarch64-linux-gnu) first, else
+// the cross packages' root (libc6-arm64-cross in /usr/aarch64-linux-gnu).
+func libraryRoot(req TargetRequest, pt platformTarget, key string, t *Target) error {
+	fsRoot := req.FS
+	if fsRoot == "" {
+		fsRoot = "/"
+	}
+	for _, d := range []string{"lib/" + pt.tuple, "usr/lib/" + pt.tuple} {
+		if _, err := os.Stat(filepath.Join(fsRoot, d, "libc.so.6")); err == nil {
+			return nil
+		}
+	}
+	cross := filepath.Join(fsRoot, "usr", pt.tuple)
+	if _, err := os.Stat(filepath.Join(cross, "lib", "libc.so.6")); err == nil {
+		t.Root = cross
+		t.Note += fmt.Sprintf("; its libraries come from %s (the cross packages)", cross)
+		return nil
+	}
+	return fmt.Errorf("%s: no %s C library to put in the image (looked in /lib/%s and %s); "+
+		"`dpkg --add-architecture %s && apt install libc6:%s`, or `apt install libc6-%s-cross`, or pass --sysroot",
+		key, debArch[key], pt.tuple, cross, debArch[key], debArch[key], debArch[key])
 }

@@ -3,6 +3,8 @@ package build
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -89,5 +91,54 @@ func TestParsePlatforms(t *testing.T) {
 	}
 	if _, err := ParsePlatforms([]string{"linux/s390x"}); err == nil || !strings.Contains(err.Error(), "linux/arm64") {
 		t.Errorf("unsupported platform: %v", err)
+	}
+}
+
+// TestPlanTargetsLibraryRoot finds the arm64 C library in Debian's multiarch
+// directory, else in the cross packages' root, else says what to install.
+func TestPlanTargetsLibraryRoot(t *testing.T) {
+	const host, arm = "x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"
+	withGCC := func(name string) (string, error) { return "/usr/bin/" + name, nil }
+	tests := []struct {
+		name, libc string // libc.so.6 placed at this path under the root, "" for none
+		wantRoot   string // relative to the root, "" for "/"
+		wantErr    string
+	}{
+		{"multiarch", "lib/aarch64-linux-gnu/libc.so.6", "", ""},
+		{"cross packages", "usr/aarch64-linux-gnu/lib/libc.so.6", "usr/aarch64-linux-gnu", ""},
+		{"none", "", "", "apt install libc6:arm64`, or `apt install libc6-arm64-cross`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsRoot := t.TempDir()
+			if tt.libc != "" {
+				p := filepath.Join(fsRoot, tt.libc)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ps, _ := ParsePlatforms([]string{"linux/arm64"})
+			got, err := PlanTargets(context.Background(), toolchain{host, []string{host, arm}}, TargetRequest{
+				Platforms: ps, Dir: t.TempDir(), Env: []string{}, LookPath: withGCC, FS: fsRoot})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ""
+			if tt.wantRoot != "" {
+				want = filepath.Join(fsRoot, tt.wantRoot)
+			}
+			if got[0].Root != want {
+				t.Errorf("root %q, want %q", got[0].Root, want)
+			}
+		})
 	}
 }

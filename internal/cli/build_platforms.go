@@ -55,6 +55,7 @@ func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *bui
 	}
 	targets, err := build.PlanTargets(ctx, runner, build.TargetRequest{
 		Platforms: platforms, Target: o.target, Static: p.cfg.Static != nil && *p.cfg.Static, Dir: dir,
+		Sysroot: o.sysroot,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot build every platform asked for; nothing was built:\n%w", err)

@@ -67,3 +67,30 @@ func TestResolveCrossMachine(t *testing.T) {
 		t.Errorf("no libc.so.6 in %v", libPaths(c))
 	}
 }
+
+// TestResolveCrossPackagesRoot resolves an aarch64 program in the root of
+// Debian's cross packages (libc6-arm64-cross: /usr/aarch64-linux-gnu), the
+// fallback when libc6:arm64 is not installed.
+func TestResolveCrossPackagesRoot(t *testing.T) {
+	const root = "/usr/aarch64-linux-gnu"
+	if _, err := os.Stat(root + "/lib/libc.so.6"); err != nil {
+		if os.Getenv("BERTH_E2E") == "1" {
+			t.Fatalf("libc6-arm64-cross is required when BERTH_E2E=1 (scripts/ci-setup.sh): %v", err)
+		}
+		t.Skipf("libc6-arm64-cross is not installed: %v", err)
+	}
+	bin := crossGCC(t, t.TempDir(), helloC, "hello")
+	c, err := Resolve(bin, Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(libPaths(c), " ")
+	if got != "/lib/ld-linux-aarch64.so.1 /lib/libc.so.6" {
+		t.Errorf("closure %s", got)
+	}
+	for _, l := range c.Libraries {
+		if !strings.HasPrefix(l.Source, root+"/") {
+			t.Errorf("%s read from %s, outside %s", l.Path, l.Source, root)
+		}
+	}
+}
