@@ -69,8 +69,8 @@ func digestOf(t *testing.T, stdout string) string {
 	return d
 }
 
-// layoutImage reads the only image of an OCI layout.
-func layoutImage(t *testing.T, dir string) v1.Image {
+// layoutRoot reads the index.json of an OCI layout.
+func layoutRoot(t *testing.T, dir string) v1.ImageIndex {
 	t.Helper()
 	p, err := layout.FromPath(dir)
 	if err != nil {
@@ -80,6 +80,13 @@ func layoutImage(t *testing.T, dir string) v1.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return idx
+}
+
+// layoutImage reads the only image of an OCI layout.
+func layoutImage(t *testing.T, dir string) v1.Image {
+	t.Helper()
+	idx := layoutRoot(t, dir)
 	m, err := idx.IndexManifest()
 	if err != nil || len(m.Manifests) == 0 {
 		t.Fatalf("layout %s has no image: %v", dir, err)

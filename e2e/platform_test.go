@@ -18,7 +18,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/crane"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
@@ -62,14 +61,7 @@ func copyForDebianCargo(t *testing.T, src string) string {
 // build's index.json lists it once per tag).
 func layoutIndex(t *testing.T, dir string) (v1.ImageIndex, *v1.IndexManifest) {
 	t.Helper()
-	p, err := layout.FromPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outer, err := p.ImageIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
+	outer := layoutRoot(t, dir)
 	om, err := outer.IndexManifest()
 	if err != nil || len(om.Manifests) != 1 || !om.Manifests[0].MediaType.IsIndex() {
 		t.Fatalf("layout %s: want index.json naming one image index, got %+v (%v)", dir, om, err)

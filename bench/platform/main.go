@@ -18,8 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/bench/internal/fixture"
 	"github.com/berth-dev/berth/bench/internal/report"
-	"github.com/berth-dev/berth/internal/testenv"
 )
 
 const both = "linux/amd64,linux/arm64"
@@ -35,8 +35,7 @@ func main() {
 }
 
 type bench struct {
-	tmp, project, binary string
-	env                  []string
+	*fixture.Hyper
 }
 
 func run(runs, coldRuns int) error {
@@ -44,12 +43,12 @@ func run(runs, coldRuns int) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(b.tmp)
+	defer os.RemoveAll(b.Tmp)
 	var rows []report.Row
 	cold := func(platforms string) ([]time.Duration, error) {
 		var ds []time.Duration
 		for i := 0; i < coldRuns; i++ {
-			dir := filepath.Join(b.tmp, fmt.Sprintf("cold-%d-%s", i, strings.ReplaceAll(platforms, "/", "_")))
+			dir := filepath.Join(b.Tmp, fmt.Sprintf("cold-%d-%s", i, strings.ReplaceAll(platforms, "/", "_")))
 			d, err := b.timed(dir, platforms)
 			if err != nil {
 				return nil, err
@@ -67,14 +66,14 @@ func run(runs, coldRuns int) error {
 		return err
 	}
 	rows = append(rows, ratioRow("cold build, amd64 + arm64", two, one))
-	warm := filepath.Join(b.tmp, "warm")
+	warm := filepath.Join(b.Tmp, "warm")
 	var oneEdit, twoEdit []time.Duration
 	for i := 0; i < runs; i++ {
 		for _, m := range []struct {
 			platforms string
 			into      *[]time.Duration
 		}{{"linux/amd64", &oneEdit}, {both, &twoEdit}} {
-			if err := b.edit(fmt.Sprintf("edit %d %s", i, m.platforms)); err != nil {
+			if err := b.Edit(fmt.Sprintf("edit %d %s", i, m.platforms)); err != nil {
 				return err
 			}
 			d, err := b.timed(warm, m.platforms)
@@ -100,56 +99,20 @@ func newBench() (*bench, error) {
 			return nil, fmt.Errorf("%s is missing: run scripts/ci-setup.sh (the cross toolchain)", p)
 		}
 	}
-	root, err := report.RepoRoot()
+	h, err := fixture.NewHyper("berth-bench-platform-", "CARGO=/usr/bin/cargo", "RUSTC=/usr/bin/rustc")
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "berth-bench-platform-")
-	if err != nil {
-		return nil, err
-	}
-	b := &bench{tmp: tmp, project: filepath.Join(tmp, "hyper-service"), binary: filepath.Join(tmp, "cargo-berth")}
-	if err := testenv.CopyTree(filepath.Join(root, "e2e", "testdata", "fixtures", "hyper-service"), b.project); err != nil {
-		return nil, err
-	}
-	home := filepath.Join(tmp, "cargo-home")
-	if err := os.MkdirAll(home, 0o755); err != nil {
-		return nil, err
-	}
-	if err := testenv.WriteOfflineCargoConfig(home); err != nil {
-		return nil, err
-	}
-	b.env = append(os.Environ(), "CARGO_HOME="+home, "BERTH_CACHE_DIR="+filepath.Join(tmp, "cache"),
-		"CARGO=/usr/bin/cargo", "RUSTC=/usr/bin/rustc")
-	if out, err := exec.Command("go", "build", "-o", b.binary, "./cmd/cargo-berth").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return b, nil
+	return &bench{h}, nil
 }
 
 // timed runs one build with targetDir as cargo's target directory.
 func (b *bench) timed(targetDir, platforms string) (time.Duration, error) {
-	cmd := exec.Command(b.binary, "build", "--platform", platforms, "--oci-layout", filepath.Join(b.tmp, "layouts", platforms[6:11]))
-	cmd.Dir, cmd.Env = b.project, append(b.env, "CARGO_TARGET_DIR="+targetDir)
+	cmd := exec.Command(b.Binary, "build", "--platform", platforms, "--oci-layout", filepath.Join(b.Tmp, "layouts", platforms[6:11]))
+	cmd.Dir, cmd.Env = b.Project, append(b.Env, "CARGO_TARGET_DIR="+targetDir)
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("cargo berth build --platform %s: %v\n%s", platforms, err, out)
 	}
 	return time.Since(start), nil
-}
-
-// edit rewrites the fixture's MESSAGE constant: a one-line source change.
-func (b *bench) edit(msg string) error {
-	p := filepath.Join(b.project, "src", "main.rs")
-	src, err := os.ReadFile(p)
-	if err != nil {
-		return err
-	}
-	lines := strings.Split(string(src), "\n")
-	for i, l := range lines {
-		if strings.HasPrefix(l, "const MESSAGE: &str =") {
-			lines[i] = fmt.Sprintf("const MESSAGE: &str = %q;", msg)
-		}
-	}
-	return os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644)
 }

@@ -9,18 +9,9 @@ import (
 	"testing"
 )
 
-// toolchain answers like rustc would for a given host and installed std
-// set; the e2e tests run the real rustc (Debian's, with the arm64 std), this
-// table covers the combinations one machine cannot have at once.
-type toolchain struct {
-	host      string
-	installed []string
-}
-
-func (tc toolchain) HostTriple(context.Context) (string, error) { return tc.host, nil }
-func (tc toolchain) InstalledTargets(context.Context) ([]string, error) {
-	return tc.installed, nil
-}
+// The tables use static_test.go's fakeToolchain: the e2e tests run the real
+// rustc (Debian's, with the arm64 std); these cover the combinations one
+// machine cannot have at once.
 
 func TestPlanTargets(t *testing.T) {
 	const host, arm = "x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"
@@ -53,7 +44,7 @@ func TestPlanTargets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := PlanTargets(context.Background(), toolchain{host, tt.installed}, TargetRequest{
+			got, err := PlanTargets(context.Background(), fakeToolchain{host, tt.installed}, TargetRequest{
 				Platforms: ps, Static: tt.static, Dir: t.TempDir(), Env: tt.env, LookPath: tt.look})
 			if tt.wantErr != nil {
 				for _, w := range tt.wantErr {
@@ -121,7 +112,7 @@ func TestPlanTargetsLibraryRoot(t *testing.T) {
 				}
 			}
 			ps, _ := ParsePlatforms([]string{"linux/arm64"})
-			got, err := PlanTargets(context.Background(), toolchain{host, []string{host, arm}}, TargetRequest{
+			got, err := PlanTargets(context.Background(), fakeToolchain{host, []string{host, arm}}, TargetRequest{
 				Platforms: ps, Dir: t.TempDir(), Env: []string{}, LookPath: withGCC, FS: fsRoot})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

@@ -27,16 +27,7 @@ func ConfiguredLinker(env []string, dir, triple string) string {
 			return v
 		}
 	}
-	for _, p := range configFiles(dir) {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		raw, err := DecodeTOML(p, data)
-		if err != nil {
-			continue
-		}
-		targets, _ := raw["target"].(map[string]any)
+	for _, targets := range targetTables(dir) {
 		table, _ := targets[triple].(map[string]any)
 		if l, ok := table["linker"].(string); ok && l != "" {
 			return l

@@ -117,8 +117,8 @@ func (o *buildOptions) indexPublishers(p *buildPlan, s *streams, platforms []v1.
 		fmt.Fprintf(s.Err, "the Docker daemon and docker-archive tarballs hold one platform: %s goes there\n", one)
 	}
 	if o.push {
-		if len(p.cfg.Tags) == 0 {
-			return nil, usagef("--push needs at least one -t/--tag naming the registry and repository, e.g. -t registry.example.com/%s:1.0", p.sel.Bin)
+		if err := p.checkPushTags(); err != nil {
+			return nil, err
 		}
 		sinks = append(sinks, publish.RegistryIndex(progress))
 	}

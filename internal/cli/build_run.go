@@ -212,8 +212,8 @@ func (o *buildOptions) publishers(p *buildPlan, s *streams) (publish.Publisher, 
 		sinks = append(sinks, publish.Daemon(progress))
 	}
 	if o.push {
-		if len(p.cfg.Tags) == 0 {
-			return nil, usagef("--push needs at least one -t/--tag naming the registry and repository, e.g. -t registry.example.com/%s:1.0", p.sel.Bin)
+		if err := p.checkPushTags(); err != nil {
+			return nil, err
 		}
 		sinks = append(sinks, publish.Registry(progress))
 	}
@@ -221,6 +221,14 @@ func (o *buildOptions) publishers(p *buildPlan, s *streams) (publish.Publisher, 
 		sinks = append(sinks, publish.OCILayout(defaultLayoutDir(p), progress))
 	}
 	return publish.Multi(sinks...), nil
+}
+
+// checkPushTags refuses --push without a tag naming a registry.
+func (p *buildPlan) checkPushTags() error {
+	if len(p.cfg.Tags) == 0 {
+		return usagef("--push needs at least one -t/--tag naming the registry and repository, e.g. -t registry.example.com/%s:1.0", p.sel.Bin)
+	}
+	return nil
 }
 
 // defaultLayoutDir is target/berth/<bin>: beside cargo's own output, so

@@ -27,10 +27,7 @@ func OCILayoutIndex(dir string, opts ...Option) IndexPublisher {
 }
 
 func (p *ociLayout) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags []name.Tag) ([]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := checkLayoutTarget(p.dir); err != nil {
+	if err := p.check(ctx); err != nil {
 		return nil, err
 	}
 	d, err := idx.Digest()
@@ -50,15 +47,31 @@ func (p *ociLayout) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags []
 		}
 		outer = mutate.AppendManifests(empty.Index, adds...)
 	}
+	if err := p.write(outer); err != nil {
+		return nil, err
+	}
+	return refLines(p.dir, tags, d, shortRef), nil
+}
+
+// check refuses to start when ctx is done or dir is not a layout to replace.
+func (p *ociLayout) check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return checkLayoutTarget(p.dir)
+}
+
+// write replaces the layout directory with one whose index.json is idx.
+func (p *ociLayout) write(idx v1.ImageIndex) error {
 	p.opts.logf("writing OCI layout %s", p.dir)
-	err = atomicfile.ReplaceDir(p.dir, true, func(tmp string) error {
-		_, err := layout.Write(tmp, outer)
+	err := atomicfile.ReplaceDir(p.dir, true, func(tmp string) error {
+		_, err := layout.Write(tmp, idx)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("writing OCI layout %s: %w", p.dir, err)
+		return fmt.Errorf("writing OCI layout %s: %w", p.dir, err)
 	}
-	return refLines(p.dir, tags, d, shortRef), nil
+	return nil
 }
 
 // RegistryIndex pushes idx to the registry of each tag: every platform's
