@@ -300,3 +300,57 @@ func pushIndex(t *testing.T, ref string, refs ...string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCookStagePlatform is the Dockerfile's builder stage with --platform,
+// run here without Docker: cook and stage cross-compile for arm64 with the
+// same target and linker, so stage compiles the service crate alone, and the
+// staged root holds aarch64 files only.
+func TestCookStagePlatform(t *testing.T) {
+	crossCargo(t)
+	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json")
+	project := testenv.CopyFixture(t, "hyper-service")
+	gccRun(t, project, "/usr/bin/cargo", "generate-lockfile", "--offline")
+	recipePath := filepath.Join(t.TempDir(), "recipe.json")
+	mustBerth(t, "prepare", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--recipe-path", recipePath)
+	work := filepath.Join(t.TempDir(), "app")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cook := mustBerth(t, "cook", "--recipe-path", recipePath, "--dir", work, "--profile", "release", "--platform", "linux/arm64")
+	if !strings.Contains(cook.stderr, "linking with aarch64-linux-gnu-gcc") {
+		t.Errorf("cook does not say which linker it uses:\n%s", cook.stderr)
+	}
+	if err := testenv.CopyTree(project, work); err != nil {
+		t.Fatal(err)
+	}
+	out, app := filepath.Join(t.TempDir(), "rootfs"), filepath.Join(t.TempDir(), "app")
+	stage := mustBerth(t, "stage", "--manifest-path", filepath.Join(work, "Cargo.toml"), "--platform", "linux/arm64",
+		"--recipe-path", recipePath, "--out", out, "--app-out", app)
+	if strings.Contains(stage.stderr, "Compiling tokio") || !strings.Contains(stage.stderr, "Compiling hyper-service") {
+		t.Errorf("stage compiled more than the service crate (or not it):\n%s", stage.stderr)
+	}
+	var files []string
+	for _, dir := range []string{out, app} {
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				files = append(files, p)
+			}
+			return err
+		})
+	}
+	elfs := 0
+	for _, p := range files {
+		f, err := elf.Open(p)
+		if err != nil {
+			continue // not ELF: passwd, CA bundle
+		}
+		elfs++
+		if f.Machine != elf.EM_AARCH64 {
+			t.Errorf("%s is %s", p, f.Machine)
+		}
+		f.Close()
+	}
+	if elfs < 4 {
+		t.Errorf("staged %d ELF files, want the binary, ld.so, libc and libgcc_s: %v", elfs, files)
+	}
+}

@@ -49,18 +49,28 @@ func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *bui
 	if o.binary != "" {
 		return []build.Target{{}}, platforms, nil
 	}
-	dir, _ := os.Getwd()
-	if o.manifestPath != "" {
-		dir = filepath.Dir(o.manifestPath)
-	}
-	targets, err := build.PlanTargets(ctx, runner, build.TargetRequest{
-		Platforms: platforms, Target: o.target, Static: p.cfg.Static != nil && *p.cfg.Static, Dir: dir,
-		Sysroot: o.sysroot,
-	})
+	targets, err := build.PlanTargets(ctx, runner, targetRequest(platforms, o.target, p.cfg.Static != nil && *p.cfg.Static, cargoDir(o.manifestPath), o.sysroot))
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot build every platform asked for; nothing was built:\n%w", err)
 	}
 	return targets, platforms, nil
+}
+
+// targetRequest is what the platforms and cargo flags ask of target
+// planning; build, stage and cook make it the same way, so that cook's
+// dependencies are fresh for stage's build.
+func targetRequest(platforms []v1.Platform, target string, static bool, dir, sysroot string) build.TargetRequest {
+	return build.TargetRequest{Platforms: platforms, Target: target, Static: static, Dir: dir, Sysroot: sysroot}
+}
+
+// cargoDir is where cargo looks for its config files for a build of
+// manifestPath ("" for the current directory's project).
+func cargoDir(manifestPath string) string {
+	if manifestPath != "" {
+		return filepath.Dir(manifestPath)
+	}
+	dir, _ := os.Getwd()
+	return dir
 }
 
 // runtimeCache is where the runtime files of --runtime-from images are

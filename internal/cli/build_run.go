@@ -142,20 +142,6 @@ func (o *buildOptions) selectBinary(p *buildPlan, bin string) (cargo.Selection, 
 	return p.project.SelectBinaryFrom(p.manifest, o.pkg, bin)
 }
 
-// compile runs cargo for the flags' one target (stage's path) unless a
-// prebuilt binary was given.
-func (o *buildOptions) compile(ctx context.Context, runner *cargo.Runner, p *buildPlan) (string, error) {
-	if o.binary != "" {
-		return o.binary, nil
-	}
-	c := o.compiled(runner, p, nil)
-	targets, err := build.PlanTargets(ctx, runner, build.TargetRequest{Target: o.target, Static: c.StaticFrom != ""})
-	if err != nil {
-		return "", err
-	}
-	return build.Compile(ctx, runner, targets[0], c.Cargo, c.StaticFrom)
-}
-
 // compiled maps the cargo flags to what build.Images runs cargo with.
 func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Writer) build.Compiled {
 	c := build.Compiled{Runner: runner, Log: log, Cargo: cargo.BuildOptions{
