@@ -9,6 +9,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/publish"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/pflag"
@@ -153,4 +154,22 @@ func publishIndex(ctx context.Context, s *streams, sinks publish.IndexPublisher,
 		fmt.Fprintf(s.Err, "%s: %s\n", r.Platform, d)
 	}
 	return sinks.PublishIndex(ctx, idx, p.tags)
+}
+
+// dockerfilePlatforms are the platforms a cross-compiling Dockerfile names:
+// the flag's, else the settings' (platforms in Cargo.toml, BERTH_PLATFORMS).
+func dockerfilePlatforms(flag []string, cfg config.Resolved) ([]string, error) {
+	values, from := flag, "--platform"
+	if len(values) == 0 {
+		values, from = cfg.Platforms, cfg.Source("platforms")
+	}
+	ps, err := build.ParsePlatforms(values)
+	if err != nil {
+		return nil, usagef("%v (platforms from %s)", err, from)
+	}
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.String())
+	}
+	return out, nil
 }

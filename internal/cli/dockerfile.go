@@ -25,6 +25,7 @@ const berthImageRepo = "ghcr.io/berth-dev/berth"
 // dockerfileOptions are the flags of `cargo berth dockerfile`.
 type dockerfileOptions struct {
 	cargoFlags
+	platforms     []string
 	runtime       string
 	planner       string
 	noCacheMounts bool
@@ -55,13 +56,15 @@ project's toolchain), BERTH_IMAGE (berth's published image) and, with
 --runtime other than closure, RUNTIME_IMAGE.`,
 		Example: `  cargo berth dockerfile
   cargo berth dockerfile --bin api --runtime distroless
-  cargo berth dockerfile --no-cache-mounts --force   # for the legacy builder`,
+  cargo berth dockerfile --no-cache-mounts --force   # for the legacy builder
+  cargo berth dockerfile --platform linux/amd64,linux/arm64   # cross-compiles, no emulation`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDockerfile(s, o, changedFlags(cmd)) },
 	}
 	f := cmd.Flags()
 	f.SortFlags = false
 	o.cargoFlags.add(f, "link statically (musl with a -musl --target, else glibc +crt-static)")
+	f.StringArrayVar(&o.platforms, "platform", nil, "write a Dockerfile that cross-compiles, for `docker buildx build --platform` with these platforms (linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64; comma-separated or repeated)")
 	f.StringVar(&o.runtime, "runtime", "closure", "closure (FROM scratch with the exact runtime files), distroless, or an image reference")
 	f.StringVar(&o.planner, "planner", "manifests", "what the planner stage reads: manifests (the files the recipe is made of, listed now) or context (all of it)")
 	f.BoolVar(&o.noCacheMounts, "no-cache-mounts", false, "no BuildKit cache mounts, for the legacy builder")
@@ -122,6 +125,9 @@ func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Sele
 	}
 	if wsDir != "." {
 		spec.IgnoreDirs = []string{wsDir + "/target"}
+	}
+	if spec.Platforms, err = dockerfilePlatforms(o.platforms, cfg); err != nil {
+		return dockerfile.Spec{}, "", err
 	}
 	if o.planner == "manifests" {
 		in := dockerfile.Inputs(recipe.PlannerInputs(ws))

@@ -46,6 +46,8 @@ type view struct {
 	StageFlags   string
 	CrtStatic    bool   // cook and stage link with glibc's +crt-static
 	StaticTarget string // how the target is chosen for a static build
+	FromBuild    string // "--platform=$BUILDPLATFORM " on build-side stages when cross-compiling
+	PlatformList string // the platforms, comma-separated, for the header
 	IgnoreDirs   []string
 }
 
@@ -85,7 +87,10 @@ func newView(s Spec) view {
 			"--mount=type=cache,target=" + cargoHome + "/git \\\n    "
 	}
 	target := s.Target
-	if s.Static {
+	if len(s.Platforms) > 0 {
+		v.FromBuild, v.PlatformList = "--platform=$BUILDPLATFORM ", strings.Join(s.Platforms, ",")
+	}
+	if s.Static && len(s.Platforms) == 0 {
 		switch {
 		case s.Target == "":
 			v.Pre, target, v.CrtStatic = hostTarget, `"$TARGET"`, true
@@ -107,6 +112,11 @@ func newView(s Spec) view {
 	if target != "" {
 		common = append(common, "--target", target)
 	}
+	if len(s.Platforms) > 0 {
+		// cook and stage choose the triple, static linking and linker for
+		// the platform the same way (cargo berth's own planning).
+		common = append(common, "--platform", `"$TARGETPLATFORM"`)
+	}
 	profile := []string{"--release"}
 	stage := []string{}
 	if s.Profile != "" && s.Profile != "release" {
@@ -122,7 +132,7 @@ func newView(s Spec) view {
 		// stage checks that the binary came out static, musl included.
 		static = []string{"--static"}
 	}
-	if v.CrtStatic {
+	if v.CrtStatic || len(s.Platforms) > 0 {
 		cookStatic = static
 	}
 	v.CookFlags = join(profile, locked, common, cookStatic)

@@ -36,6 +36,12 @@ type Spec struct {
 	Target string
 	// Static links the C runtime statically (musl, or glibc +crt-static).
 	Static bool
+	// Platforms, when set, make a cross-compiling Dockerfile: the planner
+	// and builder run on the build platform ($BUILDPLATFORM) and cook and
+	// stage build for $TARGETPLATFORM, so `docker buildx build --platform`
+	// needs no emulation for the compiler. They are the platforms named in
+	// the header's build command (linux/amd64, linux/arm64, ...).
+	Platforms []string
 	// Locked passes --locked: the project has a Cargo.lock.
 	Locked bool
 	// CacheMounts mounts cargo's registry and git caches (BuildKit only).
@@ -121,6 +127,7 @@ var (
 	user      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$`)
 	relDir    = regexp.MustCompile(`^[A-Za-z0-9_.@+-][A-Za-z0-9_./@+-]*$`)
 	stageBase = regexp.MustCompile(`^(auto|scratch)$`)
+	platform  = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?$`)
 	include   = regexp.MustCompile(`^[A-Za-z0-9_.@+-][A-Za-z0-9_./@+-]*:/[A-Za-z0-9_./@+-]*$`)
 )
 
@@ -178,6 +185,14 @@ func (s Spec) Validate() error {
 		if !feature.MatchString(f) {
 			return fmt.Errorf("dockerfile: feature %q is not a cargo feature name", f)
 		}
+	}
+	for _, p := range s.Platforms {
+		if !platform.MatchString(p) {
+			return fmt.Errorf("dockerfile: platform %q is not OS/ARCH[/VARIANT]", p)
+		}
+	}
+	if len(s.Platforms) > 0 && s.Target != "" {
+		return fmt.Errorf("dockerfile: platforms and a target triple (%s) cannot be combined: each platform chooses its triple", s.Target)
 	}
 	if s.Inputs != nil {
 		if err := s.Inputs.Plain(); err != nil {
