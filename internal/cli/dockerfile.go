@@ -104,7 +104,7 @@ func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) er
 	if err != nil {
 		return err
 	}
-	return o.write(s, dir, files, sel.Bin)
+	return o.write(s, dir, files, sel.Bin, spec.Platforms)
 }
 
 // spec maps the project and the flags to the renderer's Spec; it returns
@@ -262,7 +262,7 @@ func rustVersion(ws *cargo.Workspace, manifestPath string) string {
 
 // write writes both files, or neither when one exists and --force is not
 // given.
-func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.Files, bin string) error {
+func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.Files, bin string, platforms []string) error {
 	outs := []struct {
 		name string
 		data []byte
@@ -284,7 +284,10 @@ func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.File
 		fmt.Fprintln(s.Out, p)
 	}
 	how := "docker buildx build"
-	if o.noCacheMounts {
+	switch {
+	case len(platforms) > 0:
+		how += " --platform " + strings.Join(platforms, ",")
+	case o.noCacheMounts:
 		how = "docker build"
 	}
 	fmt.Fprintf(s.Err, "wrote Dockerfile and .dockerignore in %s; build with: %s -t %s %s\n", dir, how, strings.ToLower(bin), dir)
