@@ -51,6 +51,42 @@ type view struct {
 	IgnoreDirs   []string
 }
 
+// commonFlags are the flags cook and stage share: what to build, for which
+// target or platform.
+func commonFlags(s Spec, target string) []string {
+	common := []string{"-p", s.Package, "--bin", s.Bin}
+	if len(s.Features) > 0 {
+		common = append(common, "--features", shellWord(strings.Join(s.Features, ",")))
+	}
+	if s.NoDefaultFeatures {
+		common = append(common, "--no-default-features")
+	}
+	if s.AllFeatures {
+		common = append(common, "--all-features")
+	}
+	if target != "" {
+		common = append(common, "--target", target)
+	}
+	if len(s.Platforms) > 0 {
+		// cook and stage choose the triple, static linking and linker for
+		// the platform the same way (cargo berth's own planning).
+		common = append(common, "--platform", `"$TARGETPLATFORM"`)
+	}
+	return common
+}
+
+// runtimeFlags are stage's flags for the runtime files: base and includes.
+func runtimeFlags(s Spec) []string {
+	var runtime []string
+	if s.StageBase != "" {
+		runtime = append(runtime, "--base", s.StageBase)
+	}
+	for _, in := range s.Includes {
+		runtime = append(runtime, "--include", in)
+	}
+	return runtime
+}
+
 // Render returns the Dockerfile and .dockerignore for s.
 func Render(s Spec) (*Files, error) {
 	if err := s.Validate(); err != nil {
@@ -99,24 +135,7 @@ func newView(s Spec) view {
 			v.CrtStatic = true
 		}
 	}
-	common := []string{"-p", s.Package, "--bin", s.Bin}
-	if len(s.Features) > 0 {
-		common = append(common, "--features", shellWord(strings.Join(s.Features, ",")))
-	}
-	if s.NoDefaultFeatures {
-		common = append(common, "--no-default-features")
-	}
-	if s.AllFeatures {
-		common = append(common, "--all-features")
-	}
-	if target != "" {
-		common = append(common, "--target", target)
-	}
-	if len(s.Platforms) > 0 {
-		// cook and stage choose the triple, static linking and linker for
-		// the platform the same way (cargo berth's own planning).
-		common = append(common, "--platform", `"$TARGETPLATFORM"`)
-	}
+	common := commonFlags(s, target)
 	profile := []string{"--release"}
 	stage := []string{}
 	if s.Profile != "" && s.Profile != "release" {
@@ -136,14 +155,7 @@ func newView(s Spec) view {
 		cookStatic = static
 	}
 	v.CookFlags = join(profile, locked, common, cookStatic)
-	var runtime []string
-	if s.StageBase != "" {
-		runtime = append(runtime, "--base", s.StageBase)
-	}
-	for _, in := range s.Includes {
-		runtime = append(runtime, "--include", in)
-	}
-	v.StageFlags = join(stage, locked, common, static, runtime)
+	v.StageFlags = join(stage, locked, common, static, runtimeFlags(s))
 	v.IgnoreDirs = ignoreDirs(s)
 	return v
 }

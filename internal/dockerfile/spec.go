@@ -186,14 +186,14 @@ func (s Spec) Validate() error {
 			return fmt.Errorf("dockerfile: feature %q is not a cargo feature name", f)
 		}
 	}
-	for _, p := range s.Platforms {
-		if !platform.MatchString(p) {
-			return fmt.Errorf("dockerfile: platform %q is not OS/ARCH[/VARIANT]", p)
-		}
+	if err := s.validatePlatforms(); err != nil {
+		return err
 	}
-	if len(s.Platforms) > 0 && s.Target != "" {
-		return fmt.Errorf("dockerfile: platforms and a target triple (%s) cannot be combined: each platform chooses its triple", s.Target)
-	}
+	return s.validatePaths()
+}
+
+// validatePaths checks the paths inside the build context.
+func (s Spec) validatePaths() error {
 	if s.Inputs != nil {
 		if err := s.Inputs.Plain(); err != nil {
 			return err
@@ -239,4 +239,16 @@ var releaseRe = regexp.MustCompile(`^1\.[0-9]+(\.[0-9]+)?$`)
 // release reports whether v is a release number like 1.82 or 1.82.0.
 func release(v string) (string, bool) {
 	return v, releaseRe.MatchString(v)
+}
+
+func (s Spec) validatePlatforms() error {
+	for _, p := range s.Platforms {
+		if !platform.MatchString(p) {
+			return fmt.Errorf("dockerfile: platform %q is not OS/ARCH[/VARIANT]", p)
+		}
+	}
+	if len(s.Platforms) > 0 && s.Target != "" {
+		return fmt.Errorf("dockerfile: platforms and a target triple (%s) cannot be combined: each platform chooses its triple", s.Target)
+	}
+	return nil
 }
