@@ -354,3 +354,22 @@ func TestCookStagePlatform(t *testing.T) {
 		t.Errorf("staged %d ELF files, want the binary, ld.so, libc and libgcc_s: %v", elfs, files)
 	}
 }
+
+// TestBinaryPlatformMismatch packages a prebuilt aarch64 binary asking for
+// linux/amd64: the build stops, says what the binary is, and writes nothing.
+func TestBinaryPlatformMismatch(t *testing.T) {
+	crossCargo(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.c"), []byte("int main(void){return 0;}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gccRun(t, dir, "aarch64-linux-gnu-gcc", "-o", "a", "a.c")
+	out := filepath.Join(dir, "layout")
+	r := berth(t, "build", "--binary", filepath.Join(dir, "a"), "--platform", "linux/amd64", "--oci-layout", out)
+	if r.code == 0 || !strings.Contains(r.stderr, "is a binary for linux/arm64, but linux/amd64 was asked for") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the layout was written (%v)", err)
+	}
+}

@@ -62,7 +62,7 @@ func Images(ctx context.Context, c Compiled, targets []Target, opts Options) ([]
 			return nil, err
 		}
 		if t.Platform.Architecture != "" && res.Platform.String() != t.Platform.String() {
-			return nil, fmt.Errorf("cargo built %s for %s, but %s was asked for: check the target's linker and rustflags", o.Binary, res.Platform, t.Platform)
+			return nil, fmt.Errorf("%s is a binary for %s, but %s was asked for: build it for that platform (check the target's linker and rustflags), or ask for %s", o.Binary, res.Platform, t.Platform, res.Platform)
 		}
 		out = append(out, res)
 	}

@@ -48,7 +48,11 @@ func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *bui
 		return nil, nil, usagef("--load-platform chooses among several platforms; give --platform with more than one")
 	}
 	if o.binary != "" {
-		return []build.Target{{}}, platforms, nil
+		t := build.Target{}
+		if len(platforms) == 1 {
+			t.Platform = platforms[0] // checked against the binary's ELF machine
+		}
+		return []build.Target{t}, platforms, nil
 	}
 	targets, err := build.PlanTargets(ctx, runner, targetRequest(platforms, o.target, p.cfg.Static != nil && *p.cfg.Static, cargoDir(o.manifestPath), o.sysroot))
 	if err != nil {
