@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 echo "## cargo berth build (bench/build)"
 go run ./bench/build -runs 5
+if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/aarch64-unknown-linux-gnu ]; then
+  echo
+  echo "## cargo berth build --platform linux/amd64,linux/arm64 (bench/platform; goal ≤ 2.2x amd64 alone)"
+  go run ./bench/platform -runs 4
+fi
 echo
 echo "## cargo berth prepare on a 300-member workspace (bench/prepare; goal ≤ 200 ms)"
 go test ./bench/prepare -run '^$' -bench . -benchtime 20x | grep -E '^Benchmark'

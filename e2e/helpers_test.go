@@ -69,8 +69,8 @@ func digestOf(t *testing.T, stdout string) string {
 	return d
 }
 
-// layoutImage reads the only image of an OCI layout.
-func layoutImage(t *testing.T, dir string) v1.Image {
+// layoutRoot reads the index.json of an OCI layout.
+func layoutRoot(t *testing.T, dir string) v1.ImageIndex {
 	t.Helper()
 	p, err := layout.FromPath(dir)
 	if err != nil {
@@ -80,6 +80,13 @@ func layoutImage(t *testing.T, dir string) v1.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return idx
+}
+
+// layoutImage reads the only image of an OCI layout.
+func layoutImage(t *testing.T, dir string) v1.Image {
+	t.Helper()
+	idx := layoutRoot(t, dir)
 	m, err := idx.IndexManifest()
 	if err != nil || len(m.Manifests) == 0 {
 		t.Fatalf("layout %s has no image: %v", dir, err)
@@ -113,12 +120,14 @@ func freePort(t *testing.T) int {
 }
 
 // runService starts image with host networking on a free loopback port,
-// waits for an HTTP answer on / and returns its body.
-func runService(t *testing.T, image string) string {
+// waits for an HTTP answer on / and returns its body. runArgs go to
+// `docker run` (e.g. --platform).
+func runService(t *testing.T, image string, runArgs ...string) string {
 	t.Helper()
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	id := strings.TrimSpace(docker(t, "run", "-d", "--rm", "--network", "host", "-e", "ADDR="+addr, image))
+	args := append(append([]string{"run", "-d", "--rm", "--network", "host", "-e", "ADDR=" + addr}, runArgs...), image)
+	id := strings.TrimSpace(docker(t, args...))
 	defer exec.Command("docker", "rm", "-f", id).Run()
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(20 * time.Second)

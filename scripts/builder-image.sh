@@ -10,8 +10,13 @@
 #            files (libc6, libgcc-s1, libgomp1, libstdc++6, libssl3,
 #            ca-certificates, tzdata, netbase, base-files) and user 65532;
 #   berth    berth-test/berth:dev: the static cargo-berth of this working tree
-#            in a scratch image, packaged by itself.
-# Usage: scripts/builder-image.sh [rust|runtime|berth|all]...   (default: all)
+#            in a scratch image, packaged by itself;
+#   rust-cross  berth-test/rust-cross:bookworm: the rust image plus Debian's
+#            own Rust (rustc/cargo 1.63 at /usr/bin, named by CARGO and RUSTC)
+#            with the arm64 std, gcc-aarch64-linux-gnu and libc6:arm64, for
+#            Dockerfiles written with --platform (not part of "all"; apt runs
+#            in a container on the host network, from the rust image's mirror).
+# Usage: scripts/builder-image.sh [rust|runtime|berth|rust-cross|all]...   (default: all)
 #
 # rust and runtime are cached by content: each image carries the hash of its
 # inputs (this script, the toolchain, the crate list, the mirror) in the
@@ -22,6 +27,8 @@
 set -euo pipefail
 
 RUST_TAG=${BERTH_RUST_IMAGE:-berth-test/rust:bookworm}
+CROSS_TAG=${BERTH_RUST_CROSS_IMAGE:-berth-test/rust-cross:bookworm}
+CROSS_PACKAGES="rustc cargo libstd-rust-dev:arm64 gcc-aarch64-linux-gnu libc6-dev-arm64-cross libc6:arm64 libgcc-s1:arm64"
 RUNTIME_TAG=${BERTH_RUNTIME_IMAGE:-berth-test/distroless-cc:nonroot}
 BERTH_TAG=${BERTH_BERTH_IMAGE:-berth-test/berth:dev}
 CRATES=/usr/share/cargo/registry
@@ -183,6 +190,35 @@ build_berth() (
 	log "built $BERTH_TAG"
 )
 
+# build_rust_cross adds Debian's cross toolchain to the rust image, in a
+# container (dpkg and apt need a root filesystem of their own), committed
+# as the cross image; it is rebuilt when the rust image or the package list
+# changes.
+build_rust_cross() (
+	local inputs
+	inputs=$({
+		declare -f build_rust_cross
+		docker image inspect --format '{{.Id}}' "$RUST_TAG"
+		echo "$CROSS_PACKAGES"
+	} | sha256sum | cut -c1-16)
+	if [[ $(inputs_of "$CROSS_TAG") == "$inputs" ]]; then
+		log "$CROSS_TAG is current"
+		return
+	fi
+	local name="berth-cross-$$"
+	trap 'docker rm -f "$name" >/dev/null 2>&1 || true' EXIT
+	log "installing $CROSS_PACKAGES into $CROSS_TAG"
+	docker run --network host --name "$name" "$RUST_TAG" sh -c "dpkg --add-architecture arm64 && apt-get -q update &&
+		DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends install $CROSS_PACKAGES &&
+		apt-get clean && rm -rf /var/lib/apt/lists/*" >&2
+	local old
+	old=$(docker image inspect --format '{{.Id}}' "$CROSS_TAG" 2>/dev/null) || true
+	docker commit --change 'ENV CARGO=/usr/bin/cargo' --change 'ENV RUSTC=/usr/bin/rustc' \
+		--change "ENV BERTH_TEST_INPUTS=$inputs" "$name" "$CROSS_TAG" >/dev/null
+	drop_old "$old" "$CROSS_TAG"
+	log "built $CROSS_TAG"
+)
+
 main() {
 	command -v docker >/dev/null || die "no docker CLI on PATH"
 	[[ $# -gt 0 ]] || set -- all
@@ -195,12 +231,16 @@ main() {
 			build_runtime
 			;;
 		berth) build_berth ;;
+		rust-cross)
+			build_rust
+			build_rust_cross
+			;;
 		all)
 			build_rust
 			build_runtime
 			build_berth
 			;;
-		*) die "unknown image $what; want rust, runtime, berth or all" ;;
+		*) die "unknown image $what; want rust, runtime, berth, rust-cross or all" ;;
 		esac
 	done
 }

@@ -3,6 +3,9 @@
 #   - Debian packages: Docker engine, debootstrap, the Rust crates the e2e
 #     fixtures build against (offline, from /usr/share/cargo/registry),
 #     OpenSSL headers and pkg-config;
+#   - the cross toolchain for multi-platform builds (Debian's rustc/cargo,
+#     the arm64 std, aarch64-linux-gnu-gcc, libc6:arm64, qemu-user-static
+#     registered in binfmt_misc);
 #   - a running Docker engine (dockerd without bridge/iptables);
 #   - distribution's registry binary and the docker buildx CLI plugin, built
 #     from the Go module proxy.
@@ -183,6 +186,73 @@ install_syft() {
 		go install "github.com/anchore/syft/cmd/syft@$SYFT_VERSION" >&2
 }
 
+# Cross toolchain for the multi-platform tests (issue 9). rustup cannot
+# download targets here, so the cross tests use Debian's own Rust (rustc and
+# cargo at /usr/bin; rustup's ~/.cargo/bin stays first on PATH, the tests
+# point CARGO at /usr/bin/cargo) with the arm64 std from the arm64 archive,
+# Debian's cross gcc as the linker and libc6:arm64 for the closure.
+# qemu-user-static registered in binfmt_misc with the F flag (the kernel opens
+# the interpreter when the handler is registered, so it works inside
+# containers) lets `docker run --platform linux/arm64` run the results; the
+# builds themselves never use it.
+CROSS_PACKAGES=(
+	rustc
+	cargo
+	libstd-rust-dev
+	libstd-rust-dev:arm64
+	gcc-aarch64-linux-gnu
+	libc6-dev-arm64-cross
+	libc6:arm64
+	libgcc-s1:arm64
+	libssl3:arm64
+	qemu-user-static
+	binfmt-support
+)
+
+install_cross() {
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		log "cross: dpkg --add-architecture arm64"
+		"${SUDO[@]}" dpkg --add-architecture arm64
+		"${SUDO[@]}" apt-get -q update >&2
+	fi
+	local missing=() p
+	for p in "${CROSS_PACKAGES[@]}"; do
+		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+			missing+=("$p")
+		fi
+	done
+	if [[ ${#missing[@]} -gt 0 ]]; then
+		log "cross: installing ${missing[*]}"
+		local apt=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends install)
+		if ! "${apt[@]}" "${missing[@]}" >&2; then
+			"${SUDO[@]}" apt-get -q update >&2
+			"${apt[@]}" "${missing[@]}" >&2
+		fi
+	else
+		log "cross: all ${#CROSS_PACKAGES[@]} packages already installed"
+	fi
+	register_qemu
+}
+
+# register_qemu mounts binfmt_misc and registers qemu-aarch64 with the flags
+# of Debian's /usr/lib/binfmt.d/qemu-aarch64.conf (which include F).
+register_qemu() {
+	local dir=/proc/sys/fs/binfmt_misc
+	if [[ ! -e $dir/register ]]; then
+		log "cross: mounting binfmt_misc on $dir"
+		"${SUDO[@]}" mount -t binfmt_misc binfmt_misc "$dir"
+	fi
+	if [[ -e $dir/qemu-aarch64 ]]; then
+		log "cross: qemu-aarch64 already registered ($(grep flags "$dir/qemu-aarch64"))"
+		return
+	fi
+	local conf=/usr/lib/binfmt.d/qemu-aarch64.conf
+	[[ -r $conf ]] || die "cross: $conf is missing (install qemu-user-static)"
+	log "cross: registering qemu-aarch64 from $conf"
+	"${SUDO[@]}" sh -c "cat '$conf' > '$dir/register'"
+	grep -q '^flags: .*F' "$dir/qemu-aarch64" || die "cross: qemu-aarch64 is registered without the F flag"
+}
+
 check_rust() {
 	if command -v cargo >/dev/null 2>&1; then
 		log "rust: $(cargo --version 2>/dev/null || echo 'cargo does not run')"
@@ -207,6 +277,7 @@ main() {
 	install_apt_packages || failed+=("apt packages")
 	if [[ ${#failed[@]} -eq 0 ]]; then
 		start_docker || failed+=("docker engine")
+		install_cross || failed+=("cross toolchain")
 	fi
 	wait "$registry_pid" || failed+=("registry $REGISTRY_VERSION")
 	wait "$buildx_pid" || failed+=("buildx $BUILDX_VERSION")

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -38,7 +37,7 @@ func run(runs int) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(b.tmp)
+	defer os.RemoveAll(b.Tmp)
 	fmt.Fprintln(os.Stderr, "bench/build: warming up (first cargo build of the fixture's dependencies)")
 	if _, err := b.berth("build", "--oci-layout", b.layout("warm")); err != nil {
 		return err
@@ -57,7 +56,7 @@ func run(runs int) error {
 func (b *bench) editRebuild(runs int) (report.Row, error) {
 	var cargoTimes, berthTimes []time.Duration
 	for i := 0; i < runs; i++ {
-		if err := b.edit(fmt.Sprintf("cargo edit %d", i)); err != nil {
+		if err := b.Edit(fmt.Sprintf("cargo edit %d", i)); err != nil {
 			return report.Row{}, err
 		}
 		d, err := b.timed(b.cargo, "build", "--release")
@@ -65,7 +64,7 @@ func (b *bench) editRebuild(runs int) (report.Row, error) {
 			return report.Row{}, err
 		}
 		cargoTimes = append(cargoTimes, d)
-		if err := b.edit(fmt.Sprintf("berth edit %d", i)); err != nil {
+		if err := b.Edit(fmt.Sprintf("berth edit %d", i)); err != nil {
 			return report.Row{}, err
 		}
 		d, err = b.timed(b.berth, "build", "--oci-layout", b.layout("edit"))
@@ -98,22 +97,6 @@ func (b *bench) noopRebuild(runs int) (report.Row, error) {
 	extra := br - c
 	return report.Line("no-op rebuild", report.Secs(br), report.Secs(c)+" (cargo no-op)",
 		fmt.Sprintf("+%s", report.Secs(extra)), "≤ +0.5 s", extra <= 500*time.Millisecond), nil
-}
-
-// edit rewrites the fixture's MESSAGE constant: a one-line source change.
-func (b *bench) edit(msg string) error {
-	p := filepath.Join(b.project, "src", "main.rs")
-	src, err := os.ReadFile(p)
-	if err != nil {
-		return err
-	}
-	lines := strings.Split(string(src), "\n")
-	for i, l := range lines {
-		if strings.HasPrefix(l, "const MESSAGE: &str =") {
-			lines[i] = fmt.Sprintf("const MESSAGE: &str = %q;", msg)
-		}
-	}
-	return os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644)
 }
 
 func (b *bench) timed(f func(...string) (string, error), args ...string) (time.Duration, error) {

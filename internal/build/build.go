@@ -36,6 +36,9 @@ type Options struct {
 	Base string
 	// Root is the sysroot runtime files come from; "" means "/".
 	Root string
+	// SystemRoot is where the system files (CA bundle) come from when not
+	// from Root; "" means Root.
+	SystemRoot string
 	// LibraryPaths are searched for libraries like LD_LIBRARY_PATH (inside
 	// Root); the image then gets LD_LIBRARY_PATH so its loader looks there.
 	LibraryPaths []string
@@ -47,6 +50,12 @@ type Options struct {
 	User         string
 	// Cache keeps compressed layers between builds; nil means none.
 	Cache *image.Cache
+	// RuntimeFrom is an image whose runtime files (libraries, CA bundle)
+	// replace the build machine's, pulled for each platform; "" means none.
+	RuntimeFrom string
+	// RuntimeCache keeps the extracted runtime files of RuntimeFrom images
+	// by digest; "" means a directory under os.TempDir().
+	RuntimeCache string
 	// Pull fetches a base image; nil means image.Pull.
 	Pull func(ctx context.Context, ref string, p v1.Platform) (v1.Image, error)
 }
@@ -179,13 +188,16 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		return set, nil, err
 	case BaseAuto, "":
 		set, w, err := rootfs.Runtime(rootfs.Options{
-			Root: opts.Root, System: true, Includes: opts.Includes,
+			Root: opts.Root, System: opts.SystemRoot == "", Includes: opts.Includes,
 			Libraries: libraryPaths(c),
 		})
 		if err != nil {
 			return nil, nil, err
 		}
 		res.Warnings = append(res.Warnings, w...)
+		if err := addSystemFrom(set, opts.SystemRoot, res); err != nil {
+			return nil, nil, err
+		}
 		if err := addOriginLibraries(set, c, opts.Binary); err != nil {
 			return nil, nil, err
 		}
@@ -201,6 +213,11 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		if err != nil {
 			return nil, nil, fmt.Errorf("pulling base image %s: %w", opts.Base, err)
 		}
+		w, err := checkOnBase(base, opts.Binary, opts.Base)
+		if err != nil {
+			return nil, nil, err
+		}
+		res.Warnings = append(res.Warnings, w...)
 		set, w, err := rootfs.Runtime(rootfs.Options{Root: opts.Root, Includes: opts.Includes})
 		res.Warnings = append(res.Warnings, w...)
 		return set, base, err

@@ -29,45 +29,29 @@ type BuildOptions struct {
 	Static bool
 }
 
-// Args is the cargo command line for o, without the message format.
-func (o BuildOptions) Args() []string {
-	args := []string{"build"}
-	if o.ManifestPath != "" {
-		args = append(args, "--manifest-path", o.ManifestPath)
+// Flags are o in cargo's flags, with the release profile by default.
+func (o BuildOptions) Flags() Flags {
+	f := Flags{
+		ManifestPath: o.ManifestPath, Profile: o.Profile, Features: o.Features,
+		NoDefaultFeatures: o.NoDefaultFeatures, AllFeatures: o.AllFeatures,
+		Locked: o.Locked, Frozen: o.Frozen, Offline: o.Offline, Static: o.Static,
 	}
-	if o.Package != "" {
-		args = append(args, "--package", o.Package)
+	if f.Profile == "" {
+		f.Profile = "release"
 	}
-	if o.Bin != "" {
-		args = append(args, "--bin", o.Bin)
-	}
-	profile := o.Profile
-	if profile == "" {
-		profile = "release"
-	}
-	args = append(args, "--profile", profile)
-	if len(o.Features) > 0 {
-		args = append(args, "--features", strings.Join(o.Features, ","))
-	}
-	if o.NoDefaultFeatures {
-		args = append(args, "--no-default-features")
-	}
-	if o.AllFeatures {
-		args = append(args, "--all-features")
-	}
-	if o.Target != "" {
-		args = append(args, "--target", o.Target)
-	}
-	for _, f := range []struct {
-		on   bool
-		flag string
-	}{{o.Locked, "--locked"}, {o.Frozen, "--frozen"}, {o.Offline, "--offline"}} {
-		if f.on {
-			args = append(args, f.flag)
+	for _, l := range []struct {
+		to *[]string
+		v  string
+	}{{&f.Packages, o.Package}, {&f.Bins, o.Bin}, {&f.Targets, o.Target}} {
+		if l.v != "" {
+			*l.to = []string{l.v}
 		}
 	}
-	return args
+	return f
 }
+
+// Args is the cargo command line for o, without the message format.
+func (o BuildOptions) Args() []string { return o.Flags().Args() }
 
 // Build compiles o.Bin and returns the path of the executable cargo
 // produced, as cargo reports it (never guessed from target/release).

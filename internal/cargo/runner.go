@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 )
 
 // Runner runs cargo. The zero value runs "cargo" from PATH with the current
@@ -71,8 +72,14 @@ func (r *Runner) stderr() io.Writer {
 func (r *Runner) Run(ctx context.Context, dir string, args ...string) error {
 	cmd := r.command(ctx, dir, args)
 	tail := &tailBuffer{max: 8 << 10}
-	cmd.Stdout = r.stderr()
-	cmd.Stderr = io.MultiWriter(r.stderr(), tail)
+	out := r.stderr()
+	if _, isFile := out.(*os.File); !isFile {
+		// cargo's stdout and stderr are copied by two goroutines; a file
+		// takes both as they come, any other writer one at a time.
+		out = &syncWriter{w: out}
+	}
+	cmd.Stdout = out
+	cmd.Stderr = io.MultiWriter(out, tail)
 	if err := cmd.Run(); err != nil {
 		return &Error{Args: args, Dir: dir, Stderr: tail.String(), Err: startErr(err)}
 	}
@@ -149,3 +156,15 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 func (t *tailBuffer) String() string { return string(t.buf) }
+
+// syncWriter serializes writes to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

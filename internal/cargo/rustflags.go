@@ -35,16 +35,7 @@ func configFiles(dir string) []string {
 // ignores build.rustflags, so flags berth adds must go to the target table.
 // A file that does not parse is left to cargo to report.
 func hasTargetRustflags(dir string) bool {
-	for _, p := range configFiles(dir) {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		raw, err := DecodeTOML(p, data)
-		if err != nil {
-			continue
-		}
-		targets, _ := raw["target"].(map[string]any)
+	for _, targets := range targetTables(dir) {
 		for _, t := range targets {
 			if table, ok := t.(map[string]any); ok {
 				if _, ok := table["rustflags"]; ok {
@@ -54,6 +45,27 @@ func hasTargetRustflags(dir string) bool {
 		}
 	}
 	return false
+}
+
+// targetTables are the [target] tables of the config files of a build in
+// dir, in cargo's order (the nearest first). A file that does not parse is
+// left out, for cargo to report.
+func targetTables(dir string) []map[string]any {
+	var out []map[string]any
+	for _, p := range configFiles(dir) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		raw, err := DecodeTOML(p, data)
+		if err != nil {
+			continue
+		}
+		if targets, ok := raw["target"].(map[string]any); ok {
+			out = append(out, targets)
+		}
+	}
+	return out
 }
 
 // firstFile is the first of names that is a regular file in dir, or "".

@@ -39,6 +39,7 @@ func (c *cargoFlags) add(f *pflag.FlagSet, staticHelp string) {
 // buildOptions are the flags of `cargo berth build`.
 type buildOptions struct {
 	cargoFlags
+	platformFlags
 	binary       string
 	locked       bool
 	frozen       bool
@@ -89,6 +90,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f := cmd.Flags()
 	f.SortFlags = false
 	o.addCargoFlags(f)
+	o.platformFlags.add(f)
 	f.StringArrayVarP(&o.tags, "tag", "t", nil, "image reference, e.g. registry/name:tag (repeatable)")
 	f.StringVar(&o.base, "base", "auto", "auto (exact runtime closure), scratch (binary only) or a base image reference")
 	f.StringArrayVar(&o.env, "env", nil, "environment variable K=V (repeatable)")
@@ -139,6 +141,9 @@ func (o *buildOptions) flagLayer(changed map[string]bool) (config.Layer, error) 
 	}
 	if changed["include"] {
 		v.Include = o.includes
+	}
+	if changed["platform"] {
+		v.Platforms = o.platforms
 	}
 	var err error
 	if changed["env"] {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,7 +14,6 @@ import (
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
-	"github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/publish"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -35,16 +35,22 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	if err != nil {
 		return err
 	}
-	sinks, err := o.publishers(plan, s)
+	targets, platforms, err := o.targets(ctx, runner, plan, changed)
 	if err != nil {
 		return err
 	}
-	binary, err := o.compile(ctx, runner, plan)
+	var sinks publish.Publisher
+	var indexSinks publish.IndexPublisher
+	if len(platforms) > 1 {
+		indexSinks, err = o.indexPublishers(plan, s, platforms)
+	} else {
+		sinks, err = o.publishers(plan, s)
+	}
 	if err != nil {
 		return err
 	}
-	res, err := build.Image(ctx, build.Options{
-		Binary:       binary,
+	results, err := build.Images(ctx, o.compiled(runner, plan, s.Err), targets, build.Options{
+		Binary:       o.binary,
 		Name:         plan.sel.Bin,
 		Base:         *plan.cfg.Base,
 		Includes:     plan.cfg.Include,
@@ -56,15 +62,24 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		Expose:       plan.cfg.Expose,
 		User:         *plan.cfg.User,
 		Cache:        layerCache(),
+		RuntimeFrom:  o.runtimeFrom,
+		RuntimeCache: runtimeCache(),
 	})
 	if err != nil {
 		return err
 	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	for _, res := range results {
+		for _, w := range res.Warnings {
+			fmt.Fprintf(s.Err, "warning: %s\n", w)
+		}
+		fmt.Fprintln(s.Err, summary(res))
 	}
-	fmt.Fprintln(s.Err, summary(res))
-	lines, err := sinks.Publish(ctx, res.Image, plan.tags)
+	var lines []string
+	if indexSinks != nil {
+		lines, err = publishIndex(ctx, s, indexSinks, plan, results)
+	} else {
+		lines, err = sinks.Publish(ctx, results[0].Image, plan.tags)
+	}
 	if err != nil {
 		return err
 	}
@@ -127,36 +142,20 @@ func (o *buildOptions) selectBinary(p *buildPlan, bin string) (cargo.Selection, 
 	return p.project.SelectBinaryFrom(p.manifest, o.pkg, bin)
 }
 
-// compile runs cargo unless a prebuilt binary was given.
-func (o *buildOptions) compile(ctx context.Context, runner *cargo.Runner, p *buildPlan) (string, error) {
-	if o.binary != "" {
-		return o.binary, nil
-	}
-	bo := cargo.BuildOptions{
-		ManifestPath: o.manifestPath, Package: p.sel.Package.Name, Bin: p.sel.Bin,
+// compiled maps the cargo flags to what build.Images runs cargo with.
+func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Writer) build.Compiled {
+	c := build.Compiled{Runner: runner, Log: log, Cargo: cargo.BuildOptions{
+		ManifestPath: o.manifestPath, Bin: p.sel.Bin,
 		Profile: *p.cfg.Profile, Features: o.features, NoDefaultFeatures: o.noDefaultFeatures,
-		AllFeatures: o.allFeatures, Target: o.target,
-		Locked: o.locked, Frozen: o.frozen, Offline: o.offline,
+		AllFeatures: o.allFeatures, Locked: o.locked, Frozen: o.frozen, Offline: o.offline,
+	}}
+	if p.sel.Package != nil { // nil for a --binary outside any project
+		c.Cargo.Package = p.sel.Package.Name
 	}
-	static := p.cfg.Static != nil && *p.cfg.Static
-	if static {
-		var err error
-		if bo.Target, bo.Static, err = build.StaticTarget(ctx, runner, o.target); err != nil {
-			return "", err
-		}
+	if p.cfg.Static != nil && *p.cfg.Static {
+		c.StaticFrom = p.cfg.Source("static")
 	}
-	exe, err := runner.Build(ctx, bo)
-	if err != nil || !static {
-		return exe, err
-	}
-	// The rustflags in effect can still undo it (-crt-static, or a musl
-	// target made dynamic): never ship a dynamic binary as a static one.
-	if b, err := elf.Check(exe); err == nil && !b.Static {
-		return "", fmt.Errorf("a static build was asked for (static from %s), but cargo built %s dynamically linked "+
-			"(interpreter %s): look for target-feature=-crt-static in RUSTFLAGS and in the rustflags of .cargo/config.toml",
-			p.cfg.Source("static"), exe, b.Interpreter)
-	}
-	return exe, nil
+	return c
 }
 
 func (p *buildPlan) labels(ctx context.Context) map[string]string {
@@ -199,8 +198,8 @@ func (o *buildOptions) publishers(p *buildPlan, s *streams) (publish.Publisher, 
 		sinks = append(sinks, publish.Daemon(progress))
 	}
 	if o.push {
-		if len(p.cfg.Tags) == 0 {
-			return nil, usagef("--push needs at least one -t/--tag naming the registry and repository, e.g. -t registry.example.com/%s:1.0", p.sel.Bin)
+		if err := p.checkPushTags(); err != nil {
+			return nil, err
 		}
 		sinks = append(sinks, publish.Registry(progress))
 	}
@@ -208,6 +207,14 @@ func (o *buildOptions) publishers(p *buildPlan, s *streams) (publish.Publisher, 
 		sinks = append(sinks, publish.OCILayout(defaultLayoutDir(p), progress))
 	}
 	return publish.Multi(sinks...), nil
+}
+
+// checkPushTags refuses --push without a tag naming a registry.
+func (p *buildPlan) checkPushTags() error {
+	if len(p.cfg.Tags) == 0 {
+		return usagef("--push needs at least one -t/--tag naming the registry and repository, e.g. -t registry.example.com/%s:1.0", p.sel.Bin)
+	}
+	return nil
 }
 
 // defaultLayoutDir is target/berth/<bin>: beside cargo's own output, so

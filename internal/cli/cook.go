@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/recipe"
@@ -14,6 +15,7 @@ func init() { subcommands = append(subcommands, newCookCmd) }
 type cookOptions struct {
 	recipePath string
 	dir        string
+	platform   string
 	flags      recipe.BuildFlags
 }
 
@@ -52,12 +54,19 @@ nothing else, whatever the copied files' mtimes.`,
 	f.BoolVar(&b.AllTargets, "all-targets", false, "build the dependencies of every target")
 	f.BoolVar(&b.Check, "check", false, "run `cargo check` instead of `cargo build`")
 	f.BoolVar(&b.Static, "static", false, "link the target with glibc's +crt-static, as `stage --static` does (needs one --target)")
+	f.StringVar(&opts.platform, "platform", "", "cross-compile for this platform, choosing the target and linker as `stage --platform` does")
 	return cmd
 }
 
 func runCook(ctx context.Context, s *streams, opts *cookOptions) error {
 	if opts.flags.Release && opts.flags.Profile != "" && opts.flags.Profile != "release" {
 		return usagef("--release and --profile %s conflict; pass one of them", opts.flags.Profile)
+	}
+	runner := &cargo.Runner{Stderr: s.Err}
+	if opts.platform != "" {
+		if err := opts.forPlatform(ctx, s, runner); err != nil {
+			return err
+		}
 	}
 	if opts.flags.Static && len(opts.flags.Targets) != 1 {
 		return usagef("--static needs exactly one --target: the triple the final build links statically")
@@ -67,11 +76,35 @@ func runCook(ctx context.Context, s *streams, opts *cookOptions) error {
 		return err
 	}
 	res, err := recipe.Cook(ctx, r, recipe.CookOptions{
-		Dir: opts.dir, Flags: opts.flags, Runner: &cargo.Runner{Stderr: s.Err},
+		Dir: opts.dir, Flags: opts.flags, Runner: runner,
 	})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(s.Err, "cooked %s: dependencies built in %s, %d local units invalidated\n", opts.recipePath, res.TargetDir, len(res.Invalidated))
+	return nil
+}
+
+// forPlatform sets the target, static linking and linker of --platform, the
+// way stage --platform chooses them, so that the dependencies cook builds
+// are the ones stage's build uses.
+func (opts *cookOptions) forPlatform(ctx context.Context, s *streams, runner *cargo.Runner) error {
+	if len(opts.flags.Targets) > 0 {
+		return usagef("--platform chooses the target; leave out --target")
+	}
+	t, err := planOne(ctx, runner, opts.platform, targetRequest(nil, "", opts.flags.Static, opts.dir, ""))
+	if err != nil {
+		return err
+	}
+	if t.Note != "" {
+		fmt.Fprintln(s.Err, t.Note)
+	}
+	if t.Triple != "" {
+		opts.flags.Targets = []string{t.Triple}
+	}
+	opts.flags.Static = t.Static
+	if len(t.Env) > 0 {
+		runner.Env = append(os.Environ(), t.Env...)
+	}
 	return nil
 }

@@ -25,6 +25,7 @@ const berthImageRepo = "ghcr.io/berth-dev/berth"
 // dockerfileOptions are the flags of `cargo berth dockerfile`.
 type dockerfileOptions struct {
 	cargoFlags
+	platforms     []string
 	runtime       string
 	planner       string
 	noCacheMounts bool
@@ -55,13 +56,15 @@ project's toolchain), BERTH_IMAGE (berth's published image) and, with
 --runtime other than closure, RUNTIME_IMAGE.`,
 		Example: `  cargo berth dockerfile
   cargo berth dockerfile --bin api --runtime distroless
-  cargo berth dockerfile --no-cache-mounts --force   # for the legacy builder`,
+  cargo berth dockerfile --no-cache-mounts --force   # for the legacy builder
+  cargo berth dockerfile --platform linux/amd64,linux/arm64   # cross-compiles, no emulation`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDockerfile(s, o, changedFlags(cmd)) },
 	}
 	f := cmd.Flags()
 	f.SortFlags = false
 	o.cargoFlags.add(f, "link statically (musl with a -musl --target, else glibc +crt-static)")
+	f.StringArrayVar(&o.platforms, "platform", nil, "write a Dockerfile that cross-compiles, for `docker buildx build --platform` with these platforms (linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64; comma-separated or repeated)")
 	f.StringVar(&o.runtime, "runtime", "closure", "closure (FROM scratch with the exact runtime files), distroless, or an image reference")
 	f.StringVar(&o.planner, "planner", "manifests", "what the planner stage reads: manifests (the files the recipe is made of, listed now) or context (all of it)")
 	f.BoolVar(&o.noCacheMounts, "no-cache-mounts", false, "no BuildKit cache mounts, for the legacy builder")
@@ -101,7 +104,7 @@ func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) er
 	if err != nil {
 		return err
 	}
-	return o.write(s, dir, files, sel.Bin)
+	return o.write(s, dir, files, sel.Bin, spec.Platforms)
 }
 
 // spec maps the project and the flags to the renderer's Spec; it returns
@@ -122,6 +125,9 @@ func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Sele
 	}
 	if wsDir != "." {
 		spec.IgnoreDirs = []string{wsDir + "/target"}
+	}
+	if spec.Platforms, err = dockerfilePlatforms(o.platforms, cfg); err != nil {
+		return dockerfile.Spec{}, "", err
 	}
 	if o.planner == "manifests" {
 		in := dockerfile.Inputs(recipe.PlannerInputs(ws))
@@ -256,7 +262,7 @@ func rustVersion(ws *cargo.Workspace, manifestPath string) string {
 
 // write writes both files, or neither when one exists and --force is not
 // given.
-func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.Files, bin string) error {
+func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.Files, bin string, platforms []string) error {
 	outs := []struct {
 		name string
 		data []byte
@@ -278,7 +284,10 @@ func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.File
 		fmt.Fprintln(s.Out, p)
 	}
 	how := "docker buildx build"
-	if o.noCacheMounts {
+	switch {
+	case len(platforms) > 0:
+		how += " --platform " + strings.Join(platforms, ",")
+	case o.noCacheMounts:
 		how = "docker build"
 	}
 	fmt.Fprintf(s.Err, "wrote Dockerfile and .dockerignore in %s; build with: %s -t %s %s\n", dir, how, strings.ToLower(bin), dir)

@@ -22,6 +22,7 @@ type stageOptions struct {
 	out        string
 	appOut     string
 	recipePath string
+	platform   string
 }
 
 func newStageCmd(s *streams) *cobra.Command {
@@ -52,6 +53,7 @@ The binary lands in /usr/local/bin/<name>; stdout gets that path.`,
 	o.addCargoFlags(f)
 	f.StringVar(&o.base, "base", "auto", "auto (binary, libraries and system files) or scratch (binary only)")
 	o.addRuntimeFlags(f)
+	f.StringVar(&o.platform, "platform", "", "cross-compile for this platform (linux/arm64, ...; in a Dockerfile: \"$TARGETPLATFORM\"); cook must get the same")
 	return cmd
 }
 
@@ -73,17 +75,21 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 		return err
 	}
 	stale := o.compareRecipe()
-	binary, err := o.compile(ctx, runner, plan)
+	binary, target, err := o.compile(ctx, runner, plan, s)
 	if err != nil {
 		return err
 	}
 	if w := <-stale; w != "" {
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
-	c, err := build.Stage(ctx, build.Options{
+	opts := build.Options{
 		Binary: binary, Name: plan.sel.Bin, Base: *plan.cfg.Base, Includes: plan.cfg.Include, Root: o.sysroot,
 		LibraryPaths: o.libraryPaths,
-	}, o.out, o.appOut)
+	}
+	if opts.Root == "" && target.Root != "" {
+		opts.Root, opts.SystemRoot = target.Root, "/"
+	}
+	c, err := build.Stage(ctx, opts, o.out, o.appOut)
 	if err != nil {
 		return err
 	}
@@ -132,4 +138,39 @@ func nonEmpty(values ...string) []string {
 		}
 	}
 	return out
+}
+
+// compile runs cargo for stage's one target unless a prebuilt binary was
+// given; the target says where its libraries are.
+func (o *stageOptions) compile(ctx context.Context, runner *cargo.Runner, p *buildPlan, s *streams) (string, build.Target, error) {
+	if o.binary != "" {
+		return o.binary, build.Target{}, nil
+	}
+	c := o.compiled(runner, p, s.Err)
+	t, err := planOne(ctx, runner, o.platform, targetRequest(nil, o.target, c.StaticFrom != "", cargoDir(o.manifestPath), o.sysroot))
+	if err != nil {
+		return "", t, err
+	}
+	if t.Note != "" {
+		fmt.Fprintln(s.Err, t.Note)
+	}
+	exe, err := build.Compile(ctx, runner, t, c.Cargo, c.StaticFrom)
+	return exe, t, err
+}
+
+// planOne plans the one target of stage and cook: platform ("" for the
+// host or --target) added to req.
+func planOne(ctx context.Context, runner *cargo.Runner, platform string, req build.TargetRequest) (build.Target, error) {
+	if platform != "" {
+		ps, err := build.ParsePlatforms([]string{platform})
+		if err != nil || len(ps) != 1 {
+			return build.Target{}, usagef("--platform %q: want one platform such as linux/arm64 (%v)", platform, err)
+		}
+		req.Platforms = ps
+	}
+	targets, err := build.PlanTargets(ctx, runner, req)
+	if err != nil {
+		return build.Target{}, err
+	}
+	return targets[0], nil
 }

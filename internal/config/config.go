@@ -27,6 +27,8 @@ type Build struct {
 	Env     map[string]string `json:"env"`
 	Labels  map[string]string `json:"labels"`
 	Include []string          `json:"include"`
+	// Platforms are OS/arch[/variant] values (linux/arm64), one image each.
+	Platforms []string `json:"platforms"`
 }
 
 // Defaults are the built-in values, the lowest layer.

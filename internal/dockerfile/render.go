@@ -46,7 +46,45 @@ type view struct {
 	StageFlags   string
 	CrtStatic    bool   // cook and stage link with glibc's +crt-static
 	StaticTarget string // how the target is chosen for a static build
+	FromBuild    string // "--platform=$BUILDPLATFORM " on build-side stages when cross-compiling
+	PlatformList string // the platforms, comma-separated, for the header
 	IgnoreDirs   []string
+}
+
+// commonFlags are the flags cook and stage share: what to build, for which
+// target or platform.
+func commonFlags(s Spec, target string) []string {
+	common := []string{"-p", s.Package, "--bin", s.Bin}
+	if len(s.Features) > 0 {
+		common = append(common, "--features", shellWord(strings.Join(s.Features, ",")))
+	}
+	if s.NoDefaultFeatures {
+		common = append(common, "--no-default-features")
+	}
+	if s.AllFeatures {
+		common = append(common, "--all-features")
+	}
+	if target != "" {
+		common = append(common, "--target", target)
+	}
+	if len(s.Platforms) > 0 {
+		// cook and stage choose the triple, static linking and linker for
+		// the platform the same way (cargo berth's own planning).
+		common = append(common, "--platform", `"$TARGETPLATFORM"`)
+	}
+	return common
+}
+
+// runtimeFlags are stage's flags for the runtime files: base and includes.
+func runtimeFlags(s Spec) []string {
+	var runtime []string
+	if s.StageBase != "" {
+		runtime = append(runtime, "--base", s.StageBase)
+	}
+	for _, in := range s.Includes {
+		runtime = append(runtime, "--include", in)
+	}
+	return runtime
 }
 
 // Render returns the Dockerfile and .dockerignore for s.
@@ -85,7 +123,10 @@ func newView(s Spec) view {
 			"--mount=type=cache,target=" + cargoHome + "/git \\\n    "
 	}
 	target := s.Target
-	if s.Static {
+	if len(s.Platforms) > 0 {
+		v.FromBuild, v.PlatformList = "--platform=$BUILDPLATFORM ", strings.Join(s.Platforms, ",")
+	}
+	if s.Static && len(s.Platforms) == 0 {
 		switch {
 		case s.Target == "":
 			v.Pre, target, v.CrtStatic = hostTarget, `"$TARGET"`, true
@@ -94,19 +135,7 @@ func newView(s Spec) view {
 			v.CrtStatic = true
 		}
 	}
-	common := []string{"-p", s.Package, "--bin", s.Bin}
-	if len(s.Features) > 0 {
-		common = append(common, "--features", shellWord(strings.Join(s.Features, ",")))
-	}
-	if s.NoDefaultFeatures {
-		common = append(common, "--no-default-features")
-	}
-	if s.AllFeatures {
-		common = append(common, "--all-features")
-	}
-	if target != "" {
-		common = append(common, "--target", target)
-	}
+	common := commonFlags(s, target)
 	profile := []string{"--release"}
 	stage := []string{}
 	if s.Profile != "" && s.Profile != "release" {
@@ -122,18 +151,11 @@ func newView(s Spec) view {
 		// stage checks that the binary came out static, musl included.
 		static = []string{"--static"}
 	}
-	if v.CrtStatic {
+	if v.CrtStatic || len(s.Platforms) > 0 {
 		cookStatic = static
 	}
 	v.CookFlags = join(profile, locked, common, cookStatic)
-	var runtime []string
-	if s.StageBase != "" {
-		runtime = append(runtime, "--base", s.StageBase)
-	}
-	for _, in := range s.Includes {
-		runtime = append(runtime, "--include", in)
-	}
-	v.StageFlags = join(stage, locked, common, static, runtime)
+	v.StageFlags = join(stage, locked, common, static, runtimeFlags(s))
 	v.IgnoreDirs = ignoreDirs(s)
 	return v
 }

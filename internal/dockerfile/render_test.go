@@ -51,6 +51,8 @@ func TestRenderGolden(t *testing.T) {
 		{"stage-settings", func(s *Spec) {
 			s.StageBase, s.Includes = "scratch", []string{"conf/app.toml:/etc/app/app.toml", "static:/srv/static"}
 		}},
+		{"platforms", func(s *Spec) { s.Platforms = []string{"linux/amd64", "linux/arm64"} }},
+		{"platforms-static", func(s *Spec) { s.Platforms, s.Static = []string{"linux/arm64", "linux/arm/v7"}, true }},
 		{"profile-features", func(s *Spec) {
 			s.Profile, s.Features, s.NoDefaultFeatures = "dist", []string{"tls", "serde?/derive"}, true
 			s.Target = "aarch64-unknown-linux-gnu"
@@ -81,7 +83,8 @@ func checkPortable(t *testing.T, df string) {
 			t.Errorf("the Dockerfile contains %q", bad)
 		}
 	}
-	if !strings.Contains(df, "FROM ${BERTH_IMAGE} AS berth") || strings.Contains(df, "--from=${") {
+	named := strings.Contains(df, "FROM ${BERTH_IMAGE} AS berth") || strings.Contains(df, "FROM --platform=$BUILDPLATFORM ${BERTH_IMAGE} AS berth")
+	if !named || strings.Contains(df, "--from=${") {
 		t.Errorf("berth's image must come in through a named stage")
 	}
 }
@@ -126,6 +129,10 @@ func TestRenderRejects(t *testing.T) {
 		{"include to a relative path", func(s *Spec) { s.Includes = []string{"conf:etc/x"} }, `"conf:etc/x"`},
 		{"input with a space", func(s *Spec) { s.Inputs = &Inputs{Files: []string{"my crate/Cargo.toml"}} }, `"my crate/Cargo.toml"`},
 		{"input outside", func(s *Spec) { s.Inputs = &Inputs{Targets: []string{"../x/src/main.rs"}} }, `"../x/src/main.rs"`},
+		{"bad platform", func(s *Spec) { s.Platforms = []string{"linux/arm64;x"} }, `platform "linux/arm64;x"`},
+		{"platforms and target", func(s *Spec) {
+			s.Platforms, s.Target = []string{"linux/arm64"}, "aarch64-unknown-linux-gnu"
+		}, "cannot be combined"},
 		{"input glob", func(s *Spec) { s.Inputs = &Inputs{Dirs: []string{"vendor/[x]"}} }, `"vendor/[x]"`},
 	}
 	for _, c := range cases {

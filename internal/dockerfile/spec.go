@@ -36,6 +36,12 @@ type Spec struct {
 	Target string
 	// Static links the C runtime statically (musl, or glibc +crt-static).
 	Static bool
+	// Platforms, when set, make a cross-compiling Dockerfile: the planner
+	// and builder run on the build platform ($BUILDPLATFORM) and cook and
+	// stage build for $TARGETPLATFORM, so `docker buildx build --platform`
+	// needs no emulation for the compiler. They are the platforms named in
+	// the header's build command (linux/amd64, linux/arm64, ...).
+	Platforms []string
 	// Locked passes --locked: the project has a Cargo.lock.
 	Locked bool
 	// CacheMounts mounts cargo's registry and git caches (BuildKit only).
@@ -121,6 +127,7 @@ var (
 	user      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$`)
 	relDir    = regexp.MustCompile(`^[A-Za-z0-9_.@+-][A-Za-z0-9_./@+-]*$`)
 	stageBase = regexp.MustCompile(`^(auto|scratch)$`)
+	platform  = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?$`)
 	include   = regexp.MustCompile(`^[A-Za-z0-9_.@+-][A-Za-z0-9_./@+-]*:/[A-Za-z0-9_./@+-]*$`)
 )
 
@@ -179,6 +186,14 @@ func (s Spec) Validate() error {
 			return fmt.Errorf("dockerfile: feature %q is not a cargo feature name", f)
 		}
 	}
+	if err := s.validatePlatforms(); err != nil {
+		return err
+	}
+	return s.validatePaths()
+}
+
+// validatePaths checks the paths inside the build context.
+func (s Spec) validatePaths() error {
 	if s.Inputs != nil {
 		if err := s.Inputs.Plain(); err != nil {
 			return err
@@ -224,4 +239,16 @@ var releaseRe = regexp.MustCompile(`^1\.[0-9]+(\.[0-9]+)?$`)
 // release reports whether v is a release number like 1.82 or 1.82.0.
 func release(v string) (string, bool) {
 	return v, releaseRe.MatchString(v)
+}
+
+func (s Spec) validatePlatforms() error {
+	for _, p := range s.Platforms {
+		if !platform.MatchString(p) {
+			return fmt.Errorf("dockerfile: platform %q is not OS/ARCH[/VARIANT]", p)
+		}
+	}
+	if len(s.Platforms) > 0 && s.Target != "" {
+		return fmt.Errorf("dockerfile: platforms and a target triple (%s) cannot be combined: each platform chooses its triple", s.Target)
+	}
+	return nil
 }

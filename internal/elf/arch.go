@@ -3,6 +3,7 @@ package elf
 import (
 	"debug/elf"
 	"os"
+	"path"
 )
 
 // multiarchTuple is the Debian multiarch directory name for a machine, "" when
@@ -78,6 +79,22 @@ func defaultDirs(m elf.Machine, c elf.Class) []string {
 		dirs = append(dirs, "/lib64", "/usr/lib64")
 	}
 	return append(dirs, "/lib", "/usr/lib")
+}
+
+// multiarchTuples are the multiarch directory names multiarchTuple knows.
+var multiarchTuples = map[string]bool{
+	"x86_64-linux-gnu": true, "x86_64-linux-gnux32": true, "i386-linux-gnu": true,
+	"aarch64-linux-gnu": true, "arm-linux-gnueabihf": true, "riscv64-linux-gnu": true,
+	"powerpc64le-linux-gnu": true, "s390x-linux-gnu": true, "loongarch64-linux-gnu": true,
+}
+
+// otherMultiarch reports whether dir is another architecture's multiarch
+// directory (/usr/lib/aarch64-linux-gnu for an x86-64 binary): with foreign
+// architectures installed, ld.so.conf lists them and ld.so skips their
+// libraries as a matter of course, so that is no news worth a warning.
+func (r *resolver) otherMultiarch(dir string) bool {
+	base := path.Base(dir)
+	return multiarchTuples[base] && base != multiarchTuple(r.machine, r.class)
 }
 
 func isDir(p string) bool {

@@ -2,6 +2,7 @@ package elf
 
 import (
 	"debug/elf"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -81,7 +82,9 @@ func Resolve(binary string, opts Options) (*Closure, error) {
 	if err := r.addInterpreter(main); err != nil {
 		return nil, err
 	}
-	if err := r.run(main); err != nil {
+	// Versions are checked on whatever was found even when something is
+	// missing, so that a caller can tell the two kinds of failure apart.
+	if err := errors.Join(r.run(main), r.checkVersions(main)); err != nil {
 		return nil, err
 	}
 	c.Libraries, c.Warnings = r.libraries(), r.warnings

@@ -18,6 +18,8 @@ type object struct {
 	runpath  []string
 	nodeflib bool
 	pie      bool
+	needs    []versionNeed // .gnu.version_r
+	defines  []string      // .gnu.version_d, the base entry left out
 }
 
 // openObject parses host file path; the caller closes the returned file.
@@ -64,7 +66,7 @@ func readDynamic(f *elf.File, o *object) error {
 		o.nodeflib = o.nodeflib || v&uint64(elf.DF_1_NODEFLIB) != 0
 		o.pie = o.pie || v&uint64(elf.DF_1_PIE) != 0
 	}
-	return nil
+	return readVersions(f, o)
 }
 
 func hasDynamicProg(f *elf.File) bool {

@@ -151,7 +151,7 @@ func (r *resolver) find(name string, loader *node) (*node, error) {
 		searched = append(searched, d.dir)
 		n, why := r.try(cand, d.host)
 		if n == nil {
-			if why != "" {
+			if why != "" && !r.otherMultiarch(d.dir) {
 				r.warn(fmt.Sprintf("skipped %s while looking for %s: %s", cand, name, why))
 			}
 			continue

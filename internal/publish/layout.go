@@ -8,11 +8,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
 
@@ -37,10 +35,7 @@ type ociLayout struct {
 }
 
 func (p *ociLayout) Publish(ctx context.Context, img v1.Image, tags []name.Tag) ([]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := checkLayoutTarget(p.dir); err != nil {
+	if err := p.check(ctx); err != nil {
 		return nil, err
 	}
 	d, err := img.Digest()
@@ -51,22 +46,10 @@ func (p *ociLayout) Publish(ctx context.Context, img v1.Image, tags []name.Tag) 
 	if err != nil {
 		return nil, err
 	}
-	p.opts.logf("writing OCI layout %s", p.dir)
-	err = atomicfile.ReplaceDir(p.dir, true, func(tmp string) error {
-		_, err := layout.Write(tmp, idx)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("writing OCI layout %s: %w", p.dir, err)
+	if err := p.write(idx); err != nil {
+		return nil, err
 	}
-	if len(tags) == 0 {
-		return []string{p.dir + "@" + d.String()}, nil
-	}
-	lines := make([]string, 0, len(tags))
-	for _, t := range tags {
-		lines = append(lines, shortRef(t)+"@"+d.String())
-	}
-	return lines, nil
+	return refLines(p.dir, tags, d, shortRef), nil
 }
 
 // layoutIndex lists img once per tag (once when untagged), with its platform.

@@ -1,0 +1,83 @@
+package cargo
+
+import "strings"
+
+// Flags are cargo's command-line flags for a build, spelled once for every
+// command that runs cargo: build and stage (through BuildOptions) and cook.
+// Cook's dependencies are fresh for the final build only when both pass the
+// same flags, so they must come from this one type.
+type Flags struct {
+	ManifestPath      string
+	Release           bool
+	Profile           string
+	Packages          []string
+	Bins              []string
+	Features          []string
+	NoDefaultFeatures bool
+	AllFeatures       bool
+	Targets           []string
+	Workspace         bool
+	Locked            bool
+	Frozen            bool
+	Offline           bool
+	Tests             bool
+	Benches           bool
+	Examples          bool
+	AllTargets        bool
+	// Check runs `cargo check` instead of `cargo build`.
+	Check bool
+	// Static links the target statically with glibc's +crt-static, the way
+	// `cargo berth build --static` and `stage --static` do; it needs exactly
+	// one target (StaticArgs adds the flag).
+	Static bool
+}
+
+// Args returns cargo's argv (without "cargo" and without a message format).
+func (f Flags) Args() []string {
+	args := []string{"build"}
+	if f.Check {
+		args[0] = "check"
+	}
+	if f.ManifestPath != "" {
+		args = append(args, "--manifest-path", f.ManifestPath)
+	}
+	args = appendEach(args, "--package", f.Packages)
+	args = appendEach(args, "--bin", f.Bins)
+	if f.Release {
+		args = append(args, "--release")
+	}
+	if f.Profile != "" {
+		args = append(args, "--profile", f.Profile)
+	}
+	if len(f.Features) > 0 {
+		args = append(args, "--features", strings.Join(f.Features, ","))
+	}
+	args = appendBools(args, []boolFlag{{f.NoDefaultFeatures, "--no-default-features"}, {f.AllFeatures, "--all-features"}})
+	args = appendEach(args, "--target", f.Targets)
+	return appendBools(args, []boolFlag{
+		{f.Workspace, "--workspace"}, {f.Tests, "--tests"}, {f.Benches, "--benches"},
+		{f.Examples, "--examples"}, {f.AllTargets, "--all-targets"},
+		{f.Locked, "--locked"}, {f.Frozen, "--frozen"}, {f.Offline, "--offline"},
+	})
+}
+
+type boolFlag struct {
+	on   bool
+	flag string
+}
+
+func appendBools(args []string, flags []boolFlag) []string {
+	for _, b := range flags {
+		if b.on {
+			args = append(args, b.flag)
+		}
+	}
+	return args
+}
+
+func appendEach(args []string, flag string, values []string) []string {
+	for _, v := range values {
+		args = append(args, flag, v)
+	}
+	return args
+}
