@@ -156,6 +156,14 @@ func Stage(ctx context.Context, opts Options, dir, appDir string) (*Contents, er
 	if opts.Base != BaseAuto && opts.Base != BaseScratch && opts.Base != "" {
 		return nil, fmt.Errorf("staging takes --base auto or scratch, not %q: put a base image in the Dockerfile's FROM instead", opts.Base)
 	}
+	// Both outputs are checked before either is written.
+	for _, d := range []string{dir, appDir} {
+		if d != "" {
+			if err := rootfs.CheckDir(d); err != nil {
+				return nil, err
+			}
+		}
+	}
 	c, err := Collect(ctx, opts)
 	if err != nil {
 		return nil, err

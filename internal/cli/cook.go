@@ -16,6 +16,7 @@ type cookOptions struct {
 	recipePath string
 	dir        string
 	platform   string
+	overwrite  bool
 	flags      recipe.BuildFlags
 }
 
@@ -28,7 +29,11 @@ func newCookCmd(s *streams) *cobra.Command {
 current directory, build the dependencies with the given flags, then remove
 every local unit from the target directory, so that after the real sources are
 copied in, ` + "`cargo build`" + ` with the same flags compiles the local crates and
-nothing else, whatever the copied files' mtimes.`,
+nothing else, whatever the copied files' mtimes.
+
+cook belongs in an empty build directory: it refuses to replace a file whose
+content differs from the skeleton's (--overwrite allows it) and never writes
+through a symbolic link.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCook(cmd.Context(), s, opts) },
 	}
@@ -36,6 +41,7 @@ nothing else, whatever the copied files' mtimes.`,
 	b := &opts.flags
 	f.StringVar(&opts.recipePath, "recipe-path", "recipe.json", "the recipe written by `cargo berth prepare`")
 	f.StringVar(&opts.dir, "dir", ".", "directory to cook in (the builder's WORKDIR)")
+	f.BoolVar(&opts.overwrite, "overwrite", false, "replace files in --dir whose content differs from the skeleton's (they become stubs)")
 	f.BoolVar(&b.Release, "release", false, "build with the release profile")
 	f.StringVar(&b.Profile, "profile", "", "build with this profile")
 	f.StringArrayVar(&b.Targets, "target", nil, "build for this target triple (repeatable)")
@@ -76,7 +82,7 @@ func runCook(ctx context.Context, s *streams, opts *cookOptions) error {
 		return err
 	}
 	res, err := recipe.Cook(ctx, r, recipe.CookOptions{
-		Dir: opts.dir, Flags: opts.flags, Runner: runner,
+		Dir: opts.dir, Flags: opts.flags, Runner: runner, Overwrite: opts.overwrite,
 	})
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ func TestStubShipsWithoutInvalidation(t *testing.T) {
 	ctx := copyLayout(t, "single")
 	r := prepareLayout(t, ctx, ".")
 	work := t.TempDir()
-	if err := WriteSkeleton(r, work); err != nil {
+	if err := WriteSkeleton(r, work, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"Cargo.toml", "Cargo.lock"} {

@@ -3,7 +3,6 @@ package recipe
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/berth-dev/berth/internal/cargo"
@@ -25,6 +24,10 @@ type CookOptions struct {
 	Flags BuildFlags
 	// Runner runs cargo.
 	Runner *cargo.Runner
+	// Overwrite lets cook replace files in Dir whose content differs from
+	// the skeleton's; without it cook refuses, so that running it in a real
+	// project never turns its sources into stubs.
+	Overwrite bool
 }
 
 // CookResult says what Cook did.
@@ -41,7 +44,7 @@ type CookResult struct {
 // directory cargo used, so the next build after the real sources are copied
 // compiles exactly the local crates, whatever their mtimes.
 func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error) {
-	if err := WriteSkeleton(r, opts.Dir); err != nil {
+	if err := WriteSkeleton(r, opts.Dir, opts.Overwrite); err != nil {
 		return nil, err
 	}
 	wsDir := filepath.Join(opts.Dir, filepath.FromSlash(r.WorkspaceRoot))
@@ -64,42 +67,6 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 		return nil, err
 	}
 	return &CookResult{TargetDir: meta.TargetDirectory, Invalidated: removed}, nil
-}
-
-// WriteSkeleton writes the recipe's files and a stub at every target path
-// into dir. Everything is checked before the first write.
-func WriteSkeleton(r *Recipe, dir string) error {
-	writes := map[string][]byte{}
-	for _, f := range r.Files {
-		data, err := f.Data()
-		if err != nil {
-			return fmt.Errorf("recipe file %s: %w", f.Path, err)
-		}
-		writes[f.Path] = data
-	}
-	stubs := map[string]string{}
-	for _, t := range r.Targets {
-		if _, real := writes[t.Path]; real {
-			continue
-		}
-		// A file shared by several targets gets the stub that suits all.
-		if prev, ok := stubs[t.Path]; !ok || t.Stub == StubMain || (prev == StubLib && t.Stub == StubProcMacro) {
-			stubs[t.Path] = t.Stub
-		}
-	}
-	for p, kind := range stubs {
-		writes[p] = []byte(stubText[kind])
-	}
-	for p, data := range writes {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return fmt.Errorf("writing the skeleton: %w", err)
-		}
-		if err := os.WriteFile(full, data, 0o644); err != nil {
-			return fmt.Errorf("writing the skeleton: %w", err)
-		}
-	}
-	return nil
 }
 
 // localNames are the names of the units Cook invalidates: every local (not

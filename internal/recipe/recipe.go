@@ -156,10 +156,13 @@ func ReadFile(p string) (*Recipe, error) {
 	return Decode(p, data)
 }
 
-// validate checks that every path stays inside the recipe root.
+// validate checks the whole recipe before cook writes anything: every path
+// is a clean relative path with no NUL byte, every kind is known, and no path
+// is another's parent directory (a file "zz" and a file "zz/inner" cannot
+// both be written), so that a bad recipe never leaves a partial skeleton.
 func (r *Recipe) validate() error {
 	check := func(what, p string) error {
-		if p == "" || path.IsAbs(p) || strings.Contains(p, `\`) || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") {
+		if p == "" || path.IsAbs(p) || strings.ContainsAny(p, "\\\x00") || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") {
 			return fmt.Errorf("%s path %q is not a clean relative path", what, p)
 		}
 		return nil
@@ -167,13 +170,18 @@ func (r *Recipe) validate() error {
 	if err := check("workspace root", r.WorkspaceRoot); err != nil {
 		return err
 	}
+	var written []string
 	for _, f := range r.Files {
 		if err := check("file", f.Path); err != nil {
 			return err
 		}
+		if !knownKinds[f.Kind] {
+			return fmt.Errorf("file %s has unknown kind %q (want one of manifest, lockfile, config, toolchain, source)", f.Path, f.Kind)
+		}
 		if _, err := f.Data(); err != nil {
 			return fmt.Errorf("file %s: bad base64: %v", f.Path, err)
 		}
+		written = append(written, f.Path)
 	}
 	for _, t := range r.Targets {
 		if err := check("target", t.Path); err != nil {
@@ -182,10 +190,31 @@ func (r *Recipe) validate() error {
 		if _, ok := stubText[t.Stub]; !ok {
 			return fmt.Errorf("target %s has unknown stub kind %q", t.Path, t.Stub)
 		}
+		written = append(written, t.Path)
 	}
 	for _, p := range r.Packages {
 		if err := check("package manifest", p.Manifest); err != nil {
 			return err
+		}
+	}
+	return checkNesting(written)
+}
+
+var knownKinds = map[string]bool{KindManifest: true, KindLockfile: true, KindConfig: true, KindToolchain: true, KindSource: true}
+
+// checkNesting fails when one path is a parent directory of another.
+func checkNesting(paths []string) error {
+	sorted := append([]string(nil), paths...)
+	sort.Strings(sorted)
+	seen := map[string]bool{}
+	for _, p := range sorted {
+		seen[p] = true
+	}
+	for _, p := range sorted {
+		for dir := path.Dir(p); dir != "."; dir = path.Dir(dir) {
+			if seen[dir] {
+				return fmt.Errorf("recipe paths conflict: %q is a file, and %q needs it to be a directory", dir, p)
+			}
 		}
 	}
 	return nil

@@ -111,7 +111,7 @@ func TestWriteSkeletonStubs(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := WriteSkeleton(r, dir); err != nil {
+	if err := WriteSkeleton(r, dir, false); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct{ path, want string }{

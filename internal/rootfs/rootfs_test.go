@@ -213,3 +213,37 @@ func keys(m map[string]fileset.File) []string {
 	}
 	return out
 }
+
+// TestWriteDirRefusesUserFiles: `stage --out` given a file, a symbolic link
+// or a non-empty directory leaves it as it was.
+func TestWriteDirRefusesUserFiles(t *testing.T) {
+	files := []fileset.File{{Path: "/etc", Mode: fs.ModeDir | 0o755}}
+	cases := []struct {
+		name    string
+		setup   func(t *testing.T, out string)
+		wantErr string
+	}{
+		{"a file", func(t *testing.T, out string) { os.WriteFile(out, []byte("[package]\n"), 0o644) }, "existing file"},
+		{"a symlink to a directory", func(t *testing.T, out string) { os.Symlink(t.TempDir(), out) }, "symbolic link"},
+		{"a dangling symlink", func(t *testing.T, out string) { os.Symlink(filepath.Join(t.TempDir(), "none"), out) }, "symbolic link"},
+		{"a directory with a file", func(t *testing.T, out string) {
+			os.Mkdir(out, 0o755)
+			os.WriteFile(filepath.Join(out, "keep"), []byte("x"), 0o644)
+		}, "not empty"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "Cargo.toml")
+			c.setup(t, out)
+			before, _ := os.Lstat(out)
+			err := WriteDir(out, files)
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("WriteDir = %v, want an error containing %q", err, c.wantErr)
+			}
+			after, _ := os.Lstat(out)
+			if after == nil || after.Mode() != before.Mode() || after.Size() != before.Size() {
+				t.Errorf("%s changed: %v -> %v", out, before, after)
+			}
+		})
+	}
+}

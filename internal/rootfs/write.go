@@ -1,6 +1,7 @@
 package rootfs
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,8 +18,8 @@ import (
 // does not wait for the disk: stage's output is copied at once by the next
 // Docker step (flushing cost every Docker build about 10 ms).
 func WriteDir(dir string, files []fileset.File) error {
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return fmt.Errorf("staging into %s: the directory is not empty; remove it or choose another", dir)
+	if err := CheckDir(dir); err != nil {
+		return err
 	}
 	err := atomicfile.ReplaceDir(dir, false, func(tmp string) error {
 		// Directories get their final modes last, so a read-only directory
@@ -41,6 +42,33 @@ func WriteDir(dir string, files []fileset.File) error {
 	})
 	if err != nil {
 		return fmt.Errorf("staging into %s: %w", dir, err)
+	}
+	return nil
+}
+
+// CheckDir reports an error unless dir is absent or an empty directory:
+// staging never replaces a file, a symbolic link or a directory that holds
+// anything, since none of those is berth's to lose.
+func CheckDir(dir string) error {
+	info, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("staging into %s: %w", dir, err)
+	}
+	switch {
+	case info.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("staging into %s: it is a symbolic link, and berth does not replace or write through one; give a path that does not exist yet", dir)
+	case !info.IsDir():
+		return fmt.Errorf("staging into %s: it is an existing file, not a directory; give a path that does not exist yet (berth never replaces a file it did not create)", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("staging into %s: %w", dir, err)
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("staging into %s: the directory is not empty; remove it or choose another", dir)
 	}
 	return nil
 }
