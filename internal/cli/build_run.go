@@ -80,13 +80,12 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	} else {
 		lines, err = sinks.Publish(ctx, results[0].Image, plan.tags)
 	}
-	if err != nil {
-		return err
-	}
+	// What was published before a failure is printed too: a tag pushed
+	// before a later one failed is in the registry, under that digest.
 	for _, l := range lines {
 		fmt.Fprintln(s.Out, l)
 	}
-	return nil
+	return err
 }
 
 // plan reads the project and the configuration, picks the binary and checks
@@ -227,6 +226,9 @@ func defaultLayoutDir(p *buildPlan) string {
 	return filepath.Join(dir, "berth", p.sel.Bin)
 }
 
+// maxEpoch is 9999-12-31T23:59:59Z.
+const maxEpoch = 253402300799
+
 // sourceDateEpoch is the reproducible-builds timestamp, 0 when unset.
 func sourceDateEpoch() (time.Time, error) {
 	v := os.Getenv("SOURCE_DATE_EPOCH")
@@ -235,7 +237,11 @@ func sourceDateEpoch() (time.Time, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q: want seconds since 1970 as a non-negative integer", v)
+		return time.Time{}, usagef("SOURCE_DATE_EPOCH=%q: want seconds since 1970 as a non-negative integer", v)
+	}
+	// Image configs carry RFC 3339 times, which have four-digit years.
+	if n > maxEpoch {
+		return time.Time{}, usagef("SOURCE_DATE_EPOCH=%s is after the year 9999, which an image's timestamps cannot express: want at most %d", v, int64(maxEpoch))
 	}
 	return time.Unix(n, 0).UTC(), nil
 }

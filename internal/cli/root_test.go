@@ -65,7 +65,8 @@ func TestSourceDateEpoch(t *testing.T) {
 		value string
 		want  int64
 		err   bool
-	}{{"", 0, false}, {"1700000000", 1700000000, false}, {"yesterday", 0, true}, {"-5", 0, true}}
+	}{{"", 0, false}, {"1700000000", 1700000000, false}, {"yesterday", 0, true}, {"-5", 0, true},
+		{"253402300799", 253402300799, false}, {"253402300800", 0, true}, {"99999999999999", 0, true}}
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {
 			t.Setenv("SOURCE_DATE_EPOCH", tt.value)

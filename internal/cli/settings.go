@@ -40,7 +40,11 @@ func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (carg
 			return cargo.Selection{}, config.Resolved{}, err
 		}
 	}
-	return sel, config.Resolve(defaults, ws, pkg, env, flags), nil
+	cfg := config.Resolve(defaults, ws, pkg, env, flags)
+	if err := cfg.Validate(); err != nil {
+		return cargo.Selection{}, config.Resolved{}, usagef("%v", err)
+	}
+	return sel, cfg, nil
 }
 
 // layer is the configuration the cargo flags the user set carry.

@@ -22,6 +22,9 @@ type File struct {
 	Data []byte
 	// Link is the target of a symlink.
 	Link string
+	// UID and GID own the entry; 0 (root) unless set, like every file berth
+	// writes but the nonroot user's home.
+	UID, GID int
 }
 
 // IsDir reports whether f is a directory.
@@ -84,7 +87,7 @@ func (s *Set) Files() []File {
 }
 
 func same(a, b File) bool {
-	return a.Mode == b.Mode && a.Source == b.Source && string(a.Data) == string(b.Data) && a.Link == b.Link
+	return a.Mode == b.Mode && a.Source == b.Source && string(a.Data) == string(b.Data) && a.Link == b.Link && a.UID == b.UID && a.GID == b.GID
 }
 
 func describe(f File) string {

@@ -78,6 +78,8 @@ func writeEntry(tw *tar.Writer, f fileset.File, mtime time.Time) error {
 	hdr := &tar.Header{
 		Name:    strings.TrimPrefix(f.Path, "/"),
 		Mode:    tarMode(f.Mode),
+		Uid:     f.UID,
+		Gid:     f.GID,
 		ModTime: mtime,
 		Format:  tar.FormatPAX,
 	}

@@ -88,6 +88,7 @@ func (p *registryPub) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags 
 	if err != nil {
 		return nil, fmt.Errorf("computing index digest: %w", err)
 	}
+	var lines []string
 	for _, t := range tags {
 		p.opts.logf("pushing %s (image index)", t.Name())
 		c := &countingTransport{next: p.opts.transport}
@@ -96,12 +97,13 @@ func (p *registryPub) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags 
 		}
 		err := remote.WriteIndex(t, idx, remote.WithContext(ctx), remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c))
 		if err != nil {
-			return nil, fmt.Errorf("pushing %s: %w (is the registry reachable, and are you logged in: `docker login %s`?)", t.Name(), err, t.RegistryStr())
+			return lines, pushError(t, err)
 		}
 		p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
 			t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
+		lines = append(lines, t.Name()+"@"+d.String())
 	}
-	return refLines("", tags, d, name.Tag.Name), nil
+	return lines, nil
 }
 
 // refLines is one "<ref>@<digest>" line per tag, or dest's when untagged.

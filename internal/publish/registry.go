@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync/atomic"
 
@@ -44,7 +45,7 @@ func (p *registryPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag
 			remote.WithAuthFromKeychain(p.opts.keychain),
 			remote.WithTransport(c))
 		if err != nil {
-			return lines, fmt.Errorf("pushing %s: %w (is the registry reachable, and are you logged in: `docker login %s`?)", t.Name(), err, t.RegistryStr())
+			return lines, pushError(t, err)
 		}
 		p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
 			t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
@@ -75,3 +76,27 @@ func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	return resp, nil
 }
+
+// pushError explains a failed push, with the query strings of the URLs in
+// the registry's message (upload session states, tokens) left out: they are
+// credentials for the upload, and error messages end up in CI logs.
+func pushError(t name.Tag, err error) error {
+	return &redactedError{
+		msg: fmt.Sprintf("pushing %s: %s (is the registry reachable, and are you logged in: `docker login %s`?)", t.Name(), redactURLs(err.Error()), t.RegistryStr()),
+		err: err,
+	}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// urlQuery matches a URL's query, up to the end of the URL (a space, a
+// quote, the end, or the colon ggcr puts after a URL in its errors).
+var urlQuery = regexp.MustCompile(`(\bhttps?://[^\s?"']+)\?[^\s"']*?(:?(?:[\s"']|$))`)
+
+func redactURLs(s string) string { return urlQuery.ReplaceAllString(s, "$1?REDACTED$2") }

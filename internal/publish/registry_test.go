@@ -107,3 +107,37 @@ func TestRegistryErrors(t *testing.T) {
 		t.Errorf("error = %v, want the layer's error", err)
 	}
 }
+
+// failingManifests fails every manifest PUT into one repository with a 400.
+type failingManifests struct{ repo string }
+
+func (f failingManifests) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPut && strings.HasPrefix(req.URL.Path, "/v2/"+f.repo+"/manifests/") {
+		return &http.Response{StatusCode: http.StatusBadRequest, Status: "400 Bad Request", Header: http.Header{},
+			Body: io.NopCloser(strings.NewReader("")), Request: req}, nil
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// TestRegistryPartialPush: when a later tag fails, the lines of the tags
+// already pushed are returned with the error.
+func TestRegistryPartialPush(t *testing.T) {
+	reg := newRegistry(t)
+	img := testImage(t, randomLayers(t, 1)...)
+	tt := tags(t, reg.host()+"/good/app:v1", reg.host()+"/bad/app:v1")
+	lines, err := Registry(WithTransport(failingManifests{repo: "bad/app"})).Publish(context.Background(), img, tt)
+	if err == nil {
+		t.Fatal("no error for the failing tag")
+	}
+	if want := []string{tt[0].Name() + "@" + digestOf(t, img)}; !reflect.DeepEqual(lines, want) {
+		t.Errorf("lines = %q, want %q", lines, want)
+	}
+}
+
+func TestRedactURLs(t *testing.T) {
+	in := `PUT http://127.0.0.1:5000/v2/a/blobs/uploads/x?_state=c2VjcmV0&digest=sha256:ab: 400; GET https://r.example/token?scope=x&secret=y done`
+	want := `PUT http://127.0.0.1:5000/v2/a/blobs/uploads/x?REDACTED: 400; GET https://r.example/token?REDACTED done`
+	if got := redactURLs(in); got != want {
+		t.Errorf("redactURLs = %q\nwant %q", got, want)
+	}
+}

@@ -106,7 +106,7 @@ func addSystem(set *fileset.Set, root string) ([]string, error) {
 		{Path: "/etc/group", Mode: 0o644, Data: []byte(group)},
 		{Path: "/etc/nsswitch.conf", Mode: 0o644, Data: []byte(nsswitch)},
 		{Path: "/tmp", Mode: fs.ModeDir | fs.ModeSticky | 0o777},
-		{Path: "/home/nonroot", Mode: fs.ModeDir | 0o755},
+		{Path: "/home/nonroot", Mode: fs.ModeDir | 0o700, UID: NonrootID, GID: NonrootID},
 	}
 	if ca := findCABundle(root); ca != "" {
 		files = append(files, fileset.File{Path: "/etc/ssl/certs/ca-certificates.crt", Mode: 0o644, Source: ca})

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/fileset"
@@ -245,5 +246,37 @@ func TestWriteDirRefusesUserFiles(t *testing.T) {
 				t.Errorf("%s changed: %v -> %v", out, before, after)
 			}
 		})
+	}
+}
+
+// TestNonrootHome: /home/nonroot belongs to 65532 with mode 0700, as in
+// distroless, in the file set and (as root) in a staged directory.
+func TestNonrootHome(t *testing.T) {
+	set, _, err := Runtime(Options{Root: sysroot(t), System: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var home *fileset.File
+	for _, f := range set.Files() {
+		if f.Path == "/home/nonroot" {
+			home = &f
+		}
+	}
+	if home == nil || home.UID != NonrootID || home.GID != NonrootID || home.Mode.Perm() != 0o700 {
+		t.Fatalf("/home/nonroot = %+v, want 65532:65532 0700", home)
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("staged ownership needs root (stage runs as root in a Docker builder)")
+	}
+	out := filepath.Join(t.TempDir(), "stage")
+	if err := WriteDir(out, set.Files()); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(filepath.Join(out, "home/nonroot"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := info.Sys().(*syscall.Stat_t); st.Uid != NonrootID || st.Gid != NonrootID {
+		t.Errorf("staged /home/nonroot owned by %d:%d", st.Uid, st.Gid)
 	}
 }

@@ -38,10 +38,28 @@ func WriteDir(dir string, files []fileset.File) error {
 				return err
 			}
 		}
-		return nil
+		return chownAll(tmp, files)
 	})
 	if err != nil {
 		return fmt.Errorf("staging into %s: %w", dir, err)
+	}
+	return nil
+}
+
+// chownAll gives the entries that are not root's (the nonroot home) their
+// owner. Only root can: a Docker builder stage runs stage as root, and
+// COPY --from keeps the owner; elsewhere the files stay the caller's.
+func chownAll(root string, files []fileset.File) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	for _, f := range files {
+		if f.UID == 0 && f.GID == 0 {
+			continue
+		}
+		if err := os.Lchown(filepath.Join(root, f.Path), f.UID, f.GID); err != nil {
+			return fmt.Errorf("staging %s: %w", f.Path, err)
+		}
 	}
 	return nil
 }
