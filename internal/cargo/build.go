@@ -46,6 +46,13 @@ func (o BuildOptions) Args() []string {
 		profile = "release"
 	}
 	args = append(args, "--profile", profile)
+	return append(args, o.selectionArgs("--target")...)
+}
+
+// selectionArgs are the flags that decide the crate graph: features,
+// target and the lockfile flags (shared with cargo metadata).
+func (o BuildOptions) selectionArgs(targetFlag string) []string {
+	var args []string
 	if len(o.Features) > 0 {
 		args = append(args, "--features", strings.Join(o.Features, ","))
 	}
@@ -56,7 +63,7 @@ func (o BuildOptions) Args() []string {
 		args = append(args, "--all-features")
 	}
 	if o.Target != "" {
-		args = append(args, "--target", o.Target)
+		args = append(args, targetFlag, o.Target)
 	}
 	for _, f := range []struct {
 		on   bool
