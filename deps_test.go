@@ -29,6 +29,7 @@ func TestPackageDependencies(t *testing.T) {
 		"build":      {"cargo", "elf", "fileset", "image", "rootfs"},
 		"testenv":    {},
 		"audit":      {},
+		"sbom":       {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)
