@@ -51,6 +51,9 @@ func (p *ociLayout) Publish(ctx context.Context, img v1.Image, tags []name.Tag) 
 	if err != nil {
 		return nil, err
 	}
+	if idx, err = p.opts.withArtifacts(idx, img); err != nil {
+		return nil, err
+	}
 	p.opts.logf("writing OCI layout %s", p.dir)
 	err = atomicfile.ReplaceDir(p.dir, true, func(tmp string) error {
 		_, err := layout.Write(tmp, idx)

@@ -39,10 +39,11 @@ func (p *registryPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag
 		if c.next == nil {
 			c.next = remote.DefaultTransport
 		}
-		err := remote.Write(t, img,
-			remote.WithContext(ctx),
-			remote.WithAuthFromKeychain(p.opts.keychain),
-			remote.WithTransport(c))
+		ro := []remote.Option{remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c)}
+		err := remote.Write(t, img, append(ro, remote.WithContext(ctx))...)
+		if err == nil {
+			err = p.opts.pushArtifacts(ctx, img, t, ro...)
+		}
 		if err != nil {
 			return lines, fmt.Errorf("pushing %s: %w (is the registry reachable, and are you logged in: `docker login %s`?)", t.Name(), err, t.RegistryStr())
 		}
