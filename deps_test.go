@@ -26,7 +26,7 @@ func TestPackageDependencies(t *testing.T) {
 		"dockerfile": {},
 		"rootfs":     {"fileset", "atomicfile"},
 		"recipe":     {"cargo", "atomicfile"},
-		"build":      {"cargo", "elf", "fileset", "image", "rootfs"},
+		"build":      {"cargo", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb"},
 		"testenv":    {},
 		"audit":      {},
 		"sbom":       {},

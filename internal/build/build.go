@@ -13,6 +13,7 @@ import (
 	"github.com/berth-dev/berth/internal/fileset"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/rootfs"
+	"github.com/berth-dev/berth/internal/sbom"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -65,6 +66,13 @@ type Contents struct {
 	Entrypoint string       // the binary's path in the image
 	Base       v1.Image     // nil for an empty image
 	Warnings   []string
+	// The SBOM's view of the OS packages the runtime files come from. The
+	// package database (internal/pkgdb) fills them; empty, the SBOM lists
+	// the binary and its crates alone.
+	SBOMPackages []sbom.OSPackage
+	SBOMDistro   *sbom.Distro
+	SBOMUnowned  []sbom.File
+	SBOMNotes    []string
 }
 
 // Collect reads opts.Binary's ELF closure and gathers the files of the

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
@@ -30,18 +31,50 @@ type buildPlan struct {
 }
 
 func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[string]bool) error {
+	if err := o.supply.check(); err != nil {
+		return err
+	}
 	runner := &cargo.Runner{Stderr: s.Err}
 	plan, err := o.plan(ctx, runner, changed)
 	if err != nil {
 		return err
 	}
-	sinks, err := o.publishers(plan, s)
+	if _, err := o.publishers(plan, s); err != nil { // checks the outputs before any work
+		return err
+	}
+	res, crates, err := o.image(ctx, runner, plan)
 	if err != nil {
 		return err
 	}
-	binary, err := o.compile(ctx, runner, plan)
+	for _, w := range res.Warnings {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
+	fmt.Fprintln(s.Err, summary(res))
+	att, err := o.supply.document(res.Contents, crates, plan.epoch)
 	if err != nil {
 		return err
+	}
+	var extra []publish.Option
+	if att != nil {
+		extra = append(extra, publish.WithAttachments(*att))
+	}
+	sinks, err := o.publishers(plan, s, extra...)
+	if err != nil {
+		return err
+	}
+	lines, err := sinks.Publish(ctx, res.Image, plan.tags)
+	if err != nil {
+		return err
+	}
+	return o.report(s, res, lines, att)
+}
+
+// image compiles the binary (listing its crates meanwhile), adds its
+// .dep-v0 section and builds the image.
+func (o *buildOptions) image(ctx context.Context, runner *cargo.Runner, plan *buildPlan) (*build.Result, []audit.Crate, error) {
+	binary, list, err := o.compileAudited(ctx, runner, plan)
+	if err != nil {
+		return nil, nil, err
 	}
 	res, err := build.Image(ctx, build.Options{
 		Binary:       binary,
@@ -57,21 +90,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		User:         *plan.cfg.User,
 		Cache:        layerCache(),
 	})
-	if err != nil {
-		return err
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(s.Err, "warning: %s\n", w)
-	}
-	fmt.Fprintln(s.Err, summary(res))
-	lines, err := sinks.Publish(ctx, res.Image, plan.tags)
-	if err != nil {
-		return err
-	}
-	for _, l := range lines {
-		fmt.Fprintln(s.Out, l)
-	}
-	return nil
+	return res, list, err
 }
 
 // plan reads the project and the configuration, picks the binary and checks
@@ -127,10 +146,31 @@ func (o *buildOptions) selectBinary(p *buildPlan, bin string) (cargo.Selection, 
 	return p.project.SelectBinaryFrom(p.manifest, o.pkg, bin)
 }
 
-// compile runs cargo unless a prebuilt binary was given.
-func (o *buildOptions) compile(ctx context.Context, runner *cargo.Runner, p *buildPlan) (string, error) {
+// compileAudited compiles the binary while cargo metadata lists its
+// crates, then adds its .dep-v0 section (see supplyFlags.binary).
+func (o *buildOptions) compileAudited(ctx context.Context, runner *cargo.Runner, plan *buildPlan) (string, []audit.Crate, error) {
+	bo, err := o.cargoOptions(ctx, runner, plan)
+	if err != nil {
+		return "", nil, err
+	}
+	pkg := ""
+	if plan.sel.Package != nil {
+		pkg = plan.sel.Package.Name
+	}
+	crates := o.supply.startCrates(ctx, runner, o.binary != "", pkg, bo)
+	exe, err := o.compile(ctx, runner, plan, bo)
+	if err != nil {
+		<-crates
+		return "", nil, err
+	}
+	return o.supply.binary(exe, crates)
+}
+
+// cargoOptions are the flags of the cargo build, with the target a static
+// build needs.
+func (o *buildOptions) cargoOptions(ctx context.Context, runner *cargo.Runner, p *buildPlan) (cargo.BuildOptions, error) {
 	if o.binary != "" {
-		return o.binary, nil
+		return cargo.BuildOptions{}, nil
 	}
 	bo := cargo.BuildOptions{
 		ManifestPath: o.manifestPath, Package: p.sel.Package.Name, Bin: p.sel.Bin,
@@ -138,13 +178,21 @@ func (o *buildOptions) compile(ctx context.Context, runner *cargo.Runner, p *bui
 		AllFeatures: o.allFeatures, Target: o.target,
 		Locked: o.locked, Frozen: o.frozen, Offline: o.offline,
 	}
-	static := p.cfg.Static != nil && *p.cfg.Static
-	if static {
+	if p.cfg.Static != nil && *p.cfg.Static {
 		var err error
 		if bo.Target, bo.Static, err = build.StaticTarget(ctx, runner, o.target); err != nil {
-			return "", err
+			return bo, err
 		}
 	}
+	return bo, nil
+}
+
+// compile runs cargo unless a prebuilt binary was given.
+func (o *buildOptions) compile(ctx context.Context, runner *cargo.Runner, p *buildPlan, bo cargo.BuildOptions) (string, error) {
+	if o.binary != "" {
+		return o.binary, nil
+	}
+	static := p.cfg.Static != nil && *p.cfg.Static
 	exe, err := runner.Build(ctx, bo)
 	if err != nil || !static {
 		return exe, err
@@ -186,26 +234,26 @@ func parseTags(cfg config.Resolved, bin string) ([]name.Tag, error) {
 	return tags, nil
 }
 
-func (o *buildOptions) publishers(p *buildPlan, s *streams) (publish.Publisher, error) {
+func (o *buildOptions) publishers(p *buildPlan, s *streams, extra ...publish.Option) (publish.Publisher, error) {
 	var sinks []publish.Publisher
-	progress := publish.WithProgress(s.Err)
+	progress := append([]publish.Option{publish.WithProgress(s.Err)}, extra...)
 	if o.ociLayout != "" {
-		sinks = append(sinks, publish.OCILayout(o.ociLayout, progress))
+		sinks = append(sinks, publish.OCILayout(o.ociLayout, progress...))
 	}
 	if o.tarball != "" {
-		sinks = append(sinks, publish.Tarball(o.tarball, progress))
+		sinks = append(sinks, publish.Tarball(o.tarball, progress...))
 	}
 	if o.load {
-		sinks = append(sinks, publish.Daemon(progress))
+		sinks = append(sinks, publish.Daemon(progress...))
 	}
 	if o.push {
 		if len(p.cfg.Tags) == 0 {
 			return nil, usagef("--push needs at least one -t/--tag naming the registry and repository, e.g. -t registry.example.com/%s:1.0", p.sel.Bin)
 		}
-		sinks = append(sinks, publish.Registry(progress))
+		sinks = append(sinks, publish.Registry(progress...))
 	}
 	if len(sinks) == 0 {
-		sinks = append(sinks, publish.OCILayout(defaultLayoutDir(p), progress))
+		sinks = append(sinks, publish.OCILayout(defaultLayoutDir(p), progress...))
 	}
 	return publish.Multi(sinks...), nil
 }

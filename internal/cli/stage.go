@@ -52,6 +52,7 @@ The binary lands in /usr/local/bin/<name>; stdout gets that path.`,
 	o.addCargoFlags(f)
 	f.StringVar(&o.base, "base", "auto", "auto (binary, libraries and system files) or scratch (binary only)")
 	o.addRuntimeFlags(f)
+	o.supply.add(f)
 	return cmd
 }
 
@@ -67,18 +68,21 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 			return usagef("--recipe-path %s: %v", o.recipePath, errors.Unwrap(err))
 		}
 	}
+	if err := o.supply.check(); err != nil {
+		return err
+	}
 	runner := &cargo.Runner{Stderr: s.Err}
 	plan, err := o.plan(ctx, runner, changed)
 	if err != nil {
 		return err
 	}
 	stale := o.compareRecipe()
-	binary, err := o.compile(ctx, runner, plan)
-	if err != nil {
-		return err
-	}
+	binary, crates, err := o.compileAudited(ctx, runner, plan)
 	if w := <-stale; w != "" {
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
+	if err != nil {
+		return err
 	}
 	c, err := build.Stage(ctx, build.Options{
 		Binary: binary, Name: plan.sel.Bin, Base: *plan.cfg.Base, Includes: plan.cfg.Include, Root: o.sysroot,
@@ -89,6 +93,11 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 	}
 	for _, w := range c.Warnings {
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
+	if o.supply.sbomOut != "" {
+		if _, err := o.supply.document(c, crates, plan.epoch); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(s.Err, "staged %s and %d runtime files in %s\n", c.Entrypoint, c.Runtime.Len(), strings.Join(nonEmpty(o.out, o.appOut), " and "))
 	fmt.Fprintln(s.Out, c.Entrypoint)
