@@ -14,9 +14,11 @@ import (
 	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/testenv"
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // buildReport is --json's output.
@@ -196,4 +198,45 @@ func syftCrates(t *testing.T, syft, source string) map[string]bool {
 		}
 	}
 	return found
+}
+
+// TestSBOMPushReferrers pushes to the distribution registry, which serves
+// the OCI referrers API: the image's referrers list the CycloneDX SBOM.
+func TestSBOMPushReferrers(t *testing.T) {
+	testenv.RequireCargo(t)
+	reg := testenv.StartRegistry(t)
+	project := t.TempDir()
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
+		t.Fatal(err)
+	}
+	ref := reg + "/berth-e2e/hello:sbom"
+	rep := parseReport(t, mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"),
+		"--push", "-t", ref, "--sbom", "cyclonedx", "--json").stdout)
+	img := rep.Images[0]
+	if img.Ref != ref || img.SBOM.MediaType != "application/vnd.cyclonedx+json" {
+		t.Fatalf("--json: %+v", img)
+	}
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := remote.Referrers(tag.Context().Digest(img.Digest))
+	if err != nil {
+		t.Fatalf("referrers of %s: %v", img.Digest, err)
+	}
+	m, _ := idx.IndexManifest()
+	if len(m.Manifests) != 1 || m.Manifests[0].Digest.String() != img.SBOM.Digest ||
+		m.Manifests[0].ArtifactType != img.SBOM.MediaType {
+		t.Fatalf("referrers: %+v, want the SBOM %s", m.Manifests, img.SBOM.Digest)
+	}
+	art, err := remote.Image(tag.Context().Digest(img.SBOM.Digest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, _ := art.Layers()
+	rc, _ := layers[0].Uncompressed()
+	var doc struct{ BOMFormat, SpecVersion string }
+	if err := json.NewDecoder(rc).Decode(&doc); err != nil || doc.BOMFormat != "CycloneDX" || doc.SpecVersion != "1.5" {
+		t.Errorf("the artifact holds %+v (%v), want a CycloneDX 1.5 document", doc, err)
+	}
 }
