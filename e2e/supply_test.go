@@ -51,17 +51,24 @@ func TestSupplyChainHyper(t *testing.T) {
 	}
 	checkSBOMArtifact(t, out, first, sbomFile, want)
 
-	syft := testenv.Syft(t)
-	found := syftCrates(t, syft, "oci-dir:"+out)
-	for _, c := range want {
-		if !found[c] {
-			t.Errorf("syft does not list crate %s", c)
-		}
-	}
+	checkScannedCrates(t, manifest, "oci-dir:"+out)
 
 	second := parseReport(t, mustBerth(t, args...).stdout)
 	if first.Images[0].Digest != second.Images[0].Digest || first.Images[0].SBOM.Digest != second.Images[0].SBOM.Digest {
 		t.Errorf("two builds differ: %+v vs %+v", first.Images[0], second.Images[0])
+	}
+}
+
+// checkScannedCrates checks that syft lists, in the image at source, every
+// crate `cargo tree -e normal` lists for the project.
+func checkScannedCrates(t *testing.T, manifest, source string) {
+	t.Helper()
+	syft := testenv.Syft(t)
+	found := syftCrates(t, syft, source)
+	for _, c := range cargoTree(t, manifest) {
+		if !found[c] {
+			t.Errorf("syft does not list crate %s in %s", c, source)
+		}
 	}
 }
 
@@ -85,8 +92,9 @@ func cargoTree(t *testing.T, manifest string) []string {
 	if err != nil {
 		t.Fatalf("rustc --print host-tuple: %v", err)
 	}
-	cmd := exec.Command("cargo", "tree", "-e", "normal", "--prefix", "none", "--format", "{p}",
+	cmd := exec.Command("cargo", "tree", "--offline", "-e", "normal", "--prefix", "none", "--format", "{p}",
 		"--manifest-path", manifest, "--target", strings.TrimSpace(string(host)))
+	cmd.Env = testenv.CargoEnv(t)
 	raw, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("cargo tree: %v", err)
