@@ -13,6 +13,7 @@ set -euo pipefail
 REGISTRY_VERSION=v3.1.2
 BUILDX_VERSION=v0.19.3
 STATICCHECK_VERSION=v0.8.2
+COSIGN_VERSION=v3.1.3
 REGISTRY_BIN_DIR=${BERTH_REGISTRY_BIN_DIR:-/usr/local/bin}
 DOCKERD_LOG=/var/log/berth-dockerd.log
 DOCKER_WAIT_SECONDS=60
@@ -167,6 +168,21 @@ install_staticcheck() {
 		go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" >&2
 }
 
+# cosign signs and attests pushed images in e2e (offline: a generated key
+# pair, no transparency log). Its build is heavy (about 900 packages): the
+# binary is kept once built.
+install_cosign() {
+	local bin="$REGISTRY_BIN_DIR/cosign"
+	if [[ -x $bin ]] && go version -m "$bin" 2>/dev/null |
+		grep -Eq "^[[:space:]]+mod[[:space:]]+github.com/sigstore/cosign/v3[[:space:]]+$COSIGN_VERSION[[:space:]]"; then
+		log "cosign: $bin is already $COSIGN_VERSION"
+		return
+	fi
+	log "cosign: go install github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION into $REGISTRY_BIN_DIR"
+	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
+		go install "github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION" >&2
+}
+
 check_rust() {
 	if command -v cargo >/dev/null 2>&1; then
 		log "rust: $(cargo --version 2>/dev/null || echo 'cargo does not run')"
@@ -185,6 +201,8 @@ main() {
 	local buildx_pid=$!
 	install_staticcheck &
 	local staticcheck_pid=$!
+	install_cosign &
+	local cosign_pid=$!
 	local failed=()
 	install_apt_packages || failed+=("apt packages")
 	if [[ ${#failed[@]} -eq 0 ]]; then
@@ -193,6 +211,7 @@ main() {
 	wait "$registry_pid" || failed+=("registry $REGISTRY_VERSION")
 	wait "$buildx_pid" || failed+=("buildx $BUILDX_VERSION")
 	wait "$staticcheck_pid" || failed+=("staticcheck $STATICCHECK_VERSION")
+	wait "$cosign_pid" || failed+=("cosign $COSIGN_VERSION")
 	check_rust
 	if [[ ${#failed[@]} -gt 0 ]]; then
 		die "failed: ${failed[*]} (after $((SECONDS - start))s)"
