@@ -67,7 +67,7 @@ func (f *supplyFlags) startCrates(ctx context.Context, runner *cargo.Runner, pre
 		}
 		res, err := runner.Resolve(ctx, bo)
 		if err != nil {
-			r.err = fmt.Errorf("listing the crates compiled into the binary: %w", err)
+			r.err = fmt.Errorf("listing the crates compiled into the binary (for its .dep-v0 section and the SBOM; --no-audit-section --sbom none skip it): %w", err)
 			return
 		}
 		r.crates, r.err = build.Crates(res, pkg)
