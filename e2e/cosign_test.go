@@ -41,7 +41,7 @@ func TestCosignSignAndAttest(t *testing.T) {
 		}
 		return string(out)
 	}
-	offline := []string{"--tlog-upload=false", "--allow-http-registry", "--key", "cosign.key"}
+	offline := []string{"--use-signing-config=false", "--tlog-upload=false", "--allow-http-registry", "--key", "cosign.key"}
 	run("generate-key-pair")
 	run(append([]string{"sign"}, append(offline, ref)...)...)
 	run(append([]string{"attest", "--type", "spdxjson", "--predicate", sbomFile}, append(offline, ref)...)...)

@@ -51,11 +51,13 @@ func deref(s *string) string {
 // no .dep-v0 section and crates is not empty, a copy of it with one, written
 // to dir (cargo's own file is never changed). A binary that has a section
 // (built with cargo auditable) is kept as it is, and its own list is
-// returned instead of crates.
+// returned instead of crates. A file that is not ELF is returned as it is,
+// for the closure's check to explain.
 func AuditedBinary(binary, dir string, crates []audit.Crate) (string, []audit.Crate, error) {
 	data, ok, err := elf.ReadSection(binary, audit.SectionName)
 	if err != nil {
-		return "", nil, err
+		// Not an ELF file: packaging it fails next, with the reason.
+		return binary, nil, nil
 	}
 	if ok {
 		own, err := audit.ReadSection(data)

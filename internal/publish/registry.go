@@ -39,16 +39,18 @@ func (p *registryPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag
 		if c.next == nil {
 			c.next = remote.DefaultTransport
 		}
-		ro := []remote.Option{remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c)}
-		err := remote.Write(t, img, append(ro, remote.WithContext(ctx))...)
+		err := remote.Write(t, img,
+			remote.WithContext(ctx),
+			remote.WithAuthFromKeychain(p.opts.keychain),
+			remote.WithTransport(c))
 		if err == nil {
-			err = p.opts.pushArtifacts(ctx, img, t, ro...)
+			p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
+				t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
+			err = p.opts.pushArtifacts(ctx, img, t, remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c.next))
 		}
 		if err != nil {
 			return lines, fmt.Errorf("pushing %s: %w (is the registry reachable, and are you logged in: `docker login %s`?)", t.Name(), err, t.RegistryStr())
 		}
-		p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
-			t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
 		lines = append(lines, t.Name()+"@"+d.String())
 	}
 	return lines, nil
