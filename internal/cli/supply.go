@@ -60,12 +60,7 @@ func (f *supplyFlags) startCrates(ctx context.Context, runner *cargo.Runner, pre
 	go func() {
 		var r cratesResult
 		defer func() { ch <- r }()
-		if bo.Target == "" {
-			if bo.Target, r.err = runner.HostTriple(ctx); r.err != nil {
-				return
-			}
-		}
-		res, err := runner.Resolve(ctx, bo)
+		res, err := resolveFor(ctx, runner, bo)
 		if err != nil {
 			r.err = fmt.Errorf("listing the crates compiled into the binary (for its .dep-v0 section and the SBOM; --no-audit-section --sbom none skip it): %w", err)
 			return
@@ -73,6 +68,25 @@ func (f *supplyFlags) startCrates(ctx context.Context, runner *cargo.Runner, pre
 		r.crates, r.err = build.Crates(res, pkg)
 	}()
 	return ch
+}
+
+// resolveFor runs cargo metadata for bo's target: for the host, cargo's
+// "host-tuple" (recent cargo) spares a rustc run; older cargo gets
+// the triple from rustc.
+func resolveFor(ctx context.Context, runner *cargo.Runner, bo cargo.BuildOptions) (*cargo.Resolve, error) {
+	if bo.Target != "" {
+		return runner.Resolve(ctx, bo)
+	}
+	bo.Target = "host-tuple"
+	if res, err := runner.Resolve(ctx, bo); err == nil {
+		return res, nil
+	}
+	host, err := runner.HostTriple(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bo.Target = host
+	return runner.Resolve(ctx, bo)
 }
 
 // binary returns the file to package and the crates it holds: with the
