@@ -26,9 +26,11 @@ func TestPackageDependencies(t *testing.T) {
 		"dockerfile": {},
 		"rootfs":     {"fileset", "atomicfile"},
 		"recipe":     {"cargo", "atomicfile"},
-		"build":      {"cargo", "elf", "fileset", "image", "rootfs", "pkgdb"},
-		"pkgdb":      {},
+		"build":      {"cargo", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb"},
 		"testenv":    {},
+		"audit":      {},
+		"sbom":       {},
+		"pkgdb":      {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)

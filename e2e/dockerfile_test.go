@@ -38,6 +38,8 @@ type dfFixture struct {
 	bumpCrate string
 	// http runs the image as a service and reads its answer on /.
 	http bool
+	// scan checks that syft lists the image's crates, as cargo tree does.
+	scan bool
 	// contextPlanner: generated with --planner context, whose planner reads
 	// the whole context (and so runs again after a source edit).
 	contextPlanner bool
@@ -92,7 +94,7 @@ var dfFixtures = []dfFixture{
 		want:     `"message":"hello from berth"`,
 		editFile: "src/main.rs", old: `"hello from berth"`, new: `"edited hyper %s"`, edited: `"message":"edited hyper %s"`,
 		bumpFile: "Cargo.toml", bumpOld: `version = "0.3.1"`, bumpCrate: "hyper-service",
-		http: true, builders: []builder{buildKit},
+		http: true, scan: true, builders: []builder{buildKit},
 	},
 }
 
@@ -131,6 +133,9 @@ func dockerfileCycle(t *testing.T, f dfFixture, b builder) {
 
 	b.build(t, dir, tag)
 	checkOutput(t, f, tag, f.want)
+	if f.scan {
+		checkScannedCrates(t, filepath.Join(dir, "Cargo.toml"), "docker:"+tag)
+	}
 
 	replaceIn(t, dir, f.editFile, f.old, fmt.Sprintf(f.new, nonce))
 	out := b.build(t, dir, tag)

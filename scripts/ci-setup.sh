@@ -17,6 +17,7 @@ REGISTRY_VERSION=v3.1.2
 BUILDX_VERSION=v0.19.3
 STATICCHECK_VERSION=v0.8.2
 SYFT_VERSION=v1.57.1
+COSIGN_VERSION=v3.1.3
 REGISTRY_BIN_DIR=${BERTH_REGISTRY_BIN_DIR:-/usr/local/bin}
 DOCKERD_LOG=/var/log/berth-dockerd.log
 DOCKER_WAIT_SECONDS=60
@@ -251,6 +252,19 @@ register_qemu() {
 	log "cross: registering qemu-aarch64 from $conf"
 	"${SUDO[@]}" sh -c "cat '$conf' > '$dir/register'"
 	grep -q '^flags: .*F' "$dir/qemu-aarch64" || die "cross: qemu-aarch64 is registered without the F flag"
+# cosign signs and attests pushed images in e2e (offline: a generated key
+# pair, no transparency log). Its build is heavy (about 900 packages): the
+# binary is kept once built.
+install_cosign() {
+	local bin="$REGISTRY_BIN_DIR/cosign"
+	if [[ -x $bin ]] && go version -m "$bin" 2>/dev/null |
+		grep -Eq "^[[:space:]]+mod[[:space:]]+github.com/sigstore/cosign/v3[[:space:]]+$COSIGN_VERSION[[:space:]]"; then
+		log "cosign: $bin is already $COSIGN_VERSION"
+		return
+	fi
+	log "cosign: go install github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION into $REGISTRY_BIN_DIR"
+	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
+		go install "github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION" >&2
 }
 
 check_rust() {
@@ -273,6 +287,8 @@ main() {
 	local staticcheck_pid=$!
 	install_syft &
 	local syft_pid=$!
+	install_cosign &
+	local cosign_pid=$!
 	local failed=()
 	install_apt_packages || failed+=("apt packages")
 	if [[ ${#failed[@]} -eq 0 ]]; then
@@ -283,6 +299,7 @@ main() {
 	wait "$buildx_pid" || failed+=("buildx $BUILDX_VERSION")
 	wait "$staticcheck_pid" || failed+=("staticcheck $STATICCHECK_VERSION")
 	wait "$syft_pid" || failed+=("syft $SYFT_VERSION")
+	wait "$cosign_pid" || failed+=("cosign $COSIGN_VERSION")
 	check_rust
 	if [[ ${#failed[@]} -gt 0 ]]; then
 		die "failed: ${failed[*]} (after $((SECONDS - start))s)"

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/fileset"
 	"github.com/berth-dev/berth/internal/image"
@@ -64,6 +65,9 @@ type Options struct {
 type Result struct {
 	Image v1.Image
 	*Contents
+	// Crates are the crates compiled into the binary (its .dep-v0 list);
+	// nil when they were not listed.
+	Crates []audit.Crate
 }
 
 // Contents is what an image of the binary holds, before it is an image.

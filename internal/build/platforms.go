@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/image"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -18,7 +19,16 @@ type Compiled struct {
 	StaticFrom string
 	// Log receives what berth chose for each target (its linker); nil is quiet.
 	Log io.Writer
+	// Supply, when set, runs around each cargo build (and around a
+	// prebuilt binary): it lists the crates compiled in and returns the
+	// binary to package (with its .dep-v0 section).
+	Supply Supplier
 }
+
+// Supplier starts, before cargo runs with bo (its target set), the listing
+// of the crates the build compiles in, and returns the step that takes
+// cargo's executable and gives the file to package and its crates.
+type Supplier func(ctx context.Context, bo cargo.BuildOptions) func(exe string) (string, []audit.Crate, error)
 
 // Images compiles and packages opts once per target, in order: cargo for
 // each platform, then its closure (found where the target's libraries live:
@@ -32,15 +42,13 @@ func Images(ctx context.Context, c Compiled, targets []Target, opts Options) ([]
 	var out []*Result
 	for _, t := range targets {
 		o := opts
-		if o.Binary == "" {
-			if t.Note != "" && c.Log != nil {
-				fmt.Fprintln(c.Log, t.Note)
-			}
-			exe, err := Compile(ctx, c.Runner, t, c.Cargo, c.StaticFrom)
-			if err != nil {
-				return nil, err
-			}
-			o.Binary = exe
+		if o.Binary == "" && t.Note != "" && c.Log != nil {
+			fmt.Fprintln(c.Log, t.Note)
+		}
+		var crates []audit.Crate
+		var err error
+		if o.Binary, crates, err = c.Compile(ctx, t, o.Binary); err != nil {
+			return nil, err
 		}
 		if o.Root == "" && t.Root != "" {
 			// The cross packages' root has the libraries but no system
@@ -64,9 +72,32 @@ func Images(ctx context.Context, c Compiled, targets []Target, opts Options) ([]
 		if t.Platform.Architecture != "" && res.Platform.String() != t.Platform.String() {
 			return nil, fmt.Errorf("%s is a binary for %s, but %s was asked for: build it for that platform (check the target's linker and rustflags), or ask for %s", o.Binary, res.Platform, t.Platform, res.Platform)
 		}
+		res.Crates = crates
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// Compile builds t's binary (or takes the prebuilt one) and passes it
+// through c.Supply.
+func (c Compiled) Compile(ctx context.Context, t Target, prebuilt string) (string, []audit.Crate, error) {
+	var finish func(string) (string, []audit.Crate, error)
+	if c.Supply != nil {
+		bo := c.Cargo
+		bo.Target, bo.Static = t.Triple, t.Static
+		finish = c.Supply(ctx, bo)
+	}
+	exe := prebuilt
+	if exe == "" {
+		var err error
+		if exe, err = Compile(ctx, c.Runner, t, c.Cargo, c.StaticFrom); err != nil {
+			return "", nil, err
+		}
+	}
+	if finish == nil {
+		return exe, nil, nil
+	}
+	return finish(exe)
 }
 
 // Index is the OCI image index of results, one manifest per platform.

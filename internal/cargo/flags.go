@@ -49,16 +49,33 @@ func (f Flags) Args() []string {
 	if f.Profile != "" {
 		args = append(args, "--profile", f.Profile)
 	}
+	args = append(args, f.featureArgs()...)
+	args = appendEach(args, "--target", f.Targets)
+	args = appendBools(args, []boolFlag{
+		{f.Workspace, "--workspace"}, {f.Tests, "--tests"}, {f.Benches, "--benches"},
+		{f.Examples, "--examples"}, {f.AllTargets, "--all-targets"},
+	})
+	return append(args, f.lockfileArgs()...)
+}
+
+// SelectionArgs are the flags that decide the crate graph, for cargo
+// metadata: the features, each target as targetFlag (--filter-platform),
+// and the lockfile flags.
+func (f Flags) SelectionArgs(targetFlag string) []string {
+	args := appendEach(f.featureArgs(), targetFlag, f.Targets)
+	return append(args, f.lockfileArgs()...)
+}
+
+func (f Flags) featureArgs() []string {
+	var args []string
 	if len(f.Features) > 0 {
 		args = append(args, "--features", strings.Join(f.Features, ","))
 	}
-	args = appendBools(args, []boolFlag{{f.NoDefaultFeatures, "--no-default-features"}, {f.AllFeatures, "--all-features"}})
-	args = appendEach(args, "--target", f.Targets)
-	return appendBools(args, []boolFlag{
-		{f.Workspace, "--workspace"}, {f.Tests, "--tests"}, {f.Benches, "--benches"},
-		{f.Examples, "--examples"}, {f.AllTargets, "--all-targets"},
-		{f.Locked, "--locked"}, {f.Frozen, "--frozen"}, {f.Offline, "--offline"},
-	})
+	return appendBools(args, []boolFlag{{f.NoDefaultFeatures, "--no-default-features"}, {f.AllFeatures, "--all-features"}})
+}
+
+func (f Flags) lockfileArgs() []string {
+	return appendBools(nil, []boolFlag{{f.Locked, "--locked"}, {f.Frozen, "--frozen"}, {f.Offline, "--offline"}})
 }
 
 type boolFlag struct {

@@ -57,6 +57,8 @@ type buildOptions struct {
 	tarball      string
 	load         bool
 	push         bool
+	json         bool
+	supply       supplyFlags
 	// ownReader reads the project with berth's manifest reader instead of
 	// cargo metadata, which costs a cargo process: stage runs in every
 	// Docker build, and needs no target_directory (build does, for its
@@ -102,6 +104,8 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f.StringVar(&o.tarball, "tarball", "", "write a docker-archive tarball (for docker load) to this file")
 	f.BoolVar(&o.load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
 	f.BoolVar(&o.push, "push", false, "push the image to the registry of each tag")
+	o.supply.add(f)
+	f.BoolVar(&o.json, "json", false, "print one JSON document listing each ref, digest, platform and SBOM digest, for CI")
 	return cmd
 }
 

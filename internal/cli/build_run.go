@@ -16,6 +16,7 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/publish"
+	"github.com/berth-dev/berth/internal/sbom"
 	"github.com/google/go-containerregistry/pkg/name"
 )
 
@@ -30,6 +31,9 @@ type buildPlan struct {
 }
 
 func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[string]bool) error {
+	if err := o.supply.check(); err != nil {
+		return err
+	}
 	runner := &cargo.Runner{Stderr: s.Err}
 	plan, err := o.plan(ctx, runner, changed)
 	if err != nil {
@@ -39,12 +43,13 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	if err != nil {
 		return err
 	}
-	var sinks publish.Publisher
+	// The outputs are checked before any work; the single-image sinks are
+	// made again below, with the SBOM to attach.
 	var indexSinks publish.IndexPublisher
 	if len(platforms) > 1 {
 		indexSinks, err = o.indexPublishers(plan, s, platforms)
 	} else {
-		sinks, err = o.publishers(plan, s)
+		_, err = o.publishers(plan, s)
 	}
 	if err != nil {
 		return err
@@ -74,18 +79,45 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		}
 		fmt.Fprintln(s.Err, summary(res))
 	}
-	var lines []string
 	if indexSinks != nil {
-		lines, err = publishIndex(ctx, s, indexSinks, plan, results)
-	} else {
-		lines, err = sinks.Publish(ctx, results[0].Image, plan.tags)
+		if o.supply.sbomFormat != sbom.None {
+			fmt.Fprintln(s.Err, "note: the SBOM is not yet attached to a multi-platform index; build one platform at a time for per-image SBOMs")
+		}
+		lines, err := publishIndex(ctx, s, indexSinks, plan, results)
+		printLines(s, lines)
+		return err
 	}
-	// What was published before a failure is printed too: a tag pushed
-	// before a later one failed is in the registry, under that digest.
+	return o.publishOne(ctx, s, plan, results[0])
+}
+
+// publishOne sends one image, with its SBOM attached, to the sinks.
+func (o *buildOptions) publishOne(ctx context.Context, s *streams, plan *buildPlan, res *build.Result) error {
+	att, err := o.supply.document(res.Contents, res.Crates, plan.epoch)
+	if err != nil {
+		return err
+	}
+	var extra []publish.Option
+	if att != nil {
+		extra = append(extra, publish.WithAttachments(*att))
+	}
+	sinks, err := o.publishers(plan, s, extra...)
+	if err != nil {
+		return err
+	}
+	lines, err := sinks.Publish(ctx, res.Image, plan.tags)
+	if err != nil {
+		// What was published before a failure is printed too: a tag pushed
+		// before a later one failed is in the registry, under that digest.
+		printLines(s, lines)
+		return err
+	}
+	return o.report(s, res, lines, att)
+}
+
+func printLines(s *streams, lines []string) {
 	for _, l := range lines {
 		fmt.Fprintln(s.Out, l)
 	}
-	return err
 }
 
 // plan reads the project and the configuration, picks the binary and checks
@@ -154,6 +186,7 @@ func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Write
 	if p.cfg.Static != nil && *p.cfg.Static {
 		c.StaticFrom = p.cfg.Source("static")
 	}
+	c.Supply = o.supply.supplier(runner, o.binary != "", c.Cargo.Package)
 	return c
 }
 
@@ -184,26 +217,26 @@ func parseTags(cfg config.Resolved, bin string) ([]name.Tag, error) {
 	return tags, nil
 }
 
-func (o *buildOptions) publishers(p *buildPlan, s *streams) (publish.Publisher, error) {
+func (o *buildOptions) publishers(p *buildPlan, s *streams, extra ...publish.Option) (publish.Publisher, error) {
 	var sinks []publish.Publisher
-	progress := publish.WithProgress(s.Err)
+	progress := append([]publish.Option{publish.WithProgress(s.Err)}, extra...)
 	if o.ociLayout != "" {
-		sinks = append(sinks, publish.OCILayout(o.ociLayout, progress))
+		sinks = append(sinks, publish.OCILayout(o.ociLayout, progress...))
 	}
 	if o.tarball != "" {
-		sinks = append(sinks, publish.Tarball(o.tarball, progress))
+		sinks = append(sinks, publish.Tarball(o.tarball, progress...))
 	}
 	if o.load {
-		sinks = append(sinks, publish.Daemon(progress))
+		sinks = append(sinks, publish.Daemon(progress...))
 	}
 	if o.push {
 		if err := p.checkPushTags(); err != nil {
 			return nil, err
 		}
-		sinks = append(sinks, publish.Registry(progress))
+		sinks = append(sinks, publish.Registry(progress...))
 	}
 	if len(sinks) == 0 {
-		sinks = append(sinks, publish.OCILayout(defaultLayoutDir(p), progress))
+		sinks = append(sinks, publish.OCILayout(defaultLayoutDir(p), progress...))
 	}
 	return publish.Multi(sinks...), nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/recipe"
@@ -54,6 +55,7 @@ The binary lands in /usr/local/bin/<name>; stdout gets that path.`,
 	f.StringVar(&o.base, "base", "auto", "auto (binary, libraries and system files) or scratch (binary only)")
 	o.addRuntimeFlags(f)
 	f.StringVar(&o.platform, "platform", "", "cross-compile for this platform (linux/arm64, ...; in a Dockerfile: \"$TARGETPLATFORM\"); cook must get the same")
+	o.supply.add(f)
 	return cmd
 }
 
@@ -69,18 +71,21 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 			return usagef("--recipe-path %s: %v", o.recipePath, errors.Unwrap(err))
 		}
 	}
+	if err := o.supply.check(); err != nil {
+		return err
+	}
 	runner := &cargo.Runner{Stderr: s.Err}
 	plan, err := o.plan(ctx, runner, changed)
 	if err != nil {
 		return err
 	}
 	stale := o.compareRecipe()
-	binary, target, err := o.compile(ctx, runner, plan, s)
-	if err != nil {
-		return err
-	}
+	binary, target, crates, err := o.compile(ctx, runner, plan, s)
 	if w := <-stale; w != "" {
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
+	if err != nil {
+		return err
 	}
 	opts := build.Options{
 		Binary: binary, Name: plan.sel.Bin, Base: *plan.cfg.Base, Includes: plan.cfg.Include, Root: o.sysroot,
@@ -95,6 +100,11 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 	}
 	for _, w := range c.Warnings {
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
+	if o.supply.sbomOut != "" {
+		if _, err := o.supply.document(c, crates, plan.epoch); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(s.Err, "staged %s and %d runtime files in %s\n", c.Entrypoint, c.Runtime.Len(), strings.Join(nonEmpty(o.out, o.appOut), " and "))
 	fmt.Fprintln(s.Out, c.Entrypoint)
@@ -142,20 +152,21 @@ func nonEmpty(values ...string) []string {
 
 // compile runs cargo for stage's one target unless a prebuilt binary was
 // given; the target says where its libraries are.
-func (o *stageOptions) compile(ctx context.Context, runner *cargo.Runner, p *buildPlan, s *streams) (string, build.Target, error) {
-	if o.binary != "" {
-		return o.binary, build.Target{}, nil
-	}
+func (o *stageOptions) compile(ctx context.Context, runner *cargo.Runner, p *buildPlan, s *streams) (string, build.Target, []audit.Crate, error) {
 	c := o.compiled(runner, p, s.Err)
+	if o.binary != "" {
+		exe, crates, err := c.Compile(ctx, build.Target{}, o.binary)
+		return exe, build.Target{}, crates, err
+	}
 	t, err := planOne(ctx, runner, o.platform, targetRequest(nil, o.target, c.StaticFrom != "", cargoDir(o.manifestPath), o.sysroot))
 	if err != nil {
-		return "", t, err
+		return "", t, nil, err
 	}
 	if t.Note != "" {
 		fmt.Fprintln(s.Err, t.Note)
 	}
-	exe, err := build.Compile(ctx, runner, t, c.Cargo, c.StaticFrom)
-	return exe, t, err
+	exe, crates, err := c.Compile(ctx, t, "")
+	return exe, t, crates, err
 }
 
 // planOne plans the one target of stage and cook: platform ("" for the

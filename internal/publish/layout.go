@@ -46,6 +46,9 @@ func (p *ociLayout) Publish(ctx context.Context, img v1.Image, tags []name.Tag) 
 	if err != nil {
 		return nil, err
 	}
+	if idx, err = p.opts.withArtifacts(idx, img); err != nil {
+		return nil, err
+	}
 	if err := p.write(idx); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,8 @@ type options struct {
 	progress  io.Writer
 	keychain  authn.Keychain
 	transport http.RoundTripper
+	// attachments go with the image where the sink can hold them.
+	attachments []Attachment
 }
 
 // WithProgress sends one line per step ("pushing ...", upload counts) to w,

@@ -44,11 +44,14 @@ func (p *registryPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag
 			remote.WithContext(ctx),
 			remote.WithAuthFromKeychain(p.opts.keychain),
 			remote.WithTransport(c))
+		if err == nil {
+			p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
+				t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
+			err = p.opts.pushArtifacts(ctx, img, t, remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c.next))
+		}
 		if err != nil {
 			return lines, pushError(t, err)
 		}
-		p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
-			t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
 		lines = append(lines, t.Name()+"@"+d.String())
 	}
 	return lines, nil

@@ -55,10 +55,16 @@ COPY . .
 # CA certificates, passwd/group with user 65532, /tmp). `cargo berth stage`
 # runs `cargo build` with these flags, the same as cook's, and takes the
 # binary from cargo's own report of what it built; it warns when the project
-# no longer matches the recipe cook used.
+# no longer matches the recipe cook used. The staged binary carries its crate
+# list in a .dep-v0 section (as `cargo auditable` writes it) for scanners, and
+# the image's SPDX SBOM goes to /berth/sbom.spdx.json.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    TARGET="$(rustc -vV | sed -n 's/^host: //p')" && cargo-berth stage --recipe-path /berth/recipe.json --out /berth/rootfs --app-out /berth/app --locked -p api --bin api --target "$TARGET" --static
+    TARGET="$(rustc -vV | sed -n 's/^host: //p')" && cargo-berth stage --recipe-path /berth/recipe.json --out /berth/rootfs --app-out /berth/app --sbom-out /berth/sbom.spdx.json --locked -p api --bin api --target "$TARGET" --static
+
+# The SBOM alone, to export it: docker buildx build --target sbom --output type=local,dest=. .
+FROM scratch AS sbom
+COPY --from=builder /berth/sbom.spdx.json /
 
 # Nothing but what the binary needs, in two layers: the runtime files, which
 # stay the same (and cached, and already pushed) from build to build, then the

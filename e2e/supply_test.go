@@ -1,0 +1,250 @@
+package e2e
+
+import (
+	"archive/tar"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/internal/audit"
+	"github.com/berth-dev/berth/internal/elf"
+	"github.com/berth-dev/berth/internal/testenv"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// buildReport is --json's output.
+type buildReport struct {
+	Images []struct {
+		Ref, Digest, Platform string
+		SBOM                  *struct{ Digest, MediaType string }
+	}
+}
+
+// TestSupplyChainHyper builds the hyper fixture and checks what scanners
+// see: the binary's .dep-v0 lists exactly what `cargo tree -e normal`
+// lists, syft finds every one of those crates in the OCI layout, the SBOM
+// is in the layout as an artifact about the image and in --sbom-out, and a
+// second build gives the same image and SBOM digests.
+func TestSupplyChainHyper(t *testing.T) {
+	offlineCargo(t)
+	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json", "libc")
+	project := testenv.CopyFixture(t, "hyper-service")
+	manifest := filepath.Join(project, "Cargo.toml")
+	out := filepath.Join(t.TempDir(), "layout")
+	sbomFile := filepath.Join(t.TempDir(), "sbom.spdx.json")
+	args := []string{"build", "--manifest-path", manifest, "--oci-layout", out, "--json", "--sbom-out", sbomFile}
+	first := parseReport(t, mustBerth(t, args...).stdout)
+
+	want := cargoTree(t, manifest)
+	got := sectionCrates(t, binaryFromImage(t, layoutImage(t, out), "/usr/local/bin/hyper-service"))
+	if !slices.Equal(got, want) {
+		t.Errorf(".dep-v0 lists\n%v\ncargo tree -e normal lists\n%v", got, want)
+	}
+	checkSBOMArtifact(t, out, first, sbomFile, want)
+
+	checkScannedCrates(t, manifest, "oci-dir:"+out)
+
+	second := parseReport(t, mustBerth(t, args...).stdout)
+	if first.Images[0].Digest != second.Images[0].Digest || first.Images[0].SBOM.Digest != second.Images[0].SBOM.Digest {
+		t.Errorf("two builds differ: %+v vs %+v", first.Images[0], second.Images[0])
+	}
+}
+
+// checkScannedCrates checks that syft lists, in the image at source, every
+// crate `cargo tree -e normal` lists for the project.
+func checkScannedCrates(t *testing.T, manifest, source string) {
+	t.Helper()
+	syft := testenv.RequireSyft(t)
+	found := syftCrates(t, syft, source)
+	for _, c := range cargoTree(t, manifest) {
+		if !found[c] {
+			t.Errorf("syft does not list crate %s in %s", c, source)
+		}
+	}
+}
+
+func parseReport(t *testing.T, stdout string) buildReport {
+	t.Helper()
+	var r buildReport
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("--json printed %q: %v", stdout, err)
+	}
+	if len(r.Images) != 1 || r.Images[0].SBOM == nil || r.Images[0].Platform == "" || !strings.HasPrefix(r.Images[0].Digest, "sha256:") {
+		t.Fatalf("--json: %+v", r)
+	}
+	return r
+}
+
+// cargoTree is "name version" for every package `cargo tree -e normal`
+// prints for the host target, sorted and without duplicates.
+func cargoTree(t *testing.T, manifest string) []string {
+	t.Helper()
+	host, err := exec.Command("rustc", "--print", "host-tuple").Output()
+	if err != nil {
+		t.Fatalf("rustc --print host-tuple: %v", err)
+	}
+	cmd := exec.Command("cargo", "tree", "--offline", "-e", "normal", "--prefix", "none", "--format", "{p}",
+		"--manifest-path", manifest, "--target", strings.TrimSpace(string(host)))
+	cmd.Env = testenv.CargoEnv(t)
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cargo tree: %v", err)
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		f := strings.Fields(line) // "name v1.2.3 [(path)] [(*)]"
+		out = append(out, f[0]+" "+strings.TrimPrefix(f[1], "v"))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func sectionCrates(t *testing.T, binary []byte) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bin")
+	if err := os.WriteFile(path, binary, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, ok, err := elf.ReadSection(path, audit.SectionName)
+	if err != nil || !ok {
+		t.Fatalf("the image's binary has no .dep-v0 section (%v)", err)
+	}
+	crates, err := audit.ReadSection(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range crates {
+		out = append(out, c.Name+" "+c.Version)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// binaryFromImage reads the file at path from the image's filesystem.
+func binaryFromImage(t *testing.T, img v1.Image, path string) []byte {
+	t.Helper()
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("%s is not in the image: %v", path, err)
+		}
+		if "/"+strings.TrimPrefix(h.Name, "/") == path {
+			b, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+}
+
+// checkSBOMArtifact: the layout holds the SBOM as an artifact about the
+// image, the same bytes as --sbom-out, naming every crate by purl.
+func checkSBOMArtifact(t *testing.T, dir string, rep buildReport, sbomFile string, crates []string) {
+	t.Helper()
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := v1.NewHash(rep.Images[0].SBOM.Digest)
+	art, err := idx.Image(h)
+	if err != nil {
+		t.Fatalf("the layout has no SBOM artifact %s: %v", h, err)
+	}
+	m, _ := art.Manifest()
+	if m.Subject == nil || m.Subject.Digest.String() != rep.Images[0].Digest || m.ArtifactType != "application/spdx+json" {
+		t.Fatalf("artifact manifest: %+v", m)
+	}
+	layers, _ := art.Layers()
+	rc, _ := layers[0].Uncompressed()
+	doc, _ := io.ReadAll(rc)
+	file, err := os.ReadFile(sbomFile)
+	if err != nil || string(file) != string(doc) {
+		t.Errorf("--sbom-out differs from the artifact (%v)", err)
+	}
+	for _, c := range crates {
+		purl := "pkg:cargo/" + strings.Replace(c, " ", "@", 1)
+		if !strings.Contains(string(doc), `"`+purl+`"`) {
+			t.Errorf("the SBOM has no %s", purl)
+		}
+	}
+}
+
+// syftCrates runs syft on source and returns "name version" of each Rust
+// crate it reports.
+func syftCrates(t *testing.T, syft, source string) map[string]bool {
+	t.Helper()
+	cmd := exec.Command(syft, "scan", source, "-q", "-o", "json")
+	cmd.Env = testenv.SyftEnv()
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("syft scan %s: %v", source, err)
+	}
+	var doc struct {
+		Artifacts []struct{ Name, Version, Type string }
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, a := range doc.Artifacts {
+		if a.Type == "rust-crate" {
+			found[a.Name+" "+a.Version] = true
+		}
+	}
+	return found
+}
+
+// TestSBOMPushReferrers pushes to the distribution registry, which serves
+// the OCI referrers API: the image's referrers list the CycloneDX SBOM.
+func TestSBOMPushReferrers(t *testing.T) {
+	testenv.RequireCargo(t)
+	reg := testenv.StartRegistry(t)
+	project := t.TempDir()
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
+		t.Fatal(err)
+	}
+	ref := reg + "/berth-e2e/hello:sbom"
+	rep := parseReport(t, mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"),
+		"--push", "-t", ref, "--sbom", "cyclonedx", "--json").stdout)
+	img := rep.Images[0]
+	if img.Ref != ref || img.SBOM.MediaType != "application/vnd.cyclonedx+json" {
+		t.Fatalf("--json: %+v", img)
+	}
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := remote.Referrers(tag.Context().Digest(img.Digest))
+	if err != nil {
+		t.Fatalf("referrers of %s: %v", img.Digest, err)
+	}
+	m, _ := idx.IndexManifest()
+	if len(m.Manifests) != 1 || m.Manifests[0].Digest.String() != img.SBOM.Digest ||
+		m.Manifests[0].ArtifactType != img.SBOM.MediaType {
+		t.Fatalf("referrers: %+v, want the SBOM %s", m.Manifests, img.SBOM.Digest)
+	}
+	art, err := remote.Image(tag.Context().Digest(img.SBOM.Digest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, _ := art.Layers()
+	rc, _ := layers[0].Uncompressed()
+	var doc struct{ BOMFormat, SpecVersion string }
+	if err := json.NewDecoder(rc).Decode(&doc); err != nil || doc.BOMFormat != "CycloneDX" || doc.SpecVersion != "1.5" {
+		t.Errorf("the artifact holds %+v (%v), want a CycloneDX 1.5 document", doc, err)
+	}
+}

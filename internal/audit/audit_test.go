@@ -1,0 +1,114 @@
+package audit
+
+import (
+	"bytes"
+	"compress/zlib"
+	"io"
+	"reflect"
+	"testing"
+)
+
+const reg = "registry+https://github.com/rust-lang/crates.io-index"
+
+func graph() Graph {
+	return Graph{Root: "path+file:///app#0.1.0", Packages: []Package{
+		{ID: "path+file:///app#0.1.0", Name: "app", Version: "0.1.0", License: "MIT", Deps: []Dep{
+			{ID: reg + "#tokio@1.0.0", Normal: true},
+			{ID: reg + "#serde@1.0.0", Normal: true},
+			{ID: reg + "#cc@1.0.0"},       // build-dependency only
+			{ID: reg + "#proptest@1.0.0"}, // dev-dependency only
+		}},
+		{ID: reg + "#tokio@1.0.0", Name: "tokio", Version: "1.0.0", Source: reg, Deps: []Dep{{ID: reg + "#bytes@1.0.0", Normal: true}}},
+		{ID: reg + "#serde@1.0.0", Name: "serde", Version: "1.0.0", Source: reg, Deps: []Dep{{ID: reg + "#bytes@1.0.0", Normal: true}}},
+		{ID: reg + "#bytes@1.0.0", Name: "bytes", Version: "1.0.0", Source: reg},
+		{ID: reg + "#cc@1.0.0", Name: "cc", Version: "1.0.0", Source: reg},
+		{ID: reg + "#proptest@1.0.0", Name: "proptest", Version: "1.0.0", Source: reg, Deps: []Dep{{ID: reg + "#bytes@1.0.0", Normal: true}}},
+	}}
+}
+
+func TestCrates(t *testing.T) {
+	got, err := graph().Crates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Crate{
+		{Name: "app", Version: "0.1.0", Source: "local", License: "MIT", Root: true, Deps: []int{2, 3}},
+		{Name: "bytes", Version: "1.0.0", Source: "crates.io"},
+		{Name: "serde", Version: "1.0.0", Source: "crates.io", Deps: []int{1}},
+		{Name: "tokio", Version: "1.0.0", Source: "crates.io", Deps: []int{1}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Crates() =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+func TestCratesBadGraph(t *testing.T) {
+	g := graph()
+	g.Root = "missing"
+	if _, err := g.Crates(); err == nil {
+		t.Error("missing root: want an error")
+	}
+	g = graph()
+	g.Packages[1].Deps = append(g.Packages[1].Deps, Dep{ID: "ghost", Normal: true})
+	if _, err := g.Crates(); err == nil {
+		t.Error("dangling dependency: want an error")
+	}
+}
+
+func TestSourceKind(t *testing.T) {
+	for id, want := range map[string]string{
+		"":                                      "local",
+		reg:                                     "crates.io",
+		"git+https://example.com/x.git#abc":     "git",
+		"registry+https://example.com/index":    "registry",
+		"sparse+https://example.com/index/":     "registry",
+		"path+file:///src/app":                  "local",
+		"directory+file:///usr/share/somewhere": "other",
+	} {
+		if got := SourceKind(id); got != want {
+			t.Errorf("SourceKind(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
+
+// TestSection checks the JSON against cargo-auditable's schema: kind is
+// omitted for runtime crates, dependencies when empty, root when false.
+func TestSection(t *testing.T) {
+	crates, _ := graph().Crates()
+	data, err := Section(crates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := Section(crates)
+	if !bytes.Equal(data, again) {
+		t.Error("two encodings differ")
+	}
+	r, err := zlib.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := io.ReadAll(r)
+	want := `{"packages":[{"name":"app","version":"0.1.0","source":"local","dependencies":[2,3],"root":true},` +
+		`{"name":"bytes","version":"1.0.0","source":"crates.io"},` +
+		`{"name":"serde","version":"1.0.0","source":"crates.io","dependencies":[1]},` +
+		`{"name":"tokio","version":"1.0.0","source":"crates.io","dependencies":[1]}]}`
+	if string(js) != want {
+		t.Errorf("JSON =\n%s\nwant\n%s", js, want)
+	}
+	back, err := ReadSection(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range crates {
+		crates[i].License = ""
+	}
+	if !reflect.DeepEqual(back, crates) {
+		t.Errorf("ReadSection = %+v, want %+v", back, crates)
+	}
+	if _, err := Section([]Crate{{Name: "x", Deps: []int{5}}}); err == nil {
+		t.Error("out-of-range dependency: want an error")
+	}
+	if _, err := ReadSection([]byte("not zlib")); err == nil {
+		t.Error("garbage section: want an error")
+	}
+}

@@ -1,0 +1,85 @@
+package build
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/berth-dev/berth/internal/audit"
+	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/elf"
+)
+
+// metadata is cargo metadata's shape (trimmed): app has a normal, a build
+// and a dev dependency; cc is also a normal dependency of nothing here.
+const metadata = `{
+ "packages": [
+  {"id": "path+file:///w/app#0.1.0", "name": "app", "version": "0.1.0", "source": null, "license": "MIT"},
+  {"id": "registry+https://github.com/rust-lang/crates.io-index#log@0.4.17", "name": "log", "version": "0.4.17",
+   "source": "registry+https://github.com/rust-lang/crates.io-index", "license": "MIT OR Apache-2.0"},
+  {"id": "registry+https://github.com/rust-lang/crates.io-index#cc@1.0.0", "name": "cc", "version": "1.0.0",
+   "source": "registry+https://github.com/rust-lang/crates.io-index", "license": null},
+  {"id": "registry+https://github.com/rust-lang/crates.io-index#quickcheck@1.0.0", "name": "quickcheck", "version": "1.0.0",
+   "source": "registry+https://github.com/rust-lang/crates.io-index", "license": null}
+ ],
+ "workspace_members": ["path+file:///w/app#0.1.0"],
+ "resolve": {"nodes": [
+  {"id": "path+file:///w/app#0.1.0", "deps": [
+   {"pkg": "registry+https://github.com/rust-lang/crates.io-index#log@0.4.17", "dep_kinds": [{"kind": null, "target": null}]},
+   {"pkg": "registry+https://github.com/rust-lang/crates.io-index#cc@1.0.0", "dep_kinds": [{"kind": "build", "target": null}]},
+   {"pkg": "registry+https://github.com/rust-lang/crates.io-index#quickcheck@1.0.0", "dep_kinds": [{"kind": "dev", "target": null}]}
+  ]}
+ ]}
+}`
+
+func TestCrates(t *testing.T) {
+	var r cargo.Resolve
+	if err := json.Unmarshal([]byte(metadata), &r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Crates(&r, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []audit.Crate{
+		{Name: "app", Version: "0.1.0", Source: "local", License: "MIT", Root: true, Deps: []int{1}},
+		{Name: "log", Version: "0.4.17", Source: "crates.io", License: "MIT OR Apache-2.0"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Crates =\n%+v\nwant\n%+v", got, want)
+	}
+	if _, err := Crates(&r, "other"); err == nil {
+		t.Error("a package that is not a member: want an error")
+	}
+}
+
+// TestAuditedBinary: a copy gets the section, cargo's file is unchanged,
+// and a binary with a section keeps it (and its list).
+func TestAuditedBinary(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "true")
+	orig, err := os.ReadFile("/bin/true")
+	if err != nil {
+		t.Skip("no /bin/true")
+	}
+	if err := os.WriteFile(src, orig, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	crates := []audit.Crate{{Name: "app", Version: "1.0.0", Source: "local", Root: true}}
+	out, list, err := AuditedBinary(src, filepath.Join(dir, "audit"), crates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := os.ReadFile(src); string(now) != string(orig) || out == src {
+		t.Fatalf("cargo's file was changed or used as is (out %s)", out)
+	}
+	if _, ok, _ := elf.ReadSection(out, audit.SectionName); !ok || !reflect.DeepEqual(list, crates) {
+		t.Fatalf("the copy has no section, or the list is %+v", list)
+	}
+	again, own, err := AuditedBinary(out, filepath.Join(dir, "audit2"), []audit.Crate{{Name: "other", Version: "2"}})
+	if err != nil || again != out || len(own) != 1 || own[0].Name != "app" {
+		t.Errorf("a binary with a section: got %s %+v %v; want it kept with its own list", again, own, err)
+	}
+}

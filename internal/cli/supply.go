@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/berth-dev/berth/internal/atomicfile"
+	"github.com/berth-dev/berth/internal/audit"
+	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/publish"
+	"github.com/berth-dev/berth/internal/sbom"
+	"github.com/spf13/pflag"
+)
+
+// supplyFlags are the flags about what supply-chain tools see in an image:
+// the crate list in the binary and the SBOM. build and stage share them.
+type supplyFlags struct {
+	sbomFormat     string
+	sbomOut        string
+	noAuditSection bool
+}
+
+func (f *supplyFlags) add(fs *pflag.FlagSet) {
+	fs.StringVar(&f.sbomFormat, "sbom", sbom.SPDX, "SBOM format: spdx (SPDX 2.3 JSON), cyclonedx (CycloneDX 1.5 JSON) or none")
+	fs.StringVar(&f.sbomOut, "sbom-out", "", "also write the SBOM to this file")
+	fs.BoolVar(&f.noAuditSection, "no-audit-section", false, "ship the exact bytes cargo wrote: no .dep-v0 crate list added to the binary")
+}
+
+func (f *supplyFlags) check() error {
+	switch f.sbomFormat {
+	case sbom.SPDX, sbom.CycloneDX:
+	case sbom.None:
+		if f.sbomOut != "" {
+			return usagef("--sbom-out needs an SBOM: drop --sbom none or --sbom-out")
+		}
+	default:
+		return usagef("--sbom %q: use spdx, cyclonedx or none", f.sbomFormat)
+	}
+	return nil
+}
+
+type cratesResult struct {
+	crates []audit.Crate
+	err    error
+}
+
+// startCrates lists, with cargo metadata and beside the cargo build, the
+// crates the binary compiles in; none for a prebuilt --binary, or when
+// neither the section nor the SBOM needs them.
+func (f *supplyFlags) startCrates(ctx context.Context, runner *cargo.Runner, prebuilt bool, pkg string, bo cargo.BuildOptions) <-chan cratesResult {
+	ch := make(chan cratesResult, 1)
+	if prebuilt || (f.noAuditSection && f.sbomFormat == sbom.None) {
+		ch <- cratesResult{}
+		return ch
+	}
+	go func() {
+		var r cratesResult
+		defer func() { ch <- r }()
+		res, err := resolveFor(ctx, runner, bo)
+		if err != nil {
+			r.err = fmt.Errorf("listing the crates compiled into the binary (for its .dep-v0 section and the SBOM; --no-audit-section --sbom none skip it): %w", err)
+			return
+		}
+		r.crates, r.err = build.Crates(res, pkg)
+	}()
+	return ch
+}
+
+// resolveFor runs cargo metadata for bo's target: for the host, cargo's
+// "host-tuple" (recent cargo) spares a rustc run; older cargo gets
+// the triple from rustc.
+func resolveFor(ctx context.Context, runner *cargo.Runner, bo cargo.BuildOptions) (*cargo.Resolve, error) {
+	if bo.Target != "" {
+		return runner.Resolve(ctx, bo)
+	}
+	bo.Target = "host-tuple"
+	if res, err := runner.Resolve(ctx, bo); err == nil {
+		return res, nil
+	}
+	host, err := runner.HostTriple(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bo.Target = host
+	return runner.Resolve(ctx, bo)
+}
+
+// supplier is build.Images' hook around each cargo build: the crates are
+// listed beside it, then the binary gets its .dep-v0 section.
+func (f *supplyFlags) supplier(runner *cargo.Runner, prebuilt bool, pkg string) build.Supplier {
+	return func(ctx context.Context, bo cargo.BuildOptions) func(exe string) (string, []audit.Crate, error) {
+		crates := f.startCrates(ctx, runner, prebuilt, pkg, bo)
+		return func(exe string) (string, []audit.Crate, error) { return f.binary(exe, crates) }
+	}
+}
+
+// binary returns the file to package and the crates it holds: with the
+// section on, a copy of cargo's binary with .dep-v0 beside it in
+// berth-audit/ (cargo's own file is never changed).
+func (f *supplyFlags) binary(exe string, crates <-chan cratesResult) (string, []audit.Crate, error) {
+	r := <-crates
+	if r.err != nil {
+		return "", nil, r.err
+	}
+	if f.noAuditSection {
+		return exe, r.crates, nil
+	}
+	return build.AuditedBinary(exe, filepath.Join(filepath.Dir(exe), "berth-audit"), r.crates)
+}
+
+// document renders the SBOM (nil with --sbom none) and writes --sbom-out.
+func (f *supplyFlags) document(c *build.Contents, crates []audit.Crate, epoch time.Time) (*publish.Attachment, error) {
+	if f.sbomFormat == sbom.None {
+		return nil, nil
+	}
+	doc, mediaType, err := build.SBOM(f.sbomFormat, c, crates, epoch)
+	if err != nil {
+		return nil, err
+	}
+	if f.sbomOut != "" {
+		if err := atomicfile.WriteFile(f.sbomOut, func(w io.Writer) error {
+			_, err := w.Write(doc)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("writing --sbom-out %s: %w", f.sbomOut, err)
+		}
+	}
+	return &publish.Attachment{ArtifactType: mediaType, Data: doc, Created: epoch}, nil
+}
