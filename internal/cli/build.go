@@ -58,6 +58,7 @@ type buildOptions struct {
 	load         bool
 	push         bool
 	json         bool
+	force        bool
 	supply       supplyFlags
 	// ownReader reads the project with berth's manifest reader instead of
 	// cargo metadata, which costs a cargo process: stage runs in every
@@ -102,6 +103,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	o.addRuntimeFlags(f)
 	f.StringVar(&o.ociLayout, "oci-layout", "", "write an OCI image layout to this directory")
 	f.StringVar(&o.tarball, "tarball", "", "write a docker-archive tarball (for docker load) to this file")
+	f.BoolVar(&o.force, "force", false, "replace an OCI layout or tar archive at --oci-layout/--tarball that berth did not write")
 	f.BoolVar(&o.load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
 	f.BoolVar(&o.push, "push", false, "push the image to the registry of each tag")
 	o.supply.add(f)

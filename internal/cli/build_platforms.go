@@ -113,10 +113,10 @@ func (o *buildOptions) loadTarget(platforms []v1.Platform) (v1.Platform, error) 
 // and the registry take the whole index; the daemon and a docker-archive
 // hold single images, so they take one platform's.
 func (o *buildOptions) indexPublishers(p *buildPlan, s *streams, platforms []v1.Platform) (publish.IndexPublisher, error) {
-	progress := publish.WithProgress(s.Err)
+	progress := o.sinkOptions(s)
 	var sinks []publish.IndexPublisher
 	if o.ociLayout != "" {
-		sinks = append(sinks, publish.OCILayoutIndex(o.ociLayout, progress))
+		sinks = append(sinks, publish.OCILayoutIndex(o.ociLayout, progress...))
 	}
 	if o.load || o.tarball != "" {
 		one, err := o.loadTarget(platforms)
@@ -124,10 +124,10 @@ func (o *buildOptions) indexPublishers(p *buildPlan, s *streams, platforms []v1.
 			return nil, err
 		}
 		if o.tarball != "" {
-			sinks = append(sinks, publish.OnePlatform(publish.Tarball(o.tarball, progress), one))
+			sinks = append(sinks, publish.OnePlatform(publish.Tarball(o.tarball, progress...), one))
 		}
 		if o.load {
-			sinks = append(sinks, publish.OnePlatform(publish.Daemon(progress), one))
+			sinks = append(sinks, publish.OnePlatform(publish.Daemon(progress...), one))
 		}
 		fmt.Fprintf(s.Err, "the Docker daemon and docker-archive tarballs hold one platform: %s goes there\n", one)
 	}
@@ -135,10 +135,10 @@ func (o *buildOptions) indexPublishers(p *buildPlan, s *streams, platforms []v1.
 		if err := p.checkPushTags(); err != nil {
 			return nil, err
 		}
-		sinks = append(sinks, publish.RegistryIndex(progress))
+		sinks = append(sinks, publish.RegistryIndex(progress...))
 	}
 	if len(sinks) == 0 {
-		sinks = append(sinks, publish.OCILayoutIndex(defaultLayoutDir(p), progress))
+		sinks = append(sinks, publish.OCILayoutIndex(defaultLayoutDir(p), progress...))
 	}
 	return publish.MultiIndex(sinks...), nil
 }

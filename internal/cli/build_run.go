@@ -46,13 +46,20 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	// The outputs are checked before any work; the single-image sinks are
 	// made again below, with the SBOM to attach.
 	var indexSinks publish.IndexPublisher
+	var sinks any
 	if len(platforms) > 1 {
 		indexSinks, err = o.indexPublishers(plan, s, platforms)
+		sinks = indexSinks
 	} else {
-		_, err = o.publishers(plan, s)
+		sinks, err = o.publishers(plan, s)
 	}
 	if err != nil {
 		return err
+	}
+	if c, ok := sinks.(publish.Checker); ok {
+		if err := c.Check(); err != nil {
+			return err
+		}
 	}
 	results, err := build.Images(ctx, o.compiled(runner, plan, s.Err), targets, build.Options{
 		Binary:       o.binary,
@@ -219,7 +226,7 @@ func parseTags(cfg config.Resolved, bin string) ([]name.Tag, error) {
 
 func (o *buildOptions) publishers(p *buildPlan, s *streams, extra ...publish.Option) (publish.Publisher, error) {
 	var sinks []publish.Publisher
-	progress := append([]publish.Option{publish.WithProgress(s.Err)}, extra...)
+	progress := append(o.sinkOptions(s), extra...)
 	if o.ociLayout != "" {
 		sinks = append(sinks, publish.OCILayout(o.ociLayout, progress...))
 	}
@@ -324,4 +331,13 @@ func summary(res *build.Result) string {
 		}
 	}
 	return fmt.Sprintf("packaged %s with %s; layers: %s compressed", res.Entrypoint, what, strings.Join(sizes, " + "))
+}
+
+// sinkOptions are the options every output gets.
+func (o *buildOptions) sinkOptions(s *streams) []publish.Option {
+	opts := []publish.Option{publish.WithProgress(s.Err)}
+	if o.force {
+		opts = append(opts, publish.WithForce())
+	}
+	return opts
 }

@@ -26,7 +26,11 @@ func writeDockerArchive(w io.Writer, img v1.Image, tags []name.Tag) error {
 	if err != nil {
 		return fmt.Errorf("reading image config: %w", err)
 	}
-	if err := writeEntry(tw, cfgName.String(), int64(len(cfg)), func(w io.Writer) error { _, err := w.Write(cfg); return err }); err != nil {
+	// The first entry carries berth's mark (a PAX record, which docker load
+	// ignores), so that a later build knows the file is its to replace.
+	hdr := &tar.Header{Name: cfgName.String(), Size: int64(len(cfg)), Typeflag: tar.TypeReg, Mode: 0o644,
+		PAXRecords: map[string]string{archiveMark: "docker-archive"}}
+	if err := writeHeaderBody(tw, hdr, func(w io.Writer) error { _, err := w.Write(cfg); return err }); err != nil {
 		return err
 	}
 	layers, err := img.Layers()
@@ -83,11 +87,19 @@ func writeLayer(tw *tar.Writer, l v1.Layer) (string, error) {
 }
 
 func writeEntry(tw *tar.Writer, name string, size int64, body func(io.Writer) error) error {
-	if err := tw.WriteHeader(&tar.Header{Name: name, Size: size, Typeflag: tar.TypeReg, Mode: 0o644}); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
+	return writeHeaderBody(tw, &tar.Header{Name: name, Size: size, Typeflag: tar.TypeReg, Mode: 0o644}, body)
+}
+
+func writeHeaderBody(tw *tar.Writer, hdr *tar.Header, body func(io.Writer) error) error {
+	if err := tw.WriteHeader(hdr); err != nil {
+		return fmt.Errorf("writing %s: %w", hdr.Name, err)
 	}
 	if err := body(tw); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
+		return fmt.Errorf("writing %s: %w", hdr.Name, err)
 	}
 	return nil
 }
+
+// archiveMark is the PAX record on the first entry of every docker-archive
+// berth writes.
+const archiveMark = "BERTH.archive"

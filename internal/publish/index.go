@@ -53,17 +53,24 @@ func (p *ociLayout) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags []
 	return refLines(p.dir, tags, d, shortRef), nil
 }
 
+// Check refuses a directory that is not a layout to replace.
+func (p *ociLayout) Check() error { return checkLayoutTarget(p.dir, p.opts.force) }
+
 // check refuses to start when ctx is done or dir is not a layout to replace.
 func (p *ociLayout) check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return checkLayoutTarget(p.dir)
+	return checkLayoutTarget(p.dir, p.opts.force)
 }
 
 // write replaces the layout directory with one whose index.json is idx.
 func (p *ociLayout) write(idx v1.ImageIndex) error {
 	p.opts.logf("writing OCI layout %s", p.dir)
+	idx, ok := mutate.Annotations(idx, map[string]string{LayoutAnnotation: "1"}).(v1.ImageIndex)
+	if !ok {
+		return fmt.Errorf("writing OCI layout %s: annotating its index", p.dir)
+	}
 	err := atomicfile.ReplaceDir(p.dir, true, func(tmp string) error {
 		_, err := layout.Write(tmp, idx)
 		return err
@@ -129,6 +136,9 @@ type onePlatform struct {
 	platform v1.Platform
 }
 
+// Check checks the sink the one platform goes to.
+func (o onePlatform) Check() error { return checkAll([]Publisher{o.pub}) }
+
 func (o onePlatform) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags []name.Tag) ([]string, error) {
 	m, err := idx.IndexManifest()
 	if err != nil {
@@ -157,7 +167,13 @@ func MultiIndex(pubs ...IndexPublisher) IndexPublisher { return multiIndex(pubs)
 
 type multiIndex []IndexPublisher
 
+// Check checks every sink.
+func (m multiIndex) Check() error { return checkAll(m) }
+
 func (m multiIndex) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags []name.Tag) ([]string, error) {
+	if err := checkAll(m); err != nil {
+		return nil, err
+	}
 	var lines []string
 	for _, p := range m {
 		out, err := p.PublishIndex(ctx, idx, tags)

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,6 +20,9 @@ import (
 const (
 	RefNameAnnotation        = "org.opencontainers.image.ref.name"
 	ContainerdNameAnnotation = "io.containerd.image.name"
+	// LayoutAnnotation marks the index.json of every layout berth writes,
+	// so that it replaces its own layouts and no one else's.
+	LayoutAnnotation = "dev.berth.layout"
 )
 
 // OCILayout writes an OCI image layout directory holding only the published
@@ -83,9 +87,9 @@ func layoutIndex(img v1.Image, tags []name.Tag) (v1.ImageIndex, error) {
 	return mutate.AppendManifests(empty.Index, adds...), nil
 }
 
-// checkLayoutTarget refuses to replace anything but an OCI layout or an
-// empty directory.
-func checkLayoutTarget(dir string) error {
+// checkLayoutTarget refuses to replace anything but an OCI layout berth
+// wrote (or, with force, any OCI layout) or an empty directory.
+func checkLayoutTarget(dir string, force bool) error {
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -97,7 +101,10 @@ func checkLayoutTarget(dir string) error {
 		return fmt.Errorf("output %s exists and is not a directory (%s); remove it or choose another path for the OCI layout", dir, describeMode(fi.Mode()))
 	}
 	if marker, err := os.Lstat(filepath.Join(dir, "oci-layout")); err == nil && marker.Mode().IsRegular() {
-		return nil
+		if force || writtenByBerth(dir) {
+			return nil
+		}
+		return fmt.Errorf("output %s is an OCI layout berth did not write (its index.json lacks the %s annotation); refusing to replace it: pass --force to replace it, or choose another path", dir, LayoutAnnotation)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -125,3 +132,15 @@ func describeMode(m fs.FileMode) string {
 type plainImage struct{ v1.Image }
 
 func (plainImage) ArtifactType() (string, error) { return "", nil }
+
+// writtenByBerth reports whether dir's index.json carries LayoutAnnotation.
+func writtenByBerth(dir string) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		return false
+	}
+	var idx struct {
+		Annotations map[string]string `json:"annotations"`
+	}
+	return json.Unmarshal(data, &idx) == nil && idx.Annotations[LayoutAnnotation] != ""
+}

@@ -11,7 +11,9 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 )
 
@@ -136,6 +138,7 @@ func TestOCILayoutRefuses(t *testing.T) {
 			}
 		}, brokenImage, "broken layer"},
 		{"broken image, no target", func(*testing.T, string) {}, brokenImage, "broken layer"},
+		{"a layout berth did not write", foreignLayout, nil, "berth did not write"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,4 +196,30 @@ func snapshot(t *testing.T, root string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// foreignLayout writes an OCI layout at p as another tool would: no berth
+// annotation on its index.
+func foreignLayout(t *testing.T, p string) {
+	t.Helper()
+	if _, err := layout.Write(p, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: testImage(t, randomLayers(t, 1)...)})); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOCILayoutForce: --force replaces a layout another tool wrote, and the
+// new layout is then berth's.
+func TestOCILayoutForce(t *testing.T) {
+	target := filepath.Join(t.TempDir(), "out")
+	foreignLayout(t, target)
+	img := testImage(t, randomLayers(t, 1)...)
+	if _, err := OCILayout(target, WithForce()).Publish(context.Background(), img, nil); err != nil {
+		t.Fatalf("with --force: %v", err)
+	}
+	if !writtenByBerth(target) {
+		t.Errorf("the new layout has no %s annotation", LayoutAnnotation)
+	}
+	if _, err := OCILayout(target).Publish(context.Background(), img, nil); err != nil {
+		t.Errorf("replacing berth's own layout: %v", err)
+	}
 }

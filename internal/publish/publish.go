@@ -28,7 +28,13 @@ type options struct {
 	transport http.RoundTripper
 	// attachments go with the image where the sink can hold them.
 	attachments []Attachment
+	// force replaces an OCI layout or tar archive berth did not write.
+	force bool
 }
+
+// WithForce lets a sink replace an OCI layout or a tar archive that berth
+// did not write (never a file or directory of another kind).
+func WithForce() Option { return func(o *options) { o.force = true } }
 
 // WithProgress sends one line per step ("pushing ...", upload counts) to w,
 // typically stderr; publishers are quiet without it.
@@ -71,7 +77,32 @@ func Multi(pubs ...Publisher) Publisher { return multi(pubs) }
 
 type multi []Publisher
 
+// Checker is a sink that can say, before anything is written anywhere,
+// that it would refuse its destination.
+type Checker interface {
+	Check() error
+}
+
+// checkAll runs every sink's Check, so that a bad later output fails the
+// build before an earlier one is replaced.
+func checkAll[P any](pubs []P) error {
+	for _, p := range pubs {
+		if c, ok := any(p).(Checker); ok {
+			if err := c.Check(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Check checks every sink.
+func (m multi) Check() error { return checkAll(m) }
+
 func (m multi) Publish(ctx context.Context, img v1.Image, tags []name.Tag) ([]string, error) {
+	if err := checkAll(m); err != nil {
+		return nil, err
+	}
 	var lines []string
 	for _, p := range m {
 		out, err := p.Publish(ctx, img, tags)

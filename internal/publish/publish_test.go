@@ -148,3 +148,27 @@ func TestMulti(t *testing.T) {
 		})
 	}
 }
+
+// TestMultiChecksFirst: a bad later output fails the publish before an
+// earlier output is replaced.
+func TestMultiChecksFirst(t *testing.T) {
+	parent := t.TempDir()
+	layoutDir := filepath.Join(parent, "layout")
+	img := testImage(t, randomLayers(t, 1)...)
+	if _, err := OCILayout(layoutDir).Publish(context.Background(), img, nil); err != nil {
+		t.Fatal(err)
+	}
+	notATar := filepath.Join(parent, "notes.txt")
+	if err := os.WriteFile(notATar, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, parent)
+	other := testImage(t, randomLayers(t, 1)...)
+	_, err := Multi(OCILayout(layoutDir), Tarball(notATar)).Publish(context.Background(), other, tags(t, "app"))
+	if err == nil || !strings.Contains(err.Error(), "not a tar archive") {
+		t.Fatalf("error = %v, want the tarball refused", err)
+	}
+	if after := snapshot(t, parent); !reflect.DeepEqual(before, after) {
+		t.Errorf("the layout was replaced before the tarball was refused")
+	}
+}

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
@@ -33,7 +34,7 @@ func (p *tarballPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag)
 	if len(tags) == 0 {
 		return nil, fmt.Errorf("the docker-archive %s needs at least one tag, because `docker load` names images by tag; give a tag", p.path)
 	}
-	if err := checkTarTarget(p.path); err != nil {
+	if err := checkTarTarget(p.path, p.opts.force); err != nil {
 		return nil, err
 	}
 	d, err := img.Digest()
@@ -52,8 +53,12 @@ func (p *tarballPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag)
 	return lines, nil
 }
 
-// checkTarTarget refuses to overwrite anything but a tar archive.
-func checkTarTarget(path string) error {
+// Check refuses a file that is not a tarball to replace.
+func (p *tarballPub) Check() error { return checkTarTarget(p.path, p.opts.force) }
+
+// checkTarTarget refuses to overwrite anything but a docker-archive berth
+// wrote, or with force any tar archive.
+func checkTarTarget(path string, force bool) error {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -74,5 +79,14 @@ func checkTarTarget(path string) error {
 	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head[257:262], []byte("ustar")) {
 		return fmt.Errorf("output %s exists and is not a tar archive; refusing to overwrite it: remove it or choose another path", path)
 	}
-	return nil
+	if force {
+		return nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("checking output %s: %w", path, err)
+	}
+	if hdr, err := tar.NewReader(f).Next(); err == nil && hdr.PAXRecords[archiveMark] != "" {
+		return nil
+	}
+	return fmt.Errorf("output %s is a tar archive berth did not write; refusing to overwrite it: pass --force to replace it, or choose another path", path)
 }

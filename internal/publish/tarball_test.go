@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"fmt"
@@ -96,6 +97,7 @@ func TestTarballRefuses(t *testing.T) {
 			}
 		}, brokenImage, tags(t, "app"), "broken layer"},
 		{"broken image, no target", func(*testing.T, string) {}, brokenImage, tags(t, "app"), "broken layer"},
+		{"a tar berth did not write", foreignTar, nil, tags(t, "app"), "berth did not write"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,5 +146,31 @@ func TestTarballDeterministic(t *testing.T) {
 	}
 	if !bytes.Contains(archives[0], []byte(`"RepoTags":["c:3","a:1","b:2","d:4"]`)) {
 		t.Errorf("manifest.json does not list the tags in the order given")
+	}
+}
+
+// foreignTar writes a tar archive at p as tar(1) would.
+func foreignTar(t *testing.T, p string) {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := tw.WriteHeader(&tar.Header{Name: "backup.sql", Size: 3, Mode: 0o644, Format: tar.FormatUSTAR}); err != nil {
+		t.Fatal(err)
+	}
+	tw.Write([]byte("sql"))
+	tw.Close()
+	write(t, p, buf.String())
+}
+
+// TestTarballForce: --force replaces a tar another tool wrote.
+func TestTarballForce(t *testing.T) {
+	target := filepath.Join(t.TempDir(), "image.tar")
+	foreignTar(t, target)
+	img := testImage(t, randomLayers(t, 1)...)
+	if _, err := Tarball(target, WithForce()).Publish(context.Background(), img, tags(t, "app")); err != nil {
+		t.Fatalf("with --force: %v", err)
+	}
+	if _, err := Tarball(target).Publish(context.Background(), img, tags(t, "app")); err != nil {
+		t.Errorf("replacing berth's own tarball: %v", err)
 	}
 }
