@@ -116,6 +116,9 @@ func Collect(ctx context.Context, opts Options) (*Contents, error) {
 	if c.Runtime, c.Base, err = runtimeLayer(ctx, opts, closure, c); err != nil {
 		return nil, err
 	}
+	if c.Runtime != nil && c.Runtime.Has(c.Entrypoint) {
+		return nil, fmt.Errorf("an include puts a file at %s, where the binary goes: the binary would hide it; give the include another destination", c.Entrypoint)
+	}
 	if c.App, err = rootfs.Binary(opts.Binary, c.Entrypoint); err != nil {
 		return nil, err
 	}

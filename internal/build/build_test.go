@@ -107,3 +107,16 @@ func TestStage(t *testing.T) {
 		})
 	}
 }
+
+// TestIncludeAtBinaryPath: an include where the binary goes would be hidden
+// by it; that is an error, not a silent loss.
+func TestIncludeAtBinaryPath(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "app.toml")
+	if err := os.WriteFile(conf, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Collect(context.Background(), Options{Binary: hostBinary(t), Name: "app", Includes: []string{conf + ":/usr/local/bin/app"}})
+	if err == nil || !strings.Contains(err.Error(), "where the binary goes") {
+		t.Fatalf("err = %v, want the include refused", err)
+	}
+}

@@ -168,3 +168,25 @@ func TestRustImage(t *testing.T) {
 		})
 	}
 }
+
+// TestDockerignoreSecrets: the usual credential files stay out of the build
+// context, and the file says the list is not a guarantee.
+func TestDockerignoreSecrets(t *testing.T) {
+	f, err := Render(base())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(string(f.Dockerignore), "\n") {
+		lines[l] = true
+	}
+	for _, want := range []string{"**/secrets/", "**/.npmrc", "**/.netrc", "**/.git-credentials", "**/.docker/config.json",
+		"**/.aws/", "**/.azure/", "**/.config/gcloud/", "**/*.key", "**/*.p12", "**/*.pfx", "**/*.jks", "**/.env"} {
+		if !lines[want] {
+			t.Errorf(".dockerignore lacks %q", want)
+		}
+	}
+	if !strings.Contains(string(f.Dockerignore), "a floor, not a guarantee") {
+		t.Errorf(".dockerignore does not say its list is a floor")
+	}
+}

@@ -135,44 +135,76 @@ func findCABundle(root string) string {
 }
 
 // addInclude adds "SRC:DEST": a file, or a directory tree, from the host.
+// A symbolic link at SRC is followed (its target is what is meant); inside
+// a tree, a relative link to a path in the tree stays a link, and any other
+// link is replaced by the file it points to, since the host path it names
+// does not exist in the image.
 func addInclude(set *fileset.Set, spec string) error {
 	src, dest, ok := strings.Cut(spec, ":")
 	if !ok || src == "" || !path.IsAbs(dest) {
 		return fmt.Errorf("include %q: want HOST_PATH:/ABSOLUTE/IMAGE/PATH", spec)
 	}
 	dest = path.Clean(dest)
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	real, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return fmt.Errorf("include %q: %w", spec, err)
+	}
+	return filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("include %q: %w", spec, err)
 		}
-		rel, err := filepath.Rel(src, p)
+		rel, err := filepath.Rel(real, p)
 		if err != nil {
 			return err
 		}
 		f := fileset.File{Path: path.Join(dest, filepath.ToSlash(rel))}
-		info, err := d.Info()
-		if err != nil {
+		if f.Mode, f.Source, f.Link, err = includeEntry(real, p, d); err != nil {
 			return fmt.Errorf("include %q: %w", spec, err)
-		}
-		switch {
-		case d.IsDir():
-			f.Mode = fs.ModeDir | 0o755
-		case info.Mode()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return fmt.Errorf("include %q: %w", spec, err)
-			}
-			f.Mode, f.Link = fs.ModeSymlink|0o777, target
-		case info.Mode().IsRegular():
-			f.Mode, f.Source = normalPerm(info.Mode()), p
-		default:
-			return fmt.Errorf("include %q: %s is not a file, directory or symlink", spec, p)
 		}
 		if f.Path == "/" {
 			return nil
 		}
 		return set.Add(f)
 	})
+}
+
+// includeEntry is the mode and content of p, an entry of the tree at root.
+func includeEntry(root, p string, d fs.DirEntry) (fs.FileMode, string, string, error) {
+	info, err := d.Info()
+	if err != nil {
+		return 0, "", "", err
+	}
+	switch {
+	case d.IsDir():
+		return fs.ModeDir | 0o755, "", "", nil
+	case info.Mode()&fs.ModeSymlink != 0:
+		target, err := os.Readlink(p)
+		if err != nil {
+			return 0, "", "", err
+		}
+		if inTree(root, p, target) {
+			return fs.ModeSymlink | 0o777, "", target, nil
+		}
+		resolved, err := os.Stat(p)
+		if err != nil || !resolved.Mode().IsRegular() {
+			return 0, "", "", fmt.Errorf("%s is a symbolic link to %s, outside the included tree, and not to a regular file: include what it points to instead", p, target)
+		}
+		return normalPerm(resolved.Mode()), p, "", nil
+	case info.Mode().IsRegular():
+		return normalPerm(info.Mode()), p, "", nil
+	default:
+		return 0, "", "", fmt.Errorf("%s is not a file, directory or symlink", p)
+	}
+}
+
+// inTree reports whether the link at p, to target, is relative and names a
+// path inside root, so that it resolves the same way in the image.
+func inTree(root, p, target string) bool {
+	if filepath.IsAbs(target) {
+		return false
+	}
+	rel, err := filepath.Rel(root, filepath.Join(filepath.Dir(p), target))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 }
 
 // normalPerm keeps only whether a file is executable, so that a host's umask

@@ -280,3 +280,43 @@ func TestNonrootHome(t *testing.T) {
 		t.Errorf("staged /home/nonroot owned by %d:%d", st.Uid, st.Gid)
 	}
 }
+
+// TestIncludeSymlinks: a link at SRC is followed; inside a tree a relative
+// link within it stays a link, and a link out of it becomes the file it
+// points to (a link to a host path would dangle in the image).
+func TestIncludeSymlinks(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "prod.toml")
+	os.WriteFile(secret, []byte("port = 8080"), 0o600)
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "real.txt"), []byte("r"), 0o644)
+	os.Symlink("real.txt", filepath.Join(src, "alias.txt"))
+	os.Symlink(secret, filepath.Join(src, "config.toml"))
+	os.Symlink(filepath.Join(outside, "missing"), filepath.Join(src, "dangling"))
+	linkToFile := filepath.Join(t.TempDir(), "config-link")
+	os.Symlink(secret, linkToFile)
+
+	set, _, err := Runtime(Options{Includes: []string{linkToFile + ":/etc/app.toml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := byPath(set)["/etc/app.toml"]; f.IsSymlink() || f.Source == "" {
+		t.Errorf("/etc/app.toml = %+v, want the file the link points to", f)
+	}
+	_, _, err = Runtime(Options{Includes: []string{src + ":/srv"}})
+	if err == nil || !strings.Contains(err.Error(), "dangling") {
+		t.Fatalf("dangling link in a tree: err = %v, want it named", err)
+	}
+	os.Remove(filepath.Join(src, "dangling"))
+	set, _, err = Runtime(Options{Includes: []string{src + ":/srv"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := byPath(set)
+	if f := files["/srv/alias.txt"]; !f.IsSymlink() || f.Link != "real.txt" {
+		t.Errorf("/srv/alias.txt = %+v, want a link to real.txt", f)
+	}
+	if f := files["/srv/config.toml"]; f.IsSymlink() || f.Mode != 0o644 {
+		t.Errorf("/srv/config.toml = %+v, want a regular file", f)
+	}
+}
