@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
@@ -24,6 +26,7 @@ func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (carg
 		if ws, err = config.FromMetadata("Cargo.toml [workspace.metadata.berth]", pr.Metadata); err != nil {
 			return cargo.Selection{}, config.Resolved{}, err
 		}
+		anchorIncludes(&ws, pr.WorkspaceRoot)
 	}
 	pre := config.Resolve(defaults, ws, env, flags)
 	bin := ""
@@ -39,12 +42,41 @@ func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (carg
 		if pkg, err = config.FromMetadata(where, sel.Package.Metadata); err != nil {
 			return cargo.Selection{}, config.Resolved{}, err
 		}
+		anchorIncludes(&pkg, filepath.Dir(sel.Package.ManifestPath))
 	}
 	cfg := config.Resolve(defaults, ws, pkg, env, flags)
 	if err := cfg.Validate(); err != nil {
 		return cargo.Selection{}, config.Resolved{}, usagef("%v", err)
 	}
 	return sel, cfg, nil
+}
+
+// checkIncludes checks, for a build or a stage, that each include's source
+// exists, naming where the setting came from.
+func checkIncludes(cfg config.Resolved) error {
+	for _, inc := range cfg.Include {
+		if src, _, ok := strings.Cut(inc, ":"); ok && src != "" {
+			if _, err := os.Stat(src); err != nil {
+				return usagef("include %q (from %s): %v; paths in Cargo.toml are relative to that Cargo.toml's directory, others to the current directory", inc, cfg.Source("include"), err)
+			}
+		}
+	}
+	return nil
+}
+
+// anchorIncludes resolves the relative sources of a manifest's includes
+// against the manifest's directory: a path written in a file means a path
+// next to that file, whatever directory berth runs in (--manifest-path).
+func anchorIncludes(l *config.Layer, dir string) {
+	if dir == "" {
+		return
+	}
+	for i, inc := range l.Values.Include {
+		src, dest, ok := strings.Cut(inc, ":")
+		if ok && src != "" && !filepath.IsAbs(src) {
+			l.Values.Include[i] = filepath.Join(dir, src) + ":" + dest
+		}
+	}
 }
 
 // layer is the configuration the cargo flags the user set carry.
