@@ -28,7 +28,8 @@ func ReplaceDir(dir string, durable bool, fill func(tmp string) error) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp(parent, TempPrefix+filepath.Base(dir)+"-")
+	CleanStale(parent, filepath.Base(dir))
+	tmp, err := os.MkdirTemp(parent, tempPattern(filepath.Base(dir)))
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+"-")
+	f, err := CreateTemp(dir, filepath.Base(path))
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,8 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitInterrupted is the shell's code for a process stopped by SIGINT.
+	exitInterrupted = 130
 )
 
 // usageError marks a bad command line; it exits 2.
@@ -47,6 +49,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if ctx.Err() != nil {
+		// Interrupted: the user asked to stop; an output whose swap had not
+		// begun was left as it was (see atomicfile's ctx checks).
+		fmt.Fprintln(stderr, "interrupted")
+		return exitInterrupted
+	}
 	if err == nil {
 		return exitOK
 	}

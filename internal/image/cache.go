@@ -1,22 +1,21 @@
 package image
 
 import (
-	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/fileset"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // Cache keeps compressed layers by the digest of their uncompressed tar, so
@@ -36,61 +35,110 @@ type Cache struct {
 // its own directory and a cache never hands out bytes a fresh build would not.
 var compressor = fmt.Sprintf("%s-gzip%d", runtime.Version(), CompressionLevel)
 
-// Layer is Layer(files, epoch), through the cache.
+// Layer is LayerContext with a context that is never done.
 func (c *Cache) Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
-	raw, err := tarLayer(files, epoch)
+	return c.LayerContext(context.Background(), files, epoch)
+}
+
+// LayerContext is Layer(files, epoch) through the cache: the files are
+// streamed (hashed, then compressed on a miss), never held in memory, and
+// the work stops between chunks when ctx is done. An entry is named by its
+// diff ID and compressed digest, and is used only when its bytes still
+// have that digest and decompress to that diff ID: a damaged or
+// recompressed entry can never change an image's digest.
+func (c *Cache) LayerContext(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Layer, error) {
+	if c == nil || c.Dir == "" {
+		return tempLayer(ctx, files, epoch)
+	}
+	diffID, err := diffIDOf(ctx, files, epoch)
 	if err != nil {
 		return nil, err
 	}
-	if c == nil || c.Dir == "" {
-		return layerFromTar(raw)
-	}
-	sum := sha256.Sum256(raw)
-	diffID := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}
-	blob := filepath.Join(c.Dir, compressor, diffID.Hex+".tar.gz")
-	if l, ok := cachedLayer(blob, diffID); ok {
-		now := time.Now()
-		os.Chtimes(blob, now, now) // mark as recently used; best effort
+	dir := filepath.Join(c.Dir, compressor)
+	if l, ok := cachedLayer(ctx, dir, diffID); ok {
 		return l, nil
 	}
-	l, err := layerFromTar(raw)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	l, err := c.compress(ctx, dir, diffID, files, epoch)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// A cache that cannot be written only costs speed.
+		return tempLayer(ctx, files, epoch)
+	}
+	return l, nil
+}
+
+// compress writes a new cache entry for diffID, atomically.
+func (c *Cache) compress(ctx context.Context, dir string, diffID v1.Hash, files []fileset.File, epoch time.Time) (v1.Layer, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := atomicfile.CreateTemp(dir, diffID.Hex)
 	if err != nil {
 		return nil, err
 	}
-	compressed, err := readAllLayer(l)
+	d, err := compressTo(ctx, f, files, epoch)
+	if err == nil && d.diffID != diffID {
+		err = fmt.Errorf("a file changed while it was being packaged; build again")
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, entryName(d)))
+	}
 	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
 		return nil, err
 	}
-	// A cache that cannot be written only costs speed.
-	if c.store(blob, compressed) == nil {
-		c.prune()
-	}
-	return &blobLayer{compressed: compressed, diffID: diffID, digest: digestOf(compressed)}, nil
+	c.prune()
+	return &fileLayer{f: f, layerDigests: d}, nil
 }
 
-// cachedLayer reads blob and checks that it decompresses to diffID, so a
-// damaged cache entry is never used.
-func cachedLayer(blob string, diffID v1.Hash) (v1.Layer, bool) {
-	compressed, err := os.ReadFile(blob)
-	if err != nil {
-		return nil, false
+func entryName(d layerDigests) string { return d.diffID.Hex + "-" + d.digest.Hex + ".tar.gz" }
+
+// cachedLayer finds diffID's entry in dir and checks it in one read: its
+// bytes have the digest its name says, and decompress to diffID.
+func cachedLayer(ctx context.Context, dir string, diffID v1.Hash) (v1.Layer, bool) {
+	matches, _ := filepath.Glob(filepath.Join(dir, diffID.Hex+"-*.tar.gz"))
+	for _, m := range matches {
+		want := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), diffID.Hex+"-"), ".tar.gz")
+		f, err := os.Open(m)
+		if err != nil {
+			continue
+		}
+		if d, ok := verifyEntry(ctx, f, diffID); ok && d.digest.Hex == want {
+			now := time.Now()
+			os.Chtimes(m, now, now) // mark as recently used; best effort
+			return &fileLayer{f: f, layerDigests: d}, true
+		}
+		f.Close()
+		os.Remove(m) // damaged or not ours: the next build writes a good one
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(compressed))
-	if err != nil {
-		return nil, false
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, zr); err != nil || hex.EncodeToString(h.Sum(nil)) != diffID.Hex {
-		return nil, false
-	}
-	return &blobLayer{compressed: compressed, diffID: diffID, digest: digestOf(compressed)}, true
+	return nil, false
 }
 
-func (c *Cache) store(blob string, data []byte) error {
-	return atomicfile.WriteFile(blob, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+// verifyEntry reads a compressed layer once, hashing it and what it
+// decompresses to.
+func verifyEntry(ctx context.Context, f *os.File, diffID v1.Hash) (layerDigests, bool) {
+	dh := sha256.New()
+	cr := &countingWriter{w: dh}
+	zr, err := gzip.NewReader(io.TeeReader(ctxReader{ctx, f}, cr))
+	if err != nil {
+		return layerDigests{}, false
+	}
+	uh := sha256.New()
+	if _, err := io.Copy(uh, zr); err != nil || zr.Close() != nil {
+		return layerDigests{}, false
+	}
+	// Whatever follows the gzip stream is part of the blob too.
+	if _, err := io.Copy(cr, ctxReader{ctx, f}); err != nil {
+		return layerDigests{}, false
+	}
+	d := layerDigests{diffID: hashOf(uh), digest: hashOf(dh), size: cr.n}
+	return d, d.diffID == diffID
 }
 
 // prune removes all but the Keep most recently used layers.
@@ -113,45 +161,4 @@ func (c *Cache) prune() {
 	for _, m := range matches[keep:] {
 		os.Remove(m)
 	}
-}
-
-func readAllLayer(l v1.Layer) ([]byte, error) {
-	rc, err := l.Compressed()
-	if err != nil {
-		return nil, fmt.Errorf("compressing layer: %w", err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		return nil, fmt.Errorf("compressing layer: %w", err)
-	}
-	return b, nil
-}
-
-func digestOf(b []byte) v1.Hash {
-	sum := sha256.Sum256(b)
-	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}
-}
-
-// blobLayer is a layer whose compressed bytes are in memory.
-type blobLayer struct {
-	compressed     []byte
-	diffID, digest v1.Hash
-}
-
-func (l *blobLayer) Digest() (v1.Hash, error) { return l.digest, nil }
-func (l *blobLayer) DiffID() (v1.Hash, error) { return l.diffID, nil }
-func (l *blobLayer) Size() (int64, error)     { return int64(len(l.compressed)), nil }
-func (l *blobLayer) MediaType() (types.MediaType, error) {
-	return types.OCILayer, nil
-}
-func (l *blobLayer) Compressed() (io.ReadCloser, error) {
-	return io.NopCloser(bytes.NewReader(l.compressed)), nil
-}
-func (l *blobLayer) Uncompressed() (io.ReadCloser, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(l.compressed))
-	if err != nil {
-		return nil, err
-	}
-	return zr, nil
 }

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,8 +15,6 @@ import (
 
 	"github.com/berth-dev/berth/internal/fileset"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // CompressionLevel is the fixed gzip level of every layer. The digest of a
@@ -26,52 +25,17 @@ import (
 const CompressionLevel = gzip.DefaultCompression
 
 // Layer returns a gzip-compressed OCI layer holding files in the given order.
-// Every entry is owned by root (uid/gid 0, no names) and carries epoch as its
-// only timestamp, so the same files and epoch always give the same digest,
-// whatever the host's mtimes, owners or umask. Source files are read once,
-// here: later changes on the host do not alter the returned layer.
+// Every entry is owned by root unless the file says otherwise (no names) and
+// carries epoch as its only timestamp, so the same files and epoch always
+// give the same digest, whatever the host's mtimes, owners or umask. Source
+// files are read once, here, in chunks: the compressed layer goes to a
+// file, so memory does not grow with the files, and later changes on the
+// host do not alter the returned layer.
 func Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
 	return (*Cache)(nil).Layer(files, epoch)
 }
 
-// layerFromTar compresses an uncompressed layer tar.
-func layerFromTar(raw []byte) (v1.Layer, error) {
-	opener := func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(raw)), nil
-	}
-	l, err := tarball.LayerFromOpener(opener,
-		tarball.WithMediaType(types.OCILayer),
-		tarball.WithCompressionLevel(CompressionLevel),
-		tarball.WithCompressedCaching)
-	if err != nil {
-		return nil, fmt.Errorf("compressing layer: %w", err)
-	}
-	return plainLayer{l}, nil
-}
-
-// plainLayer hides the tarball layer's Descriptor method, whose empty (not
-// nil) annotations map makes an image's Manifest() differ from its parsed
-// RawManifest() (same bytes, but validate.Image rejects it).
-type plainLayer struct{ v1.Layer }
-
-// tarLayer writes the uncompressed tar stream of files.
-func tarLayer(files []fileset.File, epoch time.Time) ([]byte, error) {
-	// Whole seconds only: sub-second mtimes would force PAX records.
-	mtime := time.Unix(epoch.Unix(), 0)
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, f := range files {
-		if err := writeEntry(tw, f, mtime); err != nil {
-			return nil, err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return nil, fmt.Errorf("finishing layer tar: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-func writeEntry(tw *tar.Writer, f fileset.File, mtime time.Time) error {
+func writeEntry(ctx context.Context, tw *tar.Writer, f fileset.File, mtime time.Time) error {
 	if !path.IsAbs(f.Path) || path.Clean(f.Path) != f.Path || f.Path == "/" {
 		return fmt.Errorf("layer entry %q: path must be absolute, clean and not the root", f.Path)
 	}
@@ -83,7 +47,6 @@ func writeEntry(tw *tar.Writer, f fileset.File, mtime time.Time) error {
 		ModTime: mtime,
 		Format:  tar.FormatPAX,
 	}
-	var data []byte
 	switch {
 	case f.IsDir():
 		hdr.Typeflag = tar.TypeDir
@@ -97,39 +60,49 @@ func writeEntry(tw *tar.Writer, f fileset.File, mtime time.Time) error {
 	case f.Mode.Type() != 0:
 		return fmt.Errorf("layer entry %s: unsupported file type %s (only regular files, directories and symlinks)", f.Path, f.Mode.Type())
 	default:
-		var err error
-		if data, err = content(f); err != nil {
-			return err
-		}
-		hdr.Typeflag = tar.TypeReg
-		hdr.Size = int64(len(data))
+		return writeRegular(ctx, tw, hdr, f)
 	}
 	if err := tw.WriteHeader(hdr); err != nil {
 		return fmt.Errorf("layer entry %s: writing tar header: %w", f.Path, err)
 	}
-	if _, err := tw.Write(data); err != nil {
-		return fmt.Errorf("layer entry %s: writing content: %w", f.Path, err)
-	}
 	return nil
 }
 
-// content returns the bytes of a regular file, from the host or from memory.
-func content(f fileset.File) ([]byte, error) {
-	if f.Source == "" {
-		return f.Data, nil
+// writeRegular writes a regular file's header and content, streaming a
+// host file in chunks.
+func writeRegular(ctx context.Context, tw *tar.Writer, hdr *tar.Header, f fileset.File) error {
+	hdr.Typeflag = tar.TypeReg
+	var r io.Reader = bytes.NewReader(f.Data)
+	hdr.Size = int64(len(f.Data))
+	if f.Source != "" {
+		src, err := os.Open(f.Source)
+		if err != nil {
+			return fmt.Errorf("layer entry %s: reading host file: %w", f.Path, err)
+		}
+		defer src.Close()
+		fi, err := src.Stat()
+		if err != nil {
+			return fmt.Errorf("layer entry %s: reading host file: %w", f.Path, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("layer entry %s: host file %s is not a regular file (%s)", f.Path, f.Source, fi.Mode().Type())
+		}
+		r, hdr.Size = ctxReader{ctx, src}, fi.Size()
 	}
-	fi, err := os.Stat(f.Source)
+	if err := tw.WriteHeader(hdr); err != nil {
+		return fmt.Errorf("layer entry %s: writing tar header: %w", f.Path, err)
+	}
+	n, err := io.Copy(tw, r)
+	if err == nil && n != hdr.Size {
+		err = fmt.Errorf("the file changed size while it was read (%d bytes, then %d); build again", hdr.Size, n)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("layer entry %s: reading host file: %w", f.Path, err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("layer entry %s: writing content: %w", f.Path, err)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("layer entry %s: host file %s is not a regular file (%s)", f.Path, f.Source, fi.Mode().Type())
-	}
-	data, err := os.ReadFile(f.Source)
-	if err != nil {
-		return nil, fmt.Errorf("layer entry %s: reading host file: %w", f.Path, err)
-	}
-	return data, nil
+	return nil
 }
 
 // tarMode maps Go's file mode bits to the POSIX bits a tar header stores.

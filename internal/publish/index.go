@@ -47,7 +47,7 @@ func (p *ociLayout) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags []
 		}
 		outer = mutate.AppendManifests(empty.Index, adds...)
 	}
-	if err := p.write(outer); err != nil {
+	if err := p.write(ctx, outer); err != nil {
 		return nil, err
 	}
 	return refLines(p.dir, tags, d, shortRef), nil
@@ -65,15 +65,18 @@ func (p *ociLayout) check(ctx context.Context) error {
 }
 
 // write replaces the layout directory with one whose index.json is idx.
-func (p *ociLayout) write(idx v1.ImageIndex) error {
+func (p *ociLayout) write(ctx context.Context, idx v1.ImageIndex) error {
 	p.opts.logf("writing OCI layout %s", p.dir)
 	idx, ok := mutate.Annotations(idx, map[string]string{LayoutAnnotation: "1"}).(v1.ImageIndex)
 	if !ok {
 		return fmt.Errorf("writing OCI layout %s: annotating its index", p.dir)
 	}
 	err := atomicfile.ReplaceDir(p.dir, true, func(tmp string) error {
-		_, err := layout.Write(tmp, idx)
-		return err
+		if _, err := layout.Write(tmp, idx); err != nil {
+			return err
+		}
+		// Interrupted while writing: the old layout stays.
+		return ctx.Err()
 	})
 	if err != nil {
 		return fmt.Errorf("writing OCI layout %s: %w", p.dir, err)

@@ -53,7 +53,7 @@ func (p *ociLayout) Publish(ctx context.Context, img v1.Image, tags []name.Tag) 
 	if idx, err = p.opts.withArtifacts(idx, img); err != nil {
 		return nil, err
 	}
-	if err := p.write(idx); err != nil {
+	if err := p.write(ctx, idx); err != nil {
 		return nil, err
 	}
 	return refLines(p.dir, tags, d, shortRef), nil

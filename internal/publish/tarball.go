@@ -46,7 +46,13 @@ func (p *tarballPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag)
 		lines = append(lines, shortRef(t)+"@"+d.String())
 	}
 	p.opts.logf("writing docker-archive %s", p.path)
-	err = atomicfile.WriteFile(p.path, func(w io.Writer) error { return writeDockerArchive(w, img, tags) })
+	err = atomicfile.WriteFile(p.path, func(w io.Writer) error {
+		if err := writeDockerArchive(ctxWriter{ctx, w}, img, tags); err != nil {
+			return err
+		}
+		// Interrupted while writing: the old file stays.
+		return ctx.Err()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("writing docker-archive %s: %w", p.path, err)
 	}
@@ -89,4 +95,17 @@ func checkTarTarget(path string, force bool) error {
 		return nil
 	}
 	return fmt.Errorf("output %s is a tar archive berth did not write; refusing to overwrite it: pass --force to replace it, or choose another path", path)
+}
+
+// ctxWriter stops a long write between chunks when its context is done.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
