@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,17 +66,5 @@ func TestDockerfileCrossPlatform(t *testing.T) {
 	if !strings.Contains(string(out), "linking with aarch64-linux-gnu-gcc") {
 		t.Errorf("the build does not show the cross linker:\n%s", tail(string(out), 40))
 	}
-	if arch := strings.TrimSpace(docker(t, "image", "inspect", "--format", "{{.Architecture}}", tag)); arch != "arm64" {
-		t.Errorf("image architecture %q, want arm64", arch)
-	}
-	var body struct {
-		Arch string `json:"arch"`
-		UID  int    `json:"uid"`
-	}
-	if err := json.Unmarshal([]byte(runService(t, tag, "--platform", "linux/arm64")), &body); err != nil {
-		t.Fatal(err)
-	}
-	if body.Arch != "aarch64" || body.UID != 65532 {
-		t.Errorf("answer %+v, want aarch64 as uid 65532", body)
-	}
+	checkArm64Service(t, tag)
 }

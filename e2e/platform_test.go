@@ -178,8 +178,15 @@ func TestMultiPlatformPushRun(t *testing.T) {
 		t.Errorf("stdout = %q, want %s@sha256:<index digest>", res.stdout, ref)
 	}
 	docker(t, "pull", "--platform", "linux/arm64", ref)
+	checkArm64Service(t, ref)
+}
+
+// checkArm64Service checks that the local image is arm64 and, run under
+// qemu, that the hyper service answers as aarch64 and user 65532.
+func checkArm64Service(t *testing.T, ref string) {
+	t.Helper()
 	if arch := strings.TrimSpace(docker(t, "image", "inspect", "--format", "{{.Architecture}}", ref)); arch != "arm64" {
-		t.Errorf("pulled image is for %q, want arm64", arch)
+		t.Errorf("image %s is for %q, want arm64", ref, arch)
 	}
 	var body struct {
 		Arch string `json:"arch"`

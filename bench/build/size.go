@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/berth-dev/berth/bench/internal/fixture"
 	"github.com/berth-dev/berth/bench/internal/report"
-	"github.com/berth-dev/berth/internal/testenv"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
 
 const mib = 1 << 20
@@ -58,19 +57,5 @@ func layoutSizes(dir string) (binary, total int64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return 0, 0, err
-	}
-	entry := cf.Config.Entrypoint[0]
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	files, err := testenv.TarFiles(rc)
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, size := range files {
-		total += size
-	}
-	return files[strings.TrimPrefix(entry, "/")], total, nil
+	return fixture.ImageSizes(img)
 }

@@ -20,6 +20,9 @@ import (
 
 	"github.com/berth-dev/berth/bench/internal/fixture"
 	"github.com/berth-dev/berth/bench/internal/report"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 )
 
 const both = "linux/amd64,linux/arm64"
@@ -84,6 +87,11 @@ func run(runs, coldRuns int) error {
 		}
 	}
 	rows = append(rows, ratioRow("rebuild after a one-line edit, amd64 + arm64", twoEdit[1:], oneEdit[1:]))
+	size, err := b.armSize()
+	if err != nil {
+		return err
+	}
+	rows = append(rows, size)
 	return report.Print("amd64 + arm64", "amd64 only", rows)
 }
 
@@ -106,13 +114,49 @@ func newBench() (*bench, error) {
 	return &bench{h}, nil
 }
 
+// layout is where every build writes its image; the last one stays.
+func (b *bench) layout() string { return filepath.Join(b.Tmp, "layout") }
+
 // timed runs one build with targetDir as cargo's target directory.
 func (b *bench) timed(targetDir, platforms string) (time.Duration, error) {
-	cmd := exec.Command(b.Binary, "build", "--platform", platforms, "--oci-layout", filepath.Join(b.Tmp, "layouts", platforms[6:11]))
+	cmd := exec.Command(b.Binary, "build", "--platform", platforms, "--oci-layout", b.layout())
 	cmd.Dir, cmd.Env = b.Project, append(b.Env, "CARGO_TARGET_DIR="+targetDir)
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("cargo berth build --platform %s: %v\n%s", platforms, err, out)
 	}
 	return time.Since(start), nil
+}
+
+// armSize compares the arm64 image of the last two-platform build with its
+// binary (goal: binary + 3 MiB, as for the host's image).
+func (b *bench) armSize() (report.Row, error) {
+	p, err := layout.FromPath(b.layout())
+	if err != nil {
+		return report.Row{}, err
+	}
+	outer, err := p.ImageIndex()
+	if err != nil {
+		return report.Row{}, err
+	}
+	om, err := outer.IndexManifest()
+	if err != nil || len(om.Manifests) != 1 {
+		return report.Row{}, fmt.Errorf("layout %s holds no image index (%v)", b.layout(), err)
+	}
+	idx, err := outer.ImageIndex(om.Manifests[0].Digest)
+	if err != nil {
+		return report.Row{}, err
+	}
+	imgs, err := partial.FindImages(idx, func(d v1.Descriptor) bool { return d.Platform != nil && d.Platform.Architecture == "arm64" })
+	if err != nil || len(imgs) != 1 {
+		return report.Row{}, fmt.Errorf("no arm64 image in the index (%v)", err)
+	}
+	binSize, imgSize, err := fixture.ImageSizes(imgs[0])
+	if err != nil {
+		return report.Row{}, err
+	}
+	over := imgSize - binSize
+	return report.Line("arm64 image size", fmt.Sprintf("%.2f MB image", float64(imgSize)/1e6),
+		fmt.Sprintf("%.2f MB binary", float64(binSize)/1e6), fmt.Sprintf("binary + %.0f KiB", float64(over)/1024),
+		"≤ binary + 3 MiB", over <= 3<<20), nil
 }
