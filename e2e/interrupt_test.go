@@ -117,3 +117,36 @@ func TestInterruptDuringPackaging(t *testing.T) {
 		}
 	}
 }
+
+// TestPeakMemoryFlat: packaging streams the binary, so berth's peak memory
+// is the same for a 50 MB and a 400 MB binary, and small, with the layer
+// cache off, missed and hit.
+func TestPeakMemoryFlat(t *testing.T) {
+	bin := realBerth(t)
+	cache := t.TempDir()
+	peak := map[int64]int64{} // binary size -> highest peak RSS (KiB)
+	sizes := []int64{50 << 20, 400 << 20}
+	for _, size := range sizes {
+		big := bigELF(t, size)
+		for _, mode := range []string{"off", "miss", "hit"} {
+			cmd := exec.Command(bin, "build", "--binary", big, "--oci-layout", filepath.Join(t.TempDir(), "layout"), "-t", "app:mem")
+			dir := "off"
+			if mode != "off" {
+				dir = cache
+			}
+			cmd.Env = append(os.Environ(), "BERTH_CACHE_DIR="+dir)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%d MB, cache %s: %v\n%s", size>>20, mode, err, out)
+			}
+			kb := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+			t.Logf("%d MB binary, cache %s: peak RSS %d MiB", size>>20, mode, kb>>10)
+			if kb > 64<<10 {
+				t.Errorf("%d MB binary, cache %s: peak RSS %d MiB, want at most 64 MiB", size>>20, mode, kb>>10)
+			}
+			peak[size] = max(peak[size], kb)
+		}
+	}
+	if grew := peak[sizes[1]] - peak[sizes[0]]; grew > 8<<10 {
+		t.Errorf("peak RSS grew by %d MiB from a 50 MB to a 400 MB binary, want it flat", grew>>10)
+	}
+}
