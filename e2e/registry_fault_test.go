@@ -75,7 +75,7 @@ func TestPushThroughFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := digestOfLine(t, mustBerth(t, "build", "--binary", "/bin/true", "--oci-layout", t.TempDir()+"/layout", "-t", "app:v1").stdout)
+	want := digestOf(t, mustBerth(t, "build", "--binary", "/bin/true", "--oci-layout", t.TempDir()+"/layout", "-t", "app:v1").stdout)
 	faults := []fault{
 		{name: "500 on a blob upload", match: method(http.MethodPut, "/blobs/uploads/"), inject: status(500)},
 		{name: "503 on the manifest", match: method(http.MethodPut, "/manifests/"), inject: status(503)},
@@ -104,7 +104,7 @@ func TestPushThroughFaults(t *testing.T) {
 			}
 			switch {
 			case r.code == 0:
-				if got := digestOfLine(t, r.stdout); got != want {
+				if got := digestOf(t, r.stdout); got != want {
 					t.Errorf("push through the fault printed %s, want %s", got, want)
 				}
 			case !strings.Contains(r.stderr, "pushing "+ref):
@@ -119,7 +119,7 @@ func TestPushThroughFaults(t *testing.T) {
 				proxy.mu.Unlock()
 			}
 			again := mustBerth(t, "build", "--binary", "/bin/true", "--push", "-t", ref, "--sbom", "none")
-			if got := digestOfLine(t, again.stdout); got != want {
+			if got := digestOf(t, again.stdout); got != want {
 				t.Errorf("later push printed %s, want %s", got, want)
 			}
 			d, err := remote.Head(mustRef(t, strings.Replace(ref, strings.TrimPrefix(srv.URL, "http://"), reg, 1)))
@@ -129,16 +129,6 @@ func TestPushThroughFaults(t *testing.T) {
 			t.Logf("%s: first push exit %d", f.name, r.code)
 		})
 	}
-}
-
-func digestOfLine(t *testing.T, stdout string) string {
-	t.Helper()
-	line := strings.TrimSpace(stdout)
-	i := strings.LastIndex(line, "@")
-	if i < 0 {
-		t.Fatalf("no digest in %q", stdout)
-	}
-	return line[i+1:]
 }
 
 func mustRef(t *testing.T, s string) name.Reference {
