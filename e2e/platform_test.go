@@ -63,10 +63,16 @@ func layoutIndex(t *testing.T, dir string) (v1.ImageIndex, *v1.IndexManifest) {
 	t.Helper()
 	outer := layoutRoot(t, dir)
 	om, err := outer.IndexManifest()
-	if err != nil || len(om.Manifests) != 1 || !om.Manifests[0].MediaType.IsIndex() {
+	var indexes []v1.Descriptor // beside them: the SBOM artifacts
+	for _, d := range om.Manifests {
+		if d.MediaType.IsIndex() {
+			indexes = append(indexes, d)
+		}
+	}
+	if err != nil || len(indexes) != 1 {
 		t.Fatalf("layout %s: want index.json naming one image index, got %+v (%v)", dir, om, err)
 	}
-	idx, err := outer.ImageIndex(om.Manifests[0].Digest)
+	idx, err := outer.ImageIndex(indexes[0].Digest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,9 +122,39 @@ func TestMultiPlatformLayout(t *testing.T) {
 			t.Errorf("arm64 image: %s is %s", p, mach)
 		}
 	}
+	checkPlatformSBOMs(t, out, m.Manifests)
 	second := mustBerth(t, args...)
 	if digestOf(t, second.stdout) != digestOf(t, first.stdout) {
 		t.Errorf("two builds gave index digests %s and %s", digestOf(t, first.stdout), digestOf(t, second.stdout))
+	}
+}
+
+// checkPlatformSBOMs: beside the index, the layout holds one SBOM artifact
+// for each platform's image, with that image as its subject.
+func checkPlatformSBOMs(t *testing.T, dir string, platforms []v1.Descriptor) {
+	t.Helper()
+	root := layoutRoot(t, dir)
+	rm, err := root.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjects := map[string]bool{}
+	for _, desc := range rm.Manifests {
+		if desc.MediaType.IsIndex() {
+			continue
+		}
+		art, err := root.Image(desc.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mf, err := art.Manifest(); err == nil && mf.Subject != nil && mf.ArtifactType == "application/spdx+json" {
+			subjects[mf.Subject.Digest.String()] = true
+		}
+	}
+	for _, p := range platforms {
+		if !subjects[p.Digest.String()] {
+			t.Errorf("no SBOM artifact about the %s image %s", p.Platform, p.Digest)
+		}
 	}
 }
 

@@ -112,8 +112,8 @@ func (o *buildOptions) loadTarget(platforms []v1.Platform) (v1.Platform, error) 
 // indexPublishers are the sinks of a multi-platform build: the OCI layout
 // and the registry take the whole index; the daemon and a docker-archive
 // hold single images, so they take one platform's.
-func (o *buildOptions) indexPublishers(p *buildPlan, s *streams, platforms []v1.Platform) (publish.IndexPublisher, error) {
-	progress := o.sinkOptions(s)
+func (o *buildOptions) indexPublishers(p *buildPlan, s *streams, platforms []v1.Platform, extra ...publish.Option) (publish.IndexPublisher, error) {
+	progress := append(o.sinkOptions(s), extra...)
 	var sinks []publish.IndexPublisher
 	if o.ociLayout != "" {
 		sinks = append(sinks, publish.OCILayoutIndex(o.ociLayout, progress...))

@@ -16,8 +16,8 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/publish"
-	"github.com/berth-dev/berth/internal/sbom"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // buildPlan is everything runBuild decided before doing any work.
@@ -48,7 +48,8 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	var indexSinks publish.IndexPublisher
 	var sinks any
 	if len(platforms) > 1 {
-		indexSinks, err = o.indexPublishers(plan, s, platforms)
+		// Made again, with the SBOMs, to publish: quiet this first time.
+		indexSinks, err = o.indexPublishers(plan, &streams{Out: s.Out, Err: io.Discard}, platforms)
 		sinks = indexSinks
 	} else {
 		sinks, err = o.publishers(plan, s)
@@ -87,19 +88,30 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		fmt.Fprintln(s.Err, summary(res))
 	}
 	if indexSinks != nil {
-		if o.supply.sbomFormat != sbom.None {
-			fmt.Fprintln(s.Err, "note: the SBOM is not yet attached to a multi-platform index; build one platform at a time for per-image SBOMs")
-		}
-		lines, err := publishIndex(ctx, s, indexSinks, plan, results)
-		printLines(s, lines)
-		return err
+		return o.publishMany(ctx, s, plan, platforms, results)
 	}
 	return o.publishOne(ctx, s, plan, results[0])
 }
 
+// publishMany sends the index of several platforms' images, each image's
+// SBOM attached to it, to the sinks.
+func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildPlan, platforms []v1.Platform, results []*build.Result) error {
+	atts, err := o.supply.documents(results, plan.epoch)
+	if err != nil {
+		return err
+	}
+	sinks, err := o.indexPublishers(plan, s, platforms, publish.WithAttachments(atts...))
+	if err != nil {
+		return err
+	}
+	lines, err := publishIndex(ctx, s, sinks, plan, results)
+	printLines(s, lines)
+	return err
+}
+
 // publishOne sends one image, with its SBOM attached, to the sinks.
 func (o *buildOptions) publishOne(ctx context.Context, s *streams, plan *buildPlan, res *build.Result) error {
-	att, err := o.supply.document(res.Contents, res.Crates, plan.epoch)
+	att, err := o.supply.document(res.Contents, res.Crates, plan.epoch, o.supply.sbomOut)
 	if err != nil {
 		return err
 	}

@@ -102,7 +102,7 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
 	if o.supply.sbomOut != "" {
-		if _, err := o.supply.document(c, crates, plan.epoch); err != nil {
+		if _, err := o.supply.document(c, crates, plan.epoch, o.supply.sbomOut); err != nil {
 			return err
 		}
 	}

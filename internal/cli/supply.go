@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/internal/atomicfile"
@@ -112,8 +113,9 @@ func (f *supplyFlags) binary(exe string, crates <-chan cratesResult) (string, []
 	return build.AuditedBinary(exe, filepath.Join(filepath.Dir(exe), "berth-audit"), r.crates)
 }
 
-// document renders the SBOM (nil with --sbom none) and writes --sbom-out.
-func (f *supplyFlags) document(c *build.Contents, crates []audit.Crate, epoch time.Time) (*publish.Attachment, error) {
+// document renders the SBOM (nil with --sbom none) and writes it to out
+// when out is not "".
+func (f *supplyFlags) document(c *build.Contents, crates []audit.Crate, epoch time.Time, out string) (*publish.Attachment, error) {
 	if f.sbomFormat == sbom.None {
 		return nil, nil
 	}
@@ -121,13 +123,37 @@ func (f *supplyFlags) document(c *build.Contents, crates []audit.Crate, epoch ti
 	if err != nil {
 		return nil, err
 	}
-	if f.sbomOut != "" {
-		if err := atomicfile.WriteFile(f.sbomOut, func(w io.Writer) error {
+	if out != "" {
+		if err := atomicfile.WriteFile(out, func(w io.Writer) error {
 			_, err := w.Write(doc)
 			return err
 		}); err != nil {
-			return nil, fmt.Errorf("writing --sbom-out %s: %w", f.sbomOut, err)
+			return nil, fmt.Errorf("writing --sbom-out %s: %w", out, err)
 		}
 	}
 	return &publish.Attachment{ArtifactType: mediaType, Data: doc, Created: epoch}, nil
+}
+
+// documents renders one SBOM per platform of a multi-platform build, each
+// about its platform's image; --sbom-out FILE becomes one file per platform
+// (sbom.json: sbom.linux-arm64.json).
+func (f *supplyFlags) documents(results []*build.Result, epoch time.Time) ([]publish.Attachment, error) {
+	var atts []publish.Attachment
+	for _, r := range results {
+		out := ""
+		if f.sbomOut != "" {
+			ext := filepath.Ext(f.sbomOut)
+			if strings.HasSuffix(f.sbomOut, ".spdx.json") || strings.HasSuffix(f.sbomOut, ".cdx.json") {
+				ext = filepath.Ext(strings.TrimSuffix(f.sbomOut, ".json")) + ".json"
+			}
+			out = strings.TrimSuffix(f.sbomOut, ext) + "." + strings.ReplaceAll(r.Platform.String(), "/", "-") + ext
+		}
+		att, err := f.document(r.Contents, r.Crates, epoch, out)
+		if err != nil || att == nil {
+			return nil, err
+		}
+		att.Subject = r.Image
+		atts = append(atts, *att)
+	}
+	return atts, nil
 }

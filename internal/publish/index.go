@@ -47,6 +47,9 @@ func (p *ociLayout) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags []
 		}
 		outer = mutate.AppendManifests(empty.Index, adds...)
 	}
+	if outer, err = p.opts.withArtifacts(outer, nil); err != nil {
+		return nil, err
+	}
 	if err := p.write(ctx, outer); err != nil {
 		return nil, err
 	}
@@ -106,6 +109,9 @@ func (p *registryPub) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags 
 			c.next = remote.DefaultTransport
 		}
 		err := remote.WriteIndex(t, idx, remote.WithContext(ctx), remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c))
+		if err == nil {
+			err = p.opts.pushArtifacts(ctx, nil, t, remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c.next))
+		}
 		if err != nil {
 			return lines, pushError(t, err)
 		}

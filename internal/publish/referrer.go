@@ -22,6 +22,9 @@ type Attachment struct {
 	ArtifactType string // the document's media type, e.g. application/spdx+json
 	Data         []byte
 	Created      time.Time // annotation org.opencontainers.image.created
+	// Subject is the image the document is about when it is not the
+	// published image itself: one platform's image of a published index.
+	Subject v1.Image
 }
 
 // WithAttachments publishes each attachment next to the image: in an OCI
@@ -84,11 +87,19 @@ func (a *artifact) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 	return nil, fmt.Errorf("artifact has no blob %s", h)
 }
 
-// artifacts builds the attachments' artifacts for img.
+// artifacts builds the attachments' artifacts: about img, or about their
+// own Subject (img is nil when an index is published).
 func (o options) artifacts(img v1.Image) ([]v1.Image, error) {
 	var out []v1.Image
 	for _, a := range o.attachments {
-		art, err := Artifact(img, a)
+		subject := a.Subject
+		if subject == nil {
+			subject = img
+		}
+		if subject == nil {
+			continue
+		}
+		art, err := Artifact(subject, a)
 		if err != nil {
 			return nil, fmt.Errorf("making the %s artifact: %w", a.ArtifactType, err)
 		}
