@@ -2,7 +2,7 @@
 #   make demo   build cargo-berth and package the bundled example into an image
 #   make test   install the test components (Docker engine, registry, Debian's
 #               Rust crates; needs root) and run every test, end to end included
-.PHONY: all build demo test unit lint ci image builder-image bench clean
+.PHONY: all build demo test unit fuzz lint ci image builder-image bench clean
 
 GO        ?= go
 BIN       := bin/cargo-berth
@@ -24,6 +24,15 @@ demo: build
 test:
 	bash scripts/ci-setup.sh
 	BERTH_E2E=1 $(GO) test -race -timeout 40m ./...
+	$(MAKE) fuzz
+
+# A short, bounded run of the recipe and workspace fuzzers (the seeds run in
+# every `go test`): no panic, and no accepted recipe writes outside its
+# directory. Run longer with FUZZTIME=10m.
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzRecipe$$' -fuzztime=$(FUZZTIME) ./internal/recipe
+	$(GO) test -run='^$$' -fuzz='^FuzzWorkspace$$' -fuzztime=$(FUZZTIME) ./internal/recipe
 
 # Fast inner loop: tests whose components are missing skip with a message.
 unit:

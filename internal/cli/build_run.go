@@ -167,7 +167,7 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 	}); err != nil {
 		return nil, err
 	}
-	if err := checkIncludes(p.cfg); err != nil {
+	if err := checkIncludes(p.cfg, p.sel.Bin); err != nil {
 		return nil, err
 	}
 	if p.tags, err = parseTags(p.cfg, p.sel.Bin); err != nil {

@@ -3,9 +3,11 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 )
@@ -51,10 +53,14 @@ func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (carg
 	return sel, cfg, nil
 }
 
-// checkIncludes checks, for a build or a stage, that each include's source
-// exists, naming where the setting came from.
-func checkIncludes(cfg config.Resolved) error {
+// checkIncludes checks, for a build or a stage, before cargo runs, that
+// each include's source exists and that none lands where the binary goes,
+// naming where the setting came from.
+func checkIncludes(cfg config.Resolved, bin string) error {
 	for _, inc := range cfg.Include {
+		if _, dest, ok := strings.Cut(inc, ":"); ok && path.Clean(dest) == path.Join(build.BinDir, bin) {
+			return usagef("include %q (from %s) puts a file where the binary goes, which would hide it; give it another destination", inc, cfg.Source("include"))
+		}
 		if src, _, ok := strings.Cut(inc, ":"); ok && src != "" {
 			if _, err := os.Stat(src); err != nil {
 				return usagef("include %q (from %s): %v; paths in Cargo.toml are relative to that Cargo.toml's directory, others to the current directory", inc, cfg.Source("include"), err)

@@ -55,7 +55,7 @@ func TestSettingsIncludeFromManifestDir(t *testing.T) {
 		t.Errorf("include = %q, want %q", cfg.Include, want)
 	}
 	os.Remove(filepath.Join(proj, "config", "prod.toml"))
-	if err := checkIncludes(cfg); err == nil || !strings.Contains(err.Error(), "[package.metadata.berth]") {
+	if err := checkIncludes(cfg, "app"); err == nil || !strings.Contains(err.Error(), "[package.metadata.berth]") {
 		t.Errorf("missing include: err = %v, want its source named", err)
 	}
 }

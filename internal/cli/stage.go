@@ -12,6 +12,7 @@ import (
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/recipe"
+	"github.com/berth-dev/berth/internal/rootfs"
 	"github.com/spf13/cobra"
 )
 
@@ -73,6 +74,13 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 	}
 	if err := o.supply.check(); err != nil {
 		return err
+	}
+	// The outputs are checked before cargo runs: a refused stage changes
+	// nothing, not even the target directory.
+	for _, d := range nonEmpty(o.out, o.appOut) {
+		if err := rootfs.CheckDir(d); err != nil {
+			return err
+		}
 	}
 	runner := &cargo.Runner{Stderr: s.Err}
 	plan, err := o.plan(ctx, runner, changed)
