@@ -70,15 +70,6 @@ func symlink(t *testing.T, target, at string) {
 	}
 }
 
-func writeText(t *testing.T, p, s string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestStageRefusesUserPaths: `stage --out`/`--app-out` at a file, a
 // symlink or a user's directory used to replace it and exit 0.
@@ -136,7 +127,7 @@ func TestCookRefusesToHarmFiles(t *testing.T) {
 			symlink(t, outside, filepath.Join(dir, "src"))
 		}, "symbolic link"},
 		{"Cargo.toml is a symlink to an outside file", "", func(t *testing.T, dir, outside string) {
-			writeText(t, filepath.Join(outside, "precious"), "precious")
+			writeFile(t, filepath.Join(outside, "precious"), "precious")
 			symlink(t, filepath.Join(outside, "precious"), filepath.Join(dir, "Cargo.toml"))
 		}, "symbolic link"},
 		{"conflicting paths", `{"version":1,"workspace_root":".","files":[{"path":"a","kind":"source","contents":"x"},{"path":"zz","kind":"source","contents":""},{"path":"zz/inner","kind":"source","contents":""}]}`, nil, "conflict"},
@@ -155,7 +146,7 @@ func TestCookRefusesToHarmFiles(t *testing.T) {
 			rp := recipePath
 			if tt.recipe != "" {
 				rp = filepath.Join(t.TempDir(), "recipe.json")
-				writeText(t, rp, tt.recipe)
+				writeFile(t, rp, tt.recipe)
 			}
 			if tt.setup != nil {
 				tt.setup(t, dir, outside)
@@ -194,7 +185,7 @@ func TestStageIncludes(t *testing.T) {
 	testenv.RequireDebianCrates(t, "serde_json", "itoa")
 	project := libBin(t)
 	host := t.TempDir()
-	writeText(t, filepath.Join(host, "real.conf"), "setting = 1\n")
+	writeFile(t, filepath.Join(host, "real.conf"), "setting = 1\n")
 	symlink(t, filepath.Join(host, "real.conf"), filepath.Join(host, "app.conf"))
 	r := runReal(t, project, nil, "stage", "--out", "rootfs", "--include", filepath.Join(host, "app.conf")+":/etc/app.conf")
 	if r.code != 0 {
