@@ -1,8 +1,7 @@
 package image
 
 import (
-	"bytes"
-	"compress/gzip"
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -11,12 +10,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"time"
 
-	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/fileset"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // Cache keeps compressed layers by the digest of their uncompressed tar, so
@@ -24,7 +22,7 @@ import (
 // compressed again. It changes no byte of any image: a cached blob is what
 // Layer would produce. A nil *Cache caches nothing.
 type Cache struct {
-	// Dir holds one <diffid>.tar.gz per layer.
+	// Dir holds one <compressor>/<diffid>.<digest>.tar.gz per layer.
 	Dir string
 	// Keep is how many layers stay after a write, newest used first;
 	// 0 means 32.
@@ -36,61 +34,85 @@ type Cache struct {
 // its own directory and a cache never hands out bytes a fresh build would not.
 var compressor = fmt.Sprintf("%s-gzip%d", runtime.Version(), CompressionLevel)
 
-// Layer is Layer(files, epoch), through the cache.
+// Layer is Layer(files, epoch), through the cache. The tar is streamed
+// twice at most: once through sha256 for the key, and on a miss once more
+// through gzip into the new entry; memory does not grow with the files.
 func (c *Cache) Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
-	raw, err := tarLayer(files, epoch)
+	if c == nil || c.Dir == "" {
+		return tempLayer(files, epoch)
+	}
+	diffID, err := diffIDOf(files, epoch)
 	if err != nil {
 		return nil, err
 	}
-	if c == nil || c.Dir == "" {
-		return layerFromTar(raw)
-	}
-	sum := sha256.Sum256(raw)
-	diffID := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}
-	blob := filepath.Join(c.Dir, compressor, diffID.Hex+".tar.gz")
-	if l, ok := cachedLayer(blob, diffID); ok {
-		now := time.Now()
-		os.Chtimes(blob, now, now) // mark as recently used; best effort
+	dir := filepath.Join(c.Dir, compressor)
+	if l, ok := cachedLayer(dir, diffID); ok {
 		return l, nil
 	}
-	l, err := layerFromTar(raw)
+	l, err := c.store(dir, files, epoch)
+	if err != nil {
+		// A cache that cannot be written only costs speed.
+		return tempLayer(files, epoch)
+	}
+	if d, _ := l.DiffID(); d != diffID {
+		return nil, fmt.Errorf("layer files changed while being read (tar digest %s, then %s): rebuild once they are no longer being written", diffID, d)
+	}
+	c.prune()
+	return l, nil
+}
+
+// An entry is named <diffid>.<digest>.tar.gz: the digest a fresh build gave
+// is kept with the bytes, and an entry is used only if its bytes still hash
+// to it. An entry recompressed (or damaged) since can therefore never change
+// a layer's digest.
+func entryName(s blobSums) string {
+	return s.diffID.Hex + "." + s.digest.Hex + ".tar.gz"
+}
+
+// cachedLayer opens the entry for diffID whose bytes hash to the digest in
+// its name.
+func cachedLayer(dir string, diffID v1.Hash) (v1.Layer, bool) {
+	matches, _ := filepath.Glob(filepath.Join(dir, diffID.Hex+".*.tar.gz"))
+	for _, m := range matches {
+		want := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), diffID.Hex+"."), ".tar.gz")
+		f, err := os.Open(m)
+		if err != nil {
+			continue
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, bufio.NewReaderSize(f, 1<<20))
+		if err != nil || hex.EncodeToString(h.Sum(nil)) != want {
+			f.Close()
+			continue
+		}
+		now := time.Now()
+		os.Chtimes(m, now, now) // mark as recently used; best effort
+		return &fileLayer{f: f, sums: blobSums{diffID: diffID, digest: v1.Hash{Algorithm: "sha256", Hex: want}, size: n}}, true
+	}
+	return nil, false
+}
+
+// store compresses files into a new entry, written under a temporary name
+// and renamed once complete. It is not fsynced: a cache entry torn by a crash
+// fails the digest check above and is only rebuilt.
+func (c *Cache) store(dir string, files []fileset.File, epoch time.Time) (v1.Layer, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return nil, err
 	}
-	compressed, err := readAllLayer(l)
+	sums, err := compressTo(f, files, epoch)
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, entryName(sums)))
+	}
 	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
 		return nil, err
 	}
-	// A cache that cannot be written only costs speed.
-	if c.store(blob, compressed) == nil {
-		c.prune()
-	}
-	return &blobLayer{compressed: compressed, diffID: diffID, digest: digestOf(compressed)}, nil
-}
-
-// cachedLayer reads blob and checks that it decompresses to diffID, so a
-// damaged cache entry is never used.
-func cachedLayer(blob string, diffID v1.Hash) (v1.Layer, bool) {
-	compressed, err := os.ReadFile(blob)
-	if err != nil {
-		return nil, false
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(compressed))
-	if err != nil {
-		return nil, false
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, zr); err != nil || hex.EncodeToString(h.Sum(nil)) != diffID.Hex {
-		return nil, false
-	}
-	return &blobLayer{compressed: compressed, diffID: diffID, digest: digestOf(compressed)}, true
-}
-
-func (c *Cache) store(blob string, data []byte) error {
-	return atomicfile.WriteFile(blob, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+	return &fileLayer{f: f, sums: sums}, nil
 }
 
 // prune removes all but the Keep most recently used layers.
@@ -113,45 +135,4 @@ func (c *Cache) prune() {
 	for _, m := range matches[keep:] {
 		os.Remove(m)
 	}
-}
-
-func readAllLayer(l v1.Layer) ([]byte, error) {
-	rc, err := l.Compressed()
-	if err != nil {
-		return nil, fmt.Errorf("compressing layer: %w", err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		return nil, fmt.Errorf("compressing layer: %w", err)
-	}
-	return b, nil
-}
-
-func digestOf(b []byte) v1.Hash {
-	sum := sha256.Sum256(b)
-	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}
-}
-
-// blobLayer is a layer whose compressed bytes are in memory.
-type blobLayer struct {
-	compressed     []byte
-	diffID, digest v1.Hash
-}
-
-func (l *blobLayer) Digest() (v1.Hash, error) { return l.digest, nil }
-func (l *blobLayer) DiffID() (v1.Hash, error) { return l.diffID, nil }
-func (l *blobLayer) Size() (int64, error)     { return int64(len(l.compressed)), nil }
-func (l *blobLayer) MediaType() (types.MediaType, error) {
-	return types.OCILayer, nil
-}
-func (l *blobLayer) Compressed() (io.ReadCloser, error) {
-	return io.NopCloser(bytes.NewReader(l.compressed)), nil
-}
-func (l *blobLayer) Uncompressed() (io.ReadCloser, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(l.compressed))
-	if err != nil {
-		return nil, err
-	}
-	return zr, nil
 }

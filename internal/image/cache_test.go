@@ -1,6 +1,8 @@
 package image
 
 import (
+	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/fileset"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 )
 
 func cacheFiles(content string) []fileset.File {
@@ -45,27 +48,58 @@ func TestCacheGivesTheSameLayer(t *testing.T) {
 		}
 	}
 	entries, _ := filepath.Glob(filepath.Join(c.Dir, compressor, "*.tar.gz"))
-	if len(entries) != 1 || filepath.Base(entries[0]) != wantDiff.Hex+".tar.gz" {
-		t.Errorf("cache holds %v, want one entry named by the diffid", entries)
+	if len(entries) != 1 || filepath.Base(entries[0]) != wantDiff.Hex+"."+wantDigest.Hex+".tar.gz" {
+		t.Errorf("cache holds %v, want one entry named by the diffid and digest", entries)
 	}
 }
 
-func TestCacheIgnoresDamagedEntry(t *testing.T) {
-	c := &Cache{Dir: t.TempDir()}
-	l, err := c.Layer(cacheFiles("a"), time.Unix(0, 0))
-	if err != nil {
-		t.Fatal(err)
+// A damaged entry, or one whose bytes were recompressed (same tar, other
+// gzip bytes), is never handed out: the layer keeps a fresh build's digest.
+func TestCacheIgnoresChangedEntry(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(t *testing.T, entry string)
+	}{
+		{"garbage", func(t *testing.T, entry string) { writeFile(t, entry, []byte("garbage")) }},
+		{"recompressed", func(t *testing.T, entry string) {
+			var raw bytes.Buffer
+			if err := writeTar(&raw, cacheFiles("a"), time.Unix(0, 0)); err != nil {
+				t.Fatal(err)
+			}
+			var z bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+			zw.Write(raw.Bytes())
+			zw.Close()
+			writeFile(t, entry, z.Bytes())
+		}},
 	}
-	want, diff := digests(t, l)
-	if err := os.WriteFile(filepath.Join(c.Dir, compressor, diff.Hex+".tar.gz"), []byte("garbage"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Cache{Dir: t.TempDir()}
+			l, err := c.Layer(cacheFiles("a"), time.Unix(0, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, diff := digests(t, l)
+			tt.change(t, filepath.Join(c.Dir, compressor, diff.Hex+"."+want.Hex+".tar.gz"))
+			l, err = c.Layer(cacheFiles("a"), time.Unix(0, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := digests(t, l); got != want {
+				t.Errorf("after the entry changed, digest = %s, want %s", got, want)
+			}
+			if err := validate.Layer(l); err != nil {
+				t.Errorf("layer from the cache does not validate: %v", err)
+			}
+		})
 	}
-	l, err = c.Layer(cacheFiles("a"), time.Unix(0, 0))
-	if err != nil {
+}
+
+func writeFile(t *testing.T, name string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(name, data, 0o644); err != nil {
 		t.Fatal(err)
-	}
-	if got, _ := digests(t, l); got != want {
-		t.Errorf("after damage digest = %s, want %s", got, want)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/fileset"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
@@ -233,5 +235,43 @@ func TestLayerGolden(t *testing.T) {
 	}
 	if d := digest(t, l).String(); d != wantDigest {
 		t.Errorf("digest = %s, want %s: the gzip stream changed (Go upgrade?)", d, wantDigest)
+	}
+}
+
+// The streamed layer is byte for byte the layer go-containerregistry
+// compresses from the whole tar in memory (how layers were built before
+// streaming), so no digest changed, for a host file larger than any buffer.
+func TestStreamedLayerMatchesInMemoryLayer(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "app")
+	data := make([]byte, 6<<20)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 3 << 20 {
+		data[i] = byte(r.Uint32())
+	}
+	if err := os.WriteFile(src, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := []fileset.File{{Path: "/app", Mode: 0o755, Source: src}, {Path: "/etc", Mode: 0o755 | os.ModeDir}}
+	epoch := time.Unix(1700000000, 0)
+	var raw bytes.Buffer
+	if err := writeTar(&raw, files, epoch); err != nil {
+		t.Fatal(err)
+	}
+	want, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(raw.Bytes())), nil
+	}, tarball.WithCompressionLevel(CompressionLevel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*Cache{nil, {Dir: t.TempDir()}} {
+		got, err := c.Layer(files, epoch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gd, gdiff := digests(t, got)
+		wd, wdiff := digests(t, want)
+		if gd != wd || gdiff != wdiff {
+			t.Errorf("cache %v: streamed layer %s/%s, in-memory layer %s/%s", c != nil, gd, gdiff, wd, wdiff)
+		}
 	}
 }
