@@ -8,7 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -30,9 +30,23 @@ type Cache struct {
 }
 
 // compressor names what produced a cached blob: the same tar compressed by
-// another gzip level or another Go's deflate gives other bytes, so each gets
-// its own directory and a cache never hands out bytes a fresh build would not.
-var compressor = fmt.Sprintf("%s-gzip%d", runtime.Version(), CompressionLevel)
+// another level, block size or deflate implementation gives other bytes, so
+// each gets its own directory and a cache never hands out bytes a fresh
+// build would not.
+var compressor = fmt.Sprintf("pgzip%s-compress%s-%d-%d", moduleVersion("github.com/klauspost/pgzip"),
+	moduleVersion("github.com/klauspost/compress"), CompressionLevel, gzipBlock)
+
+// moduleVersion is the version of a module linked into this binary.
+func moduleVersion(path string) string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			if m.Path == path {
+				return m.Version
+			}
+		}
+	}
+	return "unknown"
+}
 
 // Layer is Layer(files, epoch), through the cache. The tar is streamed
 // twice at most: once through sha256 for the key, and on a miss once more
