@@ -106,7 +106,7 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	img, err := image.Build(image.Options{
+	img, err := image.Build(ctx, image.Options{
 		Base:       c.Base,
 		Layers:     [][]fileset.File{c.Runtime.Files(), c.App.Files()},
 		LayerNames: []string{"runtime files", "application " + path.Base(c.Entrypoint)},

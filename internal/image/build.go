@@ -1,6 +1,7 @@
 package image
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -47,7 +48,7 @@ type Options struct {
 // made of the base and one layer per non-empty entry of opts.Layers. A
 // Docker-typed base is converted: its layers are relabelled with the OCI
 // equivalents of their media types (same bytes, same digests).
-func Build(opts Options) (v1.Image, error) {
+func Build(ctx context.Context, opts Options) (v1.Image, error) {
 	img, err := ociBase(opts.Base)
 	if err != nil {
 		return nil, err
@@ -58,7 +59,7 @@ func Build(opts Options) (v1.Image, error) {
 		if len(files) == 0 {
 			continue
 		}
-		l, err := opts.Cache.Layer(files, opts.Epoch)
+		l, err := opts.Cache.Layer(ctx, files, opts.Epoch)
 		if err != nil {
 			return nil, fmt.Errorf("building layer %q: %w", layerName(opts.LayerNames, i), err)
 		}

@@ -1,6 +1,7 @@
 package image
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -39,7 +40,7 @@ func testOptions(t *testing.T) Options {
 
 func build(t *testing.T, opts Options) v1.Image {
 	t.Helper()
-	img, err := Build(opts)
+	img, err := Build(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestBuildErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := testOptions(t)
 			tt.change(&o)
-			_, err := Build(o)
+			_, err := Build(context.Background(), o)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %v, want it to contain %q", err, tt.want)
 			}

@@ -2,6 +2,7 @@ package image
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -51,11 +52,11 @@ func moduleVersion(path string) string {
 // Layer is Layer(files, epoch), through the cache. The tar is streamed
 // twice at most: once through sha256 for the key, and on a miss once more
 // through gzip into the new entry; memory does not grow with the files.
-func (c *Cache) Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
+func (c *Cache) Layer(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Layer, error) {
 	if c == nil || c.Dir == "" {
-		return tempLayer(files, epoch)
+		return tempLayer(ctx, files, epoch)
 	}
-	diffID, err := diffIDOf(files, epoch)
+	diffID, err := diffIDOf(ctx, files, epoch)
 	if err != nil {
 		return nil, err
 	}
@@ -63,10 +64,13 @@ func (c *Cache) Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
 	if l, ok := cachedLayer(dir, diffID); ok {
 		return l, nil
 	}
-	l, err := c.store(dir, files, epoch)
+	l, err := c.store(ctx, dir, files, epoch)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		// A cache that cannot be written only costs speed.
-		return tempLayer(files, epoch)
+		return tempLayer(ctx, files, epoch)
 	}
 	if d, _ := l.DiffID(); d != diffID {
 		return nil, fmt.Errorf("layer files changed while being read (tar digest %s, then %s): rebuild once they are no longer being written", diffID, d)
@@ -109,7 +113,7 @@ func cachedLayer(dir string, diffID v1.Hash) (v1.Layer, bool) {
 // store compresses files into a new entry, written under a temporary name
 // and renamed once complete. It is not fsynced: a cache entry torn by a crash
 // fails the digest check above and is only rebuilt.
-func (c *Cache) store(dir string, files []fileset.File, epoch time.Time) (v1.Layer, error) {
+func (c *Cache) store(ctx context.Context, dir string, files []fileset.File, epoch time.Time) (v1.Layer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -117,7 +121,7 @@ func (c *Cache) store(dir string, files []fileset.File, epoch time.Time) (v1.Lay
 	if err != nil {
 		return nil, err
 	}
-	sums, err := compressTo(f, files, epoch)
+	sums, err := compressTo(ctx, f, files, epoch)
 	if err == nil {
 		err = os.Rename(f.Name(), filepath.Join(dir, entryName(sums)))
 	}

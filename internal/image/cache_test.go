@@ -3,6 +3,8 @@ package image
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,7 +41,7 @@ func TestCacheGivesTheSameLayer(t *testing.T) {
 	wantDigest, wantDiff := digests(t, plain)
 	c := &Cache{Dir: t.TempDir()}
 	for _, pass := range []string{"miss", "hit"} {
-		l, err := c.Layer(cacheFiles("a"), epoch)
+		l, err := c.Layer(context.Background(), cacheFiles("a"), epoch)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +65,7 @@ func TestCacheIgnoresChangedEntry(t *testing.T) {
 		{"garbage", func(t *testing.T, entry string) { writeFile(t, entry, []byte("garbage")) }},
 		{"recompressed", func(t *testing.T, entry string) {
 			var raw bytes.Buffer
-			if err := writeTar(&raw, cacheFiles("a"), time.Unix(0, 0)); err != nil {
+			if err := writeTar(context.Background(), &raw, cacheFiles("a"), time.Unix(0, 0)); err != nil {
 				t.Fatal(err)
 			}
 			var z bytes.Buffer
@@ -76,13 +78,13 @@ func TestCacheIgnoresChangedEntry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &Cache{Dir: t.TempDir()}
-			l, err := c.Layer(cacheFiles("a"), time.Unix(0, 0))
+			l, err := c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0))
 			if err != nil {
 				t.Fatal(err)
 			}
 			want, diff := digests(t, l)
 			tt.change(t, filepath.Join(c.Dir, compressor, diff.Hex+"."+want.Hex+".tar.gz"))
-			l, err = c.Layer(cacheFiles("a"), time.Unix(0, 0))
+			l, err = c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +108,7 @@ func writeFile(t *testing.T, name string, data []byte) {
 func TestCachePrunes(t *testing.T) {
 	c := &Cache{Dir: t.TempDir(), Keep: 2}
 	for _, s := range []string{"a", "b", "c", "d"} {
-		if _, err := c.Layer(cacheFiles(s), time.Unix(0, 0)); err != nil {
+		if _, err := c.Layer(context.Background(), cacheFiles(s), time.Unix(0, 0)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -120,7 +122,42 @@ func TestUnwritableCacheStillBuilds(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o644)
 	c := &Cache{Dir: filepath.Join(file, "sub")}
-	if _, err := c.Layer(cacheFiles("a"), time.Unix(0, 0)); err != nil {
+	if _, err := c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0)); err != nil {
 		t.Errorf("a cache that cannot be written failed the layer: %v", err)
+	}
+}
+
+// Cancelling stops a layer being compressed within a second, whatever the
+// size of its file, and leaves no cache entry or temporary file behind.
+func TestLayerStopsOnCancel(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "big")
+	f, err := os.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: 8 GiB that would take far longer than a second to compress.
+	if err := f.Truncate(8 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	files := []fileset.File{{Path: "/big", Mode: 0o644, Source: src}}
+	for _, c := range []*Cache{nil, {Dir: t.TempDir()}} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(200*time.Millisecond, cancel)
+		start := time.Now()
+		_, err := c.Layer(ctx, files, time.Unix(0, 0))
+		if took := time.Since(start); took > 1200*time.Millisecond {
+			t.Errorf("cache %v: cancelled layer returned after %s, want within 1 s of the cancel", c != nil, took)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cache %v: error = %v, want context.Canceled", c != nil, err)
+		}
+		if c != nil {
+			left, _ := filepath.Glob(filepath.Join(c.Dir, compressor, "*"))
+			if len(left) != 0 {
+				t.Errorf("cancelled layer left %v in the cache", left)
+			}
+		}
+		cancel()
 	}
 }

@@ -3,6 +3,7 @@ package image
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -23,16 +24,20 @@ import (
 // not grow with the files, and later changes on the host do not alter the
 // returned layer.
 func Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
-	return (*Cache)(nil).Layer(files, epoch)
+	return (*Cache)(nil).Layer(context.Background(), files, epoch)
 }
 
-// writeTar streams the uncompressed tar of files to w.
-func writeTar(w io.Writer, files []fileset.File, epoch time.Time) error {
+// writeTar streams the uncompressed tar of files to w. It stops with ctx's
+// error between two chunks of a file once ctx is done.
+func writeTar(ctx context.Context, w io.Writer, files []fileset.File, epoch time.Time) error {
 	// Whole seconds only: sub-second mtimes would force PAX records.
 	mtime := time.Unix(epoch.Unix(), 0)
 	tw := tar.NewWriter(w)
 	for _, f := range files {
-		if err := writeEntry(tw, f, mtime); err != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := writeEntry(ctx, tw, f, mtime); err != nil {
 			return err
 		}
 	}
@@ -42,7 +47,7 @@ func writeTar(w io.Writer, files []fileset.File, epoch time.Time) error {
 	return nil
 }
 
-func writeEntry(tw *tar.Writer, f fileset.File, mtime time.Time) error {
+func writeEntry(ctx context.Context, tw *tar.Writer, f fileset.File, mtime time.Time) error {
 	if !path.IsAbs(f.Path) || path.Clean(f.Path) != f.Path || f.Path == "/" {
 		return fmt.Errorf("layer entry %q: path must be absolute, clean and not the root", f.Path)
 	}
@@ -73,12 +78,15 @@ func writeEntry(tw *tar.Writer, f fileset.File, mtime time.Time) error {
 		defer closeFn()
 		hdr.Typeflag = tar.TypeReg
 		hdr.Size = size
-		body = r
+		body = ctxReader{ctx, r}
 	}
 	if err := tw.WriteHeader(hdr); err != nil {
 		return fmt.Errorf("layer entry %s: writing tar header: %w", f.Path, err)
 	}
 	if n, err := io.CopyN(tw, body, hdr.Size); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if err == io.EOF {
 			return fmt.Errorf("layer entry %s: host file %s shrank while being read (%d of %d bytes): rebuild once it is no longer being written", f.Path, f.Source, n, hdr.Size)
 		}
@@ -124,4 +132,19 @@ func tarMode(m fs.FileMode) int64 {
 		mode |= 0o1000
 	}
 	return mode
+}
+
+// ctxReader fails with ctx's error once ctx is done, checked before every
+// read (at most 32 KiB with io.CopyN): cancelling stops a layer within a
+// chunk, not at the end of a large file.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -3,6 +3,7 @@ package image
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -261,7 +262,7 @@ func TestLayerDeterministicAcrossCores(t *testing.T) {
 	for _, procs := range []int{1, 2} {
 		for i, c := range []*Cache{nil, cache, cache} {
 			prev := runtime.GOMAXPROCS(procs)
-			l, err := c.Layer(files, epoch)
+			l, err := c.Layer(context.Background(), files, epoch)
 			runtime.GOMAXPROCS(prev)
 			if err != nil {
 				t.Fatal(err)

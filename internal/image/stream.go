@@ -3,6 +3,7 @@ package image
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -45,7 +46,7 @@ type blobSums struct {
 // (the diff_id) and the gzip stream (the digest) on the way. Memory stays a
 // few buffers whatever the size of the files. The gzip stream is compressed
 // on every core, deterministically (see gzipBlock).
-func compressTo(dst io.Writer, files []fileset.File, epoch time.Time) (blobSums, error) {
+func compressTo(ctx context.Context, dst io.Writer, files []fileset.File, epoch time.Time) (blobSums, error) {
 	bw := bufio.NewWriterSize(dst, 1<<20)
 	zsum := sha256.New()
 	zcount := &counter{}
@@ -60,7 +61,8 @@ func compressTo(dst io.Writer, files []fileset.File, epoch time.Time) (blobSums,
 		return blobSums{}, fmt.Errorf("compressing layer: %w", err)
 	}
 	tsum := sha256.New()
-	if err := writeTar(io.MultiWriter(zw, tsum), files, epoch); err != nil {
+	if err := writeTar(ctx, io.MultiWriter(zw, tsum), files, epoch); err != nil {
+		zw.Close() // ends pgzip's goroutines: at most gzipBlocks blocks more
 		return blobSums{}, err
 	}
 	if err := zw.Close(); err != nil {
@@ -74,10 +76,10 @@ func compressTo(dst io.Writer, files []fileset.File, epoch time.Time) (blobSums,
 
 // diffIDOf streams the tar of files through sha256 only: the cache's key,
 // learnt without compressing.
-func diffIDOf(files []fileset.File, epoch time.Time) (v1.Hash, error) {
+func diffIDOf(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Hash, error) {
 	h := sha256.New()
 	bw := bufio.NewWriterSize(h, 1<<20)
-	if err := writeTar(bw, files, epoch); err != nil {
+	if err := writeTar(ctx, bw, files, epoch); err != nil {
 		return v1.Hash{}, err
 	}
 	if err := bw.Flush(); err != nil {
@@ -89,13 +91,13 @@ func diffIDOf(files []fileset.File, epoch time.Time) (v1.Hash, error) {
 // tempLayer compresses files into a temporary file that is unlinked at once:
 // the open descriptor keeps the bytes readable for as long as the layer
 // lives, and nothing is left on disk whatever way the process ends.
-func tempLayer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
+func tempLayer(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Layer, error) {
 	f, err := os.CreateTemp("", "berth-layer-*.tar.gz")
 	if err != nil {
 		return nil, fmt.Errorf("creating a temporary file for a layer (set TMPDIR to a writable directory): %w", err)
 	}
 	os.Remove(f.Name())
-	sums, err := compressTo(f, files, epoch)
+	sums, err := compressTo(ctx, f, files, epoch)
 	if err != nil {
 		f.Close()
 		return nil, err
