@@ -23,19 +23,12 @@ import (
 // compressed again. It changes no byte of any image: a cached blob is what
 // Layer would produce. A nil *Cache caches nothing.
 type Cache struct {
-	// Dir holds one <compressor>/<diffid>.<digest>.tar.gz per layer.
+	// Dir holds one <compressor>/<diffid>.<digest>.tar.gz (or .tar.zst) per layer.
 	Dir string
 	// Keep is how many layers stay after a write, newest used first;
 	// 0 means 32.
 	Keep int
 }
-
-// compressor names what produced a cached blob: the same tar compressed by
-// another level, block size or deflate implementation gives other bytes, so
-// each gets its own directory and a cache never hands out bytes a fresh
-// build would not.
-var compressor = fmt.Sprintf("pgzip%s-compress%s-%d-%d", moduleVersion("github.com/klauspost/pgzip"),
-	moduleVersion("github.com/klauspost/compress"), CompressionLevel, gzipBlock)
 
 // moduleVersion is the version of a module linked into this binary.
 func moduleVersion(path string) string {
@@ -52,25 +45,25 @@ func moduleVersion(path string) string {
 // Layer is Layer(files, epoch), through the cache. The tar is streamed
 // twice at most: once through sha256 for the key, and on a miss once more
 // through gzip into the new entry; memory does not grow with the files.
-func (c *Cache) Layer(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Layer, error) {
+func (c *Cache) Layer(ctx context.Context, files []fileset.File, epoch time.Time, comp Compression) (v1.Layer, error) {
 	if c == nil || c.Dir == "" {
-		return tempLayer(ctx, files, epoch)
+		return tempLayer(ctx, files, epoch, comp)
 	}
 	diffID, err := diffIDOf(ctx, files, epoch)
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(c.Dir, compressor)
-	if l, ok := cachedLayer(dir, diffID); ok {
+	dir := filepath.Join(c.Dir, comp.compressorName())
+	if l, ok := cachedLayer(dir, diffID, comp); ok {
 		return l, nil
 	}
-	l, err := c.store(ctx, dir, files, epoch)
+	l, err := c.store(ctx, dir, files, epoch, comp)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
 	if err != nil {
 		// A cache that cannot be written only costs speed.
-		return tempLayer(ctx, files, epoch)
+		return tempLayer(ctx, files, epoch, comp)
 	}
 	if d, _ := l.DiffID(); d != diffID {
 		return nil, fmt.Errorf("layer files changed while being read (tar digest %s, then %s): rebuild once they are no longer being written", diffID, d)
@@ -79,20 +72,20 @@ func (c *Cache) Layer(ctx context.Context, files []fileset.File, epoch time.Time
 	return l, nil
 }
 
-// An entry is named <diffid>.<digest>.tar.gz: the digest a fresh build gave
+// An entry is named <diffid>.<digest>.tar.gz (.tar.zst): the digest a fresh build gave
 // is kept with the bytes, and an entry is used only if its bytes still hash
 // to it. An entry recompressed (or damaged) since can therefore never change
 // a layer's digest.
 func entryName(s blobSums) string {
-	return s.diffID.Hex + "." + s.digest.Hex + ".tar.gz"
+	return s.diffID.Hex + "." + s.digest.Hex + s.comp.ext()
 }
 
 // cachedLayer opens the entry for diffID whose bytes hash to the digest in
 // its name.
-func cachedLayer(dir string, diffID v1.Hash) (v1.Layer, bool) {
-	matches, _ := filepath.Glob(filepath.Join(dir, diffID.Hex+".*.tar.gz"))
+func cachedLayer(dir string, diffID v1.Hash, comp Compression) (v1.Layer, bool) {
+	matches, _ := filepath.Glob(filepath.Join(dir, diffID.Hex+".*"+comp.ext()))
 	for _, m := range matches {
-		want := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), diffID.Hex+"."), ".tar.gz")
+		want := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), diffID.Hex+"."), comp.ext())
 		f, err := os.Open(m)
 		if err != nil {
 			continue
@@ -105,7 +98,7 @@ func cachedLayer(dir string, diffID v1.Hash) (v1.Layer, bool) {
 		}
 		now := time.Now()
 		os.Chtimes(m, now, now) // mark as recently used; best effort
-		return &fileLayer{f: f, sums: blobSums{diffID: diffID, digest: v1.Hash{Algorithm: "sha256", Hex: want}, size: n}}, true
+		return &fileLayer{f: f, sums: blobSums{diffID: diffID, digest: v1.Hash{Algorithm: "sha256", Hex: want}, size: n, comp: comp}}, true
 	}
 	return nil, false
 }
@@ -113,7 +106,7 @@ func cachedLayer(dir string, diffID v1.Hash) (v1.Layer, bool) {
 // store compresses files into a new entry, written under a temporary name
 // and renamed once complete. It is not fsynced: a cache entry torn by a crash
 // fails the digest check above and is only rebuilt.
-func (c *Cache) store(ctx context.Context, dir string, files []fileset.File, epoch time.Time) (v1.Layer, error) {
+func (c *Cache) store(ctx context.Context, dir string, files []fileset.File, epoch time.Time, comp Compression) (v1.Layer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -121,7 +114,7 @@ func (c *Cache) store(ctx context.Context, dir string, files []fileset.File, epo
 	if err != nil {
 		return nil, err
 	}
-	sums, err := compressTo(ctx, f, files, epoch)
+	sums, err := compressTo(ctx, f, files, epoch, comp)
 	if err == nil {
 		err = os.Rename(f.Name(), filepath.Join(dir, entryName(sums)))
 	}
@@ -139,7 +132,7 @@ func (c *Cache) prune() {
 	if keep <= 0 {
 		keep = 32
 	}
-	matches, _ := filepath.Glob(filepath.Join(c.Dir, "*", "*.tar.gz"))
+	matches, _ := filepath.Glob(filepath.Join(c.Dir, "*", "*.tar.*"))
 	if len(matches) <= keep {
 		return
 	}

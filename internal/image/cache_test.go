@@ -41,7 +41,7 @@ func TestCacheGivesTheSameLayer(t *testing.T) {
 	wantDigest, wantDiff := digests(t, plain)
 	c := &Cache{Dir: t.TempDir()}
 	for _, pass := range []string{"miss", "hit"} {
-		l, err := c.Layer(context.Background(), cacheFiles("a"), epoch)
+		l, err := c.Layer(context.Background(), cacheFiles("a"), epoch, Gzip)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func TestCacheGivesTheSameLayer(t *testing.T) {
 			t.Errorf("%s: digest %s diffid %s, want %s %s", pass, d, diff, wantDigest, wantDiff)
 		}
 	}
-	entries, _ := filepath.Glob(filepath.Join(c.Dir, compressor, "*.tar.gz"))
+	entries, _ := filepath.Glob(filepath.Join(c.Dir, Gzip.compressorName(), "*.tar.gz"))
 	if len(entries) != 1 || filepath.Base(entries[0]) != wantDiff.Hex+"."+wantDigest.Hex+".tar.gz" {
 		t.Errorf("cache holds %v, want one entry named by the diffid and digest", entries)
 	}
@@ -78,13 +78,13 @@ func TestCacheIgnoresChangedEntry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &Cache{Dir: t.TempDir()}
-			l, err := c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0))
+			l, err := c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0), Gzip)
 			if err != nil {
 				t.Fatal(err)
 			}
 			want, diff := digests(t, l)
-			tt.change(t, filepath.Join(c.Dir, compressor, diff.Hex+"."+want.Hex+".tar.gz"))
-			l, err = c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0))
+			tt.change(t, filepath.Join(c.Dir, Gzip.compressorName(), diff.Hex+"."+want.Hex+".tar.gz"))
+			l, err = c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0), Gzip)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +108,7 @@ func writeFile(t *testing.T, name string, data []byte) {
 func TestCachePrunes(t *testing.T) {
 	c := &Cache{Dir: t.TempDir(), Keep: 2}
 	for _, s := range []string{"a", "b", "c", "d"} {
-		if _, err := c.Layer(context.Background(), cacheFiles(s), time.Unix(0, 0)); err != nil {
+		if _, err := c.Layer(context.Background(), cacheFiles(s), time.Unix(0, 0), Gzip); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -122,7 +122,7 @@ func TestUnwritableCacheStillBuilds(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o644)
 	c := &Cache{Dir: filepath.Join(file, "sub")}
-	if _, err := c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0)); err != nil {
+	if _, err := c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0), Gzip); err != nil {
 		t.Errorf("a cache that cannot be written failed the layer: %v", err)
 	}
 }
@@ -145,7 +145,7 @@ func TestLayerStopsOnCancel(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(200*time.Millisecond, cancel)
 		start := time.Now()
-		_, err := c.Layer(ctx, files, time.Unix(0, 0))
+		_, err := c.Layer(ctx, files, time.Unix(0, 0), Gzip)
 		if took := time.Since(start); took > 1200*time.Millisecond {
 			t.Errorf("cache %v: cancelled layer returned after %s, want within 1 s of the cancel", c != nil, took)
 		}
@@ -153,7 +153,7 @@ func TestLayerStopsOnCancel(t *testing.T) {
 			t.Errorf("cache %v: error = %v, want context.Canceled", c != nil, err)
 		}
 		if c != nil {
-			left, _ := filepath.Glob(filepath.Join(c.Dir, compressor, "*"))
+			left, _ := filepath.Glob(filepath.Join(c.Dir, Gzip.compressorName(), "*"))
 			if len(left) != 0 {
 				t.Errorf("cancelled layer left %v in the cache", left)
 			}

@@ -24,7 +24,7 @@ import (
 // not grow with the files, and later changes on the host do not alter the
 // returned layer.
 func Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
-	return (*Cache)(nil).Layer(context.Background(), files, epoch)
+	return (*Cache)(nil).Layer(context.Background(), files, epoch, Gzip)
 }
 
 // writeTar streams the uncompressed tar of files to w. It stops with ctx's

@@ -2,7 +2,6 @@ package image
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,7 +14,6 @@ import (
 	"github.com/berth-dev/berth/internal/fileset"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-	"github.com/klauspost/pgzip"
 )
 
 // CompressionLevel is the fixed gzip level of every layer. The digest of a
@@ -40,23 +38,18 @@ const (
 type blobSums struct {
 	diffID, digest v1.Hash
 	size           int64
+	comp           Compression
 }
 
 // compressTo streams files as tar through gzip into dst, hashing the tar
 // (the diff_id) and the gzip stream (the digest) on the way. Memory stays a
 // few buffers whatever the size of the files. The gzip stream is compressed
-// on every core, deterministically (see gzipBlock).
-func compressTo(ctx context.Context, dst io.Writer, files []fileset.File, epoch time.Time) (blobSums, error) {
+// on every core, deterministically (see Compression.newWriter).
+func compressTo(ctx context.Context, dst io.Writer, files []fileset.File, epoch time.Time, comp Compression) (blobSums, error) {
 	bw := bufio.NewWriterSize(dst, 1<<20)
 	zsum := sha256.New()
 	zcount := &counter{}
-	zw, err := pgzip.NewWriterLevel(io.MultiWriter(bw, zsum, zcount), CompressionLevel)
-	if err == nil {
-		err = zw.SetConcurrency(gzipBlock, gzipBlocks)
-		// pgzip writes a zero ModTime as a garbage timestamp; the epoch
-		// writes 0, as Go's gzip does for a zero ModTime.
-		zw.ModTime = time.Unix(0, 0)
-	}
+	zw, err := comp.newWriter(io.MultiWriter(bw, zsum, zcount))
 	if err != nil {
 		return blobSums{}, fmt.Errorf("compressing layer: %w", err)
 	}
@@ -71,7 +64,7 @@ func compressTo(ctx context.Context, dst io.Writer, files []fileset.File, epoch 
 	if err := bw.Flush(); err != nil {
 		return blobSums{}, fmt.Errorf("writing compressed layer: %w", err)
 	}
-	return blobSums{diffID: sumOf(tsum), digest: sumOf(zsum), size: zcount.n}, nil
+	return blobSums{diffID: sumOf(tsum), digest: sumOf(zsum), size: zcount.n, comp: comp}, nil
 }
 
 // diffIDOf streams the tar of files through sha256 only: the cache's key,
@@ -91,13 +84,13 @@ func diffIDOf(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Ha
 // tempLayer compresses files into a temporary file that is unlinked at once:
 // the open descriptor keeps the bytes readable for as long as the layer
 // lives, and nothing is left on disk whatever way the process ends.
-func tempLayer(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Layer, error) {
-	f, err := os.CreateTemp("", "berth-layer-*.tar.gz")
+func tempLayer(ctx context.Context, files []fileset.File, epoch time.Time, comp Compression) (v1.Layer, error) {
+	f, err := os.CreateTemp("", "berth-layer-*"+comp.ext())
 	if err != nil {
 		return nil, fmt.Errorf("creating a temporary file for a layer (set TMPDIR to a writable directory): %w", err)
 	}
 	os.Remove(f.Name())
-	sums, err := compressTo(ctx, f, files, epoch)
+	sums, err := compressTo(ctx, f, files, epoch, comp)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -128,13 +121,13 @@ func (l *fileLayer) Digest() (v1.Hash, error) { return l.sums.digest, nil }
 func (l *fileLayer) DiffID() (v1.Hash, error) { return l.sums.diffID, nil }
 func (l *fileLayer) Size() (int64, error)     { return l.sums.size, nil }
 func (l *fileLayer) MediaType() (types.MediaType, error) {
-	return types.OCILayer, nil
+	return l.sums.comp.mediaType(), nil
 }
 func (l *fileLayer) Compressed() (io.ReadCloser, error) {
 	return io.NopCloser(io.NewSectionReader(l.f, 0, l.sums.size)), nil
 }
 func (l *fileLayer) Uncompressed() (io.ReadCloser, error) {
-	zr, err := gzip.NewReader(bufio.NewReaderSize(io.NewSectionReader(l.f, 0, l.sums.size), 1<<20))
+	zr, err := l.sums.comp.newReader(bufio.NewReaderSize(io.NewSectionReader(l.f, 0, l.sums.size), 1<<20))
 	if err != nil {
 		return nil, fmt.Errorf("decompressing layer: %w", err)
 	}
