@@ -46,6 +46,8 @@ type Options struct {
 	User         string
 	// Cache keeps compressed layers between builds; nil means none.
 	Cache *image.Cache
+	// Compression of the image's layers; empty means gzip.
+	Compression image.Compression
 	// Pull fetches a base image; nil means image.Pull.
 	Pull func(ctx context.Context, ref string, p v1.Platform) (v1.Image, error)
 }
@@ -120,6 +122,7 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 		ExposedPorts: opts.Expose,
 		Labels:       opts.Labels,
 		Cache:        opts.Cache,
+		Compression:  opts.Compression,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assembling the image: %w", err)

@@ -39,6 +39,11 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	if err != nil {
 		return err
 	}
+	// Checked before cargo runs: a typo must not cost a build.
+	comp, err := compression(plan.cfg)
+	if err != nil {
+		return err
+	}
 	binary, err := o.compile(ctx, runner, plan)
 	if err != nil {
 		return err
@@ -56,6 +61,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		Expose:       plan.cfg.Expose,
 		User:         *plan.cfg.User,
 		Cache:        layerCache(),
+		Compression:  comp,
 	})
 	if err != nil {
 		return err
@@ -278,4 +284,16 @@ func summary(res *build.Result) string {
 		}
 	}
 	return fmt.Sprintf("packaged %s with %s; layers: %s compressed", res.Entrypoint, what, strings.Join(sizes, " + "))
+}
+
+// compression is the layer compression the settings ask for.
+func compression(cfg config.Resolved) (image.Compression, error) {
+	if cfg.Compression == nil {
+		return image.Gzip, nil
+	}
+	c, err := image.ParseCompression(*cfg.Compression)
+	if err != nil {
+		return "", usagef("compression (from %s): %v", cfg.Source("compression"), err)
+	}
+	return c, nil
 }

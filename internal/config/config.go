@@ -27,6 +27,8 @@ type Build struct {
 	Env     map[string]string `json:"env"`
 	Labels  map[string]string `json:"labels"`
 	Include []string          `json:"include"`
+	// Compression of the image's new layers: gzip (default) or zstd.
+	Compression *string `json:"compression"`
 }
 
 // Defaults are the built-in values, the lowest layer.
