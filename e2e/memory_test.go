@@ -27,12 +27,7 @@ func TestPeakMemoryFlat(t *testing.T) {
 	_, err := exec.LookPath("objcopy")
 	testenv.Require(t, "objcopy", err == nil, "install binutils")
 	dir := t.TempDir()
-	berthBin := filepath.Join(dir, "cargo-berth")
-	build := exec.Command("go", "build", "-o", berthBin, "./cmd/cargo-berth")
-	build.Dir = testenv.RepoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	berthBin := berthBinary(t)
 	project := t.TempDir()
 	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
 		t.Fatal(err)
@@ -128,4 +123,16 @@ func checkLayerSize(t *testing.T, dir string, min int64) {
 	if total < min {
 		t.Errorf("layout %s holds %d layer bytes, want at least %d", dir, total, min)
 	}
+}
+
+// berthBinary builds cargo-berth for tests that need it as a child process.
+func berthBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "cargo-berth")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/cargo-berth")
+	build.Dir = testenv.RepoRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
