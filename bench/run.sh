@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 echo "## cargo berth build (bench/build)"
 go run ./bench/build -runs 5
 echo
+echo "## a 525 MB binary: packaging, peak memory, push (bench/big)"
+bench/big/run.sh
+echo
 echo "## cargo berth prepare on a 300-member workspace (bench/prepare; goal ≤ 200 ms)"
 go test ./bench/prepare -run '^$' -bench . -benchtime 20x | grep -E '^Benchmark'
 echo
