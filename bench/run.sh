@@ -12,6 +12,9 @@ if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/aarch64-unknown-linux-gnu ]; t
   go run ./bench/platform -runs 4
 fi
 echo
+echo "## a 525 MB binary: packaging, peak memory, push (bench/big)"
+bench/big/run.sh
+echo
 echo "## cargo berth prepare on a 300-member workspace (bench/prepare; goal ≤ 200 ms)"
 go test ./bench/prepare -run '^$' -bench . -benchtime 20x | grep -E '^Benchmark'
 echo

@@ -70,7 +70,6 @@ func symlink(t *testing.T, target, at string) {
 	}
 }
 
-
 // TestStageRefusesUserPaths: `stage --out`/`--app-out` at a file, a
 // symlink or a user's directory used to replace it and exit 0.
 func TestStageRefusesUserPaths(t *testing.T) {

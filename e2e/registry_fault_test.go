@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/testenv"
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
@@ -129,13 +128,4 @@ func TestPushThroughFaults(t *testing.T) {
 			t.Logf("%s: first push exit %d", f.name, r.code)
 		})
 	}
-}
-
-func mustRef(t *testing.T, s string) name.Reference {
-	t.Helper()
-	r, err := name.ParseReference(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
 }

@@ -18,6 +18,7 @@ BUILDX_VERSION=v0.19.3
 STATICCHECK_VERSION=v0.8.2
 SYFT_VERSION=v1.57.1
 COSIGN_VERSION=v3.1.3
+CRANE_VERSION=v0.22.1
 REGISTRY_BIN_DIR=${BERTH_REGISTRY_BIN_DIR:-/usr/local/bin}
 DOCKERD_LOG=/var/log/berth-dockerd.log
 DOCKER_WAIT_SECONDS=60
@@ -135,6 +136,19 @@ install_registry() {
 	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
 		go install "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION" >&2
 	"$bin" --version >&2
+}
+
+# crane is bench/big's baseline for pushes (the same ggcr as berth's go.mod).
+install_crane() {
+	local bin="$REGISTRY_BIN_DIR/crane"
+	if [[ -x $bin ]] && go version -m "$bin" 2>/dev/null | grep -q "go-containerregistry.*$CRANE_VERSION"; then
+		log "crane: $bin is already $CRANE_VERSION"
+		return
+	fi
+	command -v go >/dev/null 2>&1 || die "crane: go is not installed"
+	log "crane: go install github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION into $REGISTRY_BIN_DIR"
+	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
+		go install "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION" >&2
 }
 
 install_buildx() {
@@ -289,6 +303,8 @@ main() {
 	local syft_pid=$!
 	install_cosign &
 	local cosign_pid=$!
+	install_crane &
+	local crane_pid=$!
 	local failed=()
 	install_apt_packages || failed+=("apt packages")
 	if [[ ${#failed[@]} -eq 0 ]]; then
@@ -300,6 +316,7 @@ main() {
 	wait "$staticcheck_pid" || failed+=("staticcheck $STATICCHECK_VERSION")
 	wait "$syft_pid" || failed+=("syft $SYFT_VERSION")
 	wait "$cosign_pid" || failed+=("cosign $COSIGN_VERSION")
+	wait "$crane_pid" || failed+=("crane $CRANE_VERSION")
 	check_rust
 	if [[ ${#failed[@]} -gt 0 ]]; then
 		die "failed: ${failed[*]} (after $((SECONDS - start))s)"

@@ -57,6 +57,8 @@ type Options struct {
 	// RuntimeCache keeps the extracted runtime files of RuntimeFrom images
 	// by digest; "" means a directory under os.TempDir().
 	RuntimeCache string
+	// Compression of the image's layers; empty means gzip.
+	Compression image.Compression
 	// Pull fetches a base image; nil means image.Pull.
 	Pull func(ctx context.Context, ref string, p v1.Platform) (v1.Image, error)
 }
@@ -146,6 +148,7 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 		ExposedPorts: opts.Expose,
 		Labels:       opts.Labels,
 		Cache:        opts.Cache,
+		Compression:  opts.Compression,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assembling the image: %w", err)

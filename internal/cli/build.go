@@ -60,6 +60,7 @@ type buildOptions struct {
 	json         bool
 	force        bool
 	supply       supplyFlags
+	compression  string
 	// ownReader reads the project with berth's manifest reader instead of
 	// cargo metadata, which costs a cargo process: stage runs in every
 	// Docker build, and needs no target_directory (build does, for its
@@ -108,6 +109,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f.BoolVar(&o.push, "push", false, "push the image to the registry of each tag")
 	o.supply.add(f)
 	f.BoolVar(&o.json, "json", false, "print one JSON document listing each ref, digest, platform and SBOM digest, for CI")
+	f.StringVar(&o.compression, "compression", "gzip", "layer compression: gzip (every engine) or zstd (smaller, faster; Docker 23+, containerd 1.5+)")
 	return cmd
 }
 
@@ -150,6 +152,9 @@ func (o *buildOptions) flagLayer(changed map[string]bool) (config.Layer, error) 
 	}
 	if changed["platform"] {
 		v.Platforms = o.platforms
+	}
+	if changed["compression"] {
+		v.Compression = &o.compression
 	}
 	var err error
 	if changed["env"] {

@@ -43,6 +43,11 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	if err != nil {
 		return err
 	}
+	// Checked before cargo runs: a typo must not cost a build.
+	comp, err := compression(plan.cfg)
+	if err != nil {
+		return err
+	}
 	// The outputs are checked before any work; the single-image sinks are
 	// made again below, with the SBOM to attach.
 	var indexSinks publish.IndexPublisher
@@ -77,6 +82,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		Cache:        layerCache(),
 		RuntimeFrom:  o.runtimeFrom,
 		RuntimeCache: runtimeCache(),
+		Compression:  comp,
 	})
 	if err != nil {
 		return err
@@ -355,4 +361,16 @@ func (o *buildOptions) sinkOptions(s *streams) []publish.Option {
 		opts = append(opts, publish.WithForce())
 	}
 	return opts
+}
+
+// compression is the layer compression the settings ask for.
+func compression(cfg config.Resolved) (image.Compression, error) {
+	if cfg.Compression == nil {
+		return image.Gzip, nil
+	}
+	c, err := image.ParseCompression(*cfg.Compression)
+	if err != nil {
+		return "", usagef("compression (from %s): %v", cfg.Source("compression"), err)
+	}
+	return c, nil
 }

@@ -5,6 +5,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/image"
 )
 
 func TestMainExitCodes(t *testing.T) {
@@ -73,6 +76,35 @@ func TestSourceDateEpoch(t *testing.T) {
 			got, err := sourceDateEpoch()
 			if (err != nil) != tt.err || (err == nil && got.Unix() != tt.want) {
 				t.Errorf("sourceDateEpoch() = %v, %v; want %d, error %v", got, err, tt.want, tt.err)
+			}
+		})
+	}
+}
+
+func TestCompressionSetting(t *testing.T) {
+	zstd, bad := "zstd", "brotli"
+	tests := []struct {
+		name    string
+		value   *string
+		want    image.Compression
+		wantErr string
+	}{
+		{"unset", nil, image.Gzip, ""},
+		{"zstd", &zstd, image.Zstd, ""},
+		{"unknown", &bad, "", `unknown compression "brotli"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config.Resolve(config.Layer{Name: "environment", Values: config.Build{Compression: tt.value}})
+			got, err := compression(cfg)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "environment") {
+					t.Errorf("error = %v, want %q naming where the value came from", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("compression = %q, %v; want %q", got, err, tt.want)
 			}
 		})
 	}

@@ -29,6 +29,8 @@ type Build struct {
 	Include []string          `json:"include"`
 	// Platforms are OS/arch[/variant] values (linux/arm64), one image each.
 	Platforms []string `json:"platforms"`
+	// Compression of the image's new layers: gzip (default) or zstd.
+	Compression *string `json:"compression"`
 }
 
 // Defaults are the built-in values, the lowest layer.

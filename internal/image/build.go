@@ -42,6 +42,8 @@ type Options struct {
 	Labels map[string]string
 	// Cache keeps compressed layers between builds; nil compresses afresh.
 	Cache *Cache
+	// Compression of the new layers; empty means Gzip.
+	Compression Compression
 }
 
 // Build returns an OCI image (OCI manifest, config and layer media types)
@@ -59,7 +61,7 @@ func Build(ctx context.Context, opts Options) (v1.Image, error) {
 		if len(files) == 0 {
 			continue
 		}
-		l, err := opts.Cache.LayerContext(ctx, files, opts.Epoch)
+		l, err := opts.Cache.Layer(ctx, files, opts.Epoch, opts.Compression)
 		if err != nil {
 			return nil, fmt.Errorf("building layer %q: %w", layerName(opts.LayerNames, i), err)
 		}

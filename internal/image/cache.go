@@ -1,14 +1,15 @@
 package image
 
 import (
-	"compress/gzip"
+	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -23,122 +24,109 @@ import (
 // compressed again. It changes no byte of any image: a cached blob is what
 // Layer would produce. A nil *Cache caches nothing.
 type Cache struct {
-	// Dir holds one <diffid>.tar.gz per layer.
+	// Dir holds one <compressor>/<diffid>.<digest>.tar.gz (or .tar.zst) per layer.
 	Dir string
 	// Keep is how many layers stay after a write, newest used first;
 	// 0 means 32.
 	Keep int
 }
 
-// compressor names what produced a cached blob: the same tar compressed by
-// another gzip level or another Go's deflate gives other bytes, so each gets
-// its own directory and a cache never hands out bytes a fresh build would not.
-var compressor = fmt.Sprintf("%s-gzip%d", runtime.Version(), CompressionLevel)
-
-// Layer is LayerContext with a context that is never done.
-func (c *Cache) Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
-	return c.LayerContext(context.Background(), files, epoch)
+// moduleVersion is the version of a module linked into this binary.
+func moduleVersion(path string) string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			if m.Path == path {
+				return m.Version
+			}
+		}
+	}
+	return "unknown"
 }
 
-// LayerContext is Layer(files, epoch) through the cache: the files are
-// streamed (hashed, then compressed on a miss), never held in memory, and
-// the work stops between chunks when ctx is done. An entry is named by its
-// diff ID and compressed digest, and is used only when its bytes still
-// have that digest and decompress to that diff ID: a damaged or
-// recompressed entry can never change an image's digest.
-func (c *Cache) LayerContext(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Layer, error) {
+// Layer is Layer(files, epoch), through the cache. The tar is streamed
+// twice at most: once through sha256 for the key, and on a miss once more
+// through gzip into the new entry; memory does not grow with the files.
+func (c *Cache) Layer(ctx context.Context, files []fileset.File, epoch time.Time, comp Compression) (v1.Layer, error) {
 	if c == nil || c.Dir == "" {
-		return tempLayer(ctx, files, epoch)
+		return tempLayer(ctx, files, epoch, comp)
 	}
 	diffID, err := diffIDOf(ctx, files, epoch)
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(c.Dir, compressor)
-	if l, ok := cachedLayer(ctx, dir, diffID); ok {
+	dir := filepath.Join(c.Dir, comp.compressorName())
+	if l, ok := cachedLayer(dir, diffID, comp); ok {
 		return l, nil
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	l, err := c.store(ctx, dir, files, epoch, comp)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
-	l, err := c.compress(ctx, dir, diffID, files, epoch)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
 		// A cache that cannot be written only costs speed.
-		return tempLayer(ctx, files, epoch)
+		return tempLayer(ctx, files, epoch, comp)
 	}
+	if d, _ := l.DiffID(); d != diffID {
+		return nil, fmt.Errorf("layer files changed while being read (tar digest %s, then %s): rebuild once they are no longer being written", diffID, d)
+	}
+	c.prune()
 	return l, nil
 }
 
-// compress writes a new cache entry for diffID, atomically.
-func (c *Cache) compress(ctx context.Context, dir string, diffID v1.Hash, files []fileset.File, epoch time.Time) (v1.Layer, error) {
+// An entry is named <diffid>.<digest>.tar.gz (.tar.zst): the digest a fresh build gave
+// is kept with the bytes, and an entry is used only if its bytes still hash
+// to it. An entry recompressed (or damaged) since can therefore never change
+// a layer's digest.
+func entryName(s blobSums) string {
+	return s.diffID.Hex + "." + s.digest.Hex + s.comp.ext()
+}
+
+// cachedLayer opens the entry for diffID whose bytes hash to the digest in
+// its name.
+func cachedLayer(dir string, diffID v1.Hash, comp Compression) (v1.Layer, bool) {
+	matches, _ := filepath.Glob(filepath.Join(dir, diffID.Hex+".*"+comp.ext()))
+	for _, m := range matches {
+		want := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), diffID.Hex+"."), comp.ext())
+		f, err := os.Open(m)
+		if err != nil {
+			continue
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, bufio.NewReaderSize(f, 1<<20))
+		if err != nil || hex.EncodeToString(h.Sum(nil)) != want {
+			f.Close()
+			continue
+		}
+		now := time.Now()
+		os.Chtimes(m, now, now) // mark as recently used; best effort
+		return &fileLayer{f: f, sums: blobSums{diffID: diffID, digest: v1.Hash{Algorithm: "sha256", Hex: want}, size: n, comp: comp}}, true
+	}
+	return nil, false
+}
+
+// store compresses files into a new entry, written under a temporary name
+// and renamed once complete. It is not fsynced: a cache entry torn by a crash
+// fails the digest check above and is only rebuilt.
+func (c *Cache) store(ctx context.Context, dir string, files []fileset.File, epoch time.Time, comp Compression) (v1.Layer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	f, err := atomicfile.CreateTemp(dir, diffID.Hex)
+	// The temporary name carries the pid, so the next store here removes
+	// what a killed berth left.
+	f, err := atomicfile.CreateTemp(dir, "entry")
 	if err != nil {
 		return nil, err
 	}
-	d, err := compressTo(ctx, f, files, epoch)
-	if err == nil && d.diffID != diffID {
-		err = fmt.Errorf("a file changed while it was being packaged; build again")
-	}
+	sums, err := compressTo(ctx, f, files, epoch, comp)
 	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(dir, entryName(d)))
+		err = os.Rename(f.Name(), filepath.Join(dir, entryName(sums)))
 	}
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, err
 	}
-	c.prune()
-	return &fileLayer{f: f, layerDigests: d}, nil
-}
-
-func entryName(d layerDigests) string { return d.diffID.Hex + "-" + d.digest.Hex + ".tar.gz" }
-
-// cachedLayer finds diffID's entry in dir and checks it in one read: its
-// bytes have the digest its name says, and decompress to diffID.
-func cachedLayer(ctx context.Context, dir string, diffID v1.Hash) (v1.Layer, bool) {
-	matches, _ := filepath.Glob(filepath.Join(dir, diffID.Hex+"-*.tar.gz"))
-	for _, m := range matches {
-		want := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), diffID.Hex+"-"), ".tar.gz")
-		f, err := os.Open(m)
-		if err != nil {
-			continue
-		}
-		if d, ok := verifyEntry(ctx, f, diffID); ok && d.digest.Hex == want {
-			now := time.Now()
-			os.Chtimes(m, now, now) // mark as recently used; best effort
-			return &fileLayer{f: f, layerDigests: d}, true
-		}
-		f.Close()
-		os.Remove(m) // damaged or not ours: the next build writes a good one
-	}
-	return nil, false
-}
-
-// verifyEntry reads a compressed layer once, hashing it and what it
-// decompresses to.
-func verifyEntry(ctx context.Context, f *os.File, diffID v1.Hash) (layerDigests, bool) {
-	dh := sha256.New()
-	cr := &countingWriter{w: dh}
-	zr, err := gzip.NewReader(io.TeeReader(ctxReader{ctx, f}, cr))
-	if err != nil {
-		return layerDigests{}, false
-	}
-	uh := sha256.New()
-	if _, err := io.Copy(uh, zr); err != nil || zr.Close() != nil {
-		return layerDigests{}, false
-	}
-	// Whatever follows the gzip stream is part of the blob too.
-	if _, err := io.Copy(cr, ctxReader{ctx, f}); err != nil {
-		return layerDigests{}, false
-	}
-	d := layerDigests{diffID: hashOf(uh), digest: hashOf(dh), size: cr.n}
-	return d, d.diffID == diffID
+	return &fileLayer{f: f, sums: sums}, nil
 }
 
 // prune removes all but the Keep most recently used layers.
@@ -147,7 +135,7 @@ func (c *Cache) prune() {
 	if keep <= 0 {
 		keep = 32
 	}
-	matches, _ := filepath.Glob(filepath.Join(c.Dir, "*", "*.tar.gz"))
+	matches, _ := filepath.Glob(filepath.Join(c.Dir, "*", "*.tar.*"))
 	if len(matches) <= keep {
 		return
 	}

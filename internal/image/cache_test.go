@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,8 +12,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/fileset"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
-	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 )
 
 func cacheFiles(content string) []fileset.File {
@@ -43,7 +41,7 @@ func TestCacheGivesTheSameLayer(t *testing.T) {
 	wantDigest, wantDiff := digests(t, plain)
 	c := &Cache{Dir: t.TempDir()}
 	for _, pass := range []string{"miss", "hit"} {
-		l, err := c.Layer(cacheFiles("a"), epoch)
+		l, err := c.Layer(context.Background(), cacheFiles("a"), epoch, Gzip)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,106 +49,66 @@ func TestCacheGivesTheSameLayer(t *testing.T) {
 			t.Errorf("%s: digest %s diffid %s, want %s %s", pass, d, diff, wantDigest, wantDiff)
 		}
 	}
-	entries, _ := filepath.Glob(filepath.Join(c.Dir, compressor, "*.tar.gz"))
-	if len(entries) != 1 || filepath.Base(entries[0]) != wantDiff.Hex+"-"+wantDigest.Hex+".tar.gz" {
+	entries, _ := filepath.Glob(filepath.Join(c.Dir, Gzip.compressorName(), "*.tar.gz"))
+	if len(entries) != 1 || filepath.Base(entries[0]) != wantDiff.Hex+"."+wantDigest.Hex+".tar.gz" {
 		t.Errorf("cache holds %v, want one entry named by the diffid and digest", entries)
 	}
 }
 
-// TestCacheIgnoresBadEntry: an entry whose bytes are not what a fresh build
-// gives, damaged or recompressed (same content, other bytes), is never
-// used: the digest stays the fresh build's.
-func TestCacheIgnoresBadEntry(t *testing.T) {
-	cases := []struct {
-		name    string
-		corrupt func(t *testing.T, entry string) []byte
+// A damaged entry, or one whose bytes were recompressed (same tar, other
+// gzip bytes), is never handed out: the layer keeps a fresh build's digest.
+func TestCacheIgnoresChangedEntry(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(t *testing.T, entry string)
 	}{
-		{"garbage", func(*testing.T, string) []byte { return []byte("garbage") }},
-		{"recompressed", func(t *testing.T, entry string) []byte {
-			f, err := os.Open(entry)
-			if err != nil {
+		{"garbage", func(t *testing.T, entry string) { writeFile(t, entry, []byte("garbage")) }},
+		{"recompressed", func(t *testing.T, entry string) {
+			var raw bytes.Buffer
+			if err := writeTar(context.Background(), &raw, cacheFiles("a"), time.Unix(0, 0)); err != nil {
 				t.Fatal(err)
 			}
-			defer f.Close()
-			zr, err := gzip.NewReader(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-			zw.Header.Comment = "recompressed"
-			if _, err := io.Copy(zw, zr); err != nil {
-				t.Fatal(err)
-			}
+			var z bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+			zw.Write(raw.Bytes())
 			zw.Close()
-			return buf.Bytes()
+			writeFile(t, entry, z.Bytes())
 		}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			c := &Cache{Dir: t.TempDir()}
-			l, err := c.Layer(cacheFiles("a"), time.Unix(0, 0))
+			l, err := c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0), Gzip)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, _ := digests(t, l)
-			entries, _ := filepath.Glob(filepath.Join(c.Dir, compressor, "*.tar.gz"))
-			if len(entries) != 1 {
-				t.Fatalf("cache holds %v", entries)
-			}
-			if err := os.WriteFile(entries[0], tc.corrupt(t, entries[0]), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if l, err = c.Layer(cacheFiles("a"), time.Unix(0, 0)); err != nil {
+			want, diff := digests(t, l)
+			tt.change(t, filepath.Join(c.Dir, Gzip.compressorName(), diff.Hex+"."+want.Hex+".tar.gz"))
+			l, err = c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0), Gzip)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if got, _ := digests(t, l); got != want {
-				t.Errorf("digest = %s, want %s", got, want)
+				t.Errorf("after the entry changed, digest = %s, want %s", got, want)
+			}
+			if err := validate.Layer(l); err != nil {
+				t.Errorf("layer from the cache does not validate: %v", err)
 			}
 		})
 	}
 }
 
-// TestLayerBytesUnchanged: the streamed layer has the bytes the earlier
-// whole-in-memory path gave (ggcr compressing the tar at the same level),
-// so existing images keep their digests.
-func TestLayerBytesUnchanged(t *testing.T) {
-	big := bytes.Repeat([]byte("berth layer bytes "), 1<<16)
-	files := []fileset.File{{Path: "/etc", Mode: 0o755 | os.ModeDir}, {Path: "/etc/big", Mode: 0o644, Data: big}, {Path: "/etc/x", Mode: 0o644, Data: []byte("x")}}
-	var raw bytes.Buffer
-	if err := writeTar(context.Background(), &raw, files, time.Unix(0, 0)); err != nil {
+func writeFile(t *testing.T, name string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(name, data, 0o644); err != nil {
 		t.Fatal(err)
-	}
-	old, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw.Bytes())), nil },
-		tarball.WithMediaType(types.OCILayer), tarball.WithCompressionLevel(CompressionLevel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := Layer(files, time.Unix(0, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantD, wantDiff := digests(t, old)
-	if d, diff := digests(t, l); d != wantD || diff != wantDiff {
-		t.Errorf("streamed layer %s/%s, in-memory path %s/%s", d, diff, wantD, wantDiff)
-	}
-}
-
-// TestLayerCancelled: a done context stops the layer.
-func TestLayerCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	for _, c := range []*Cache{nil, {Dir: t.TempDir()}} {
-		if _, err := c.LayerContext(ctx, cacheFiles("a"), time.Unix(0, 0)); !errors.Is(err, context.Canceled) {
-			t.Errorf("cache %v: err = %v, want context.Canceled", c, err)
-		}
 	}
 }
 
 func TestCachePrunes(t *testing.T) {
 	c := &Cache{Dir: t.TempDir(), Keep: 2}
 	for _, s := range []string{"a", "b", "c", "d"} {
-		if _, err := c.Layer(cacheFiles(s), time.Unix(0, 0)); err != nil {
+		if _, err := c.Layer(context.Background(), cacheFiles(s), time.Unix(0, 0), Gzip); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -164,7 +122,42 @@ func TestUnwritableCacheStillBuilds(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o644)
 	c := &Cache{Dir: filepath.Join(file, "sub")}
-	if _, err := c.Layer(cacheFiles("a"), time.Unix(0, 0)); err != nil {
+	if _, err := c.Layer(context.Background(), cacheFiles("a"), time.Unix(0, 0), Gzip); err != nil {
 		t.Errorf("a cache that cannot be written failed the layer: %v", err)
+	}
+}
+
+// Cancelling stops a layer being compressed within a second, whatever the
+// size of its file, and leaves no cache entry or temporary file behind.
+func TestLayerStopsOnCancel(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "big")
+	f, err := os.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: 8 GiB that would take far longer than a second to compress.
+	if err := f.Truncate(8 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	files := []fileset.File{{Path: "/big", Mode: 0o644, Source: src}}
+	for _, c := range []*Cache{nil, {Dir: t.TempDir()}} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(200*time.Millisecond, cancel)
+		start := time.Now()
+		_, err := c.Layer(ctx, files, time.Unix(0, 0), Gzip)
+		if took := time.Since(start); took > 1200*time.Millisecond {
+			t.Errorf("cache %v: cancelled layer returned after %s, want within 1 s of the cancel", c != nil, took)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cache %v: error = %v, want context.Canceled", c != nil, err)
+		}
+		if c != nil {
+			left, _ := filepath.Glob(filepath.Join(c.Dir, Gzip.compressorName(), "*"))
+			if len(left) != 0 {
+				t.Errorf("cancelled layer left %v in the cache", left)
+			}
+		}
+		cancel()
 	}
 }

@@ -3,7 +3,6 @@ package image
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -17,22 +16,35 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// CompressionLevel is the fixed gzip level of every layer. The digest of a
-// layer depends on it (and on Go's deflate implementation), so it never varies.
-// The default level, not the best: on shared libraries and Rust binaries best
-// saves about 0.1% of the bytes for twice the time, and the application layer
-// is compressed on every build.
-const CompressionLevel = gzip.DefaultCompression
-
 // Layer returns a gzip-compressed OCI layer holding files in the given order.
-// Every entry is owned by root unless the file says otherwise (no names) and
-// carries epoch as its only timestamp, so the same files and epoch always
-// give the same digest, whatever the host's mtimes, owners or umask. Source
-// files are read once, here, in chunks: the compressed layer goes to a
-// file, so memory does not grow with the files, and later changes on the
-// host do not alter the returned layer.
+// Every entry is owned by root (uid/gid 0, no names) and carries epoch as its
+// only timestamp, so the same files and epoch always give the same digest,
+// whatever the host's mtimes, owners or umask. Source files are read here,
+// streamed through tar and gzip into an unlinked temporary file: memory does
+// not grow with the files, and later changes on the host do not alter the
+// returned layer.
 func Layer(files []fileset.File, epoch time.Time) (v1.Layer, error) {
-	return (*Cache)(nil).Layer(files, epoch)
+	return (*Cache)(nil).Layer(context.Background(), files, epoch, Gzip)
+}
+
+// writeTar streams the uncompressed tar of files to w. It stops with ctx's
+// error between two chunks of a file once ctx is done.
+func writeTar(ctx context.Context, w io.Writer, files []fileset.File, epoch time.Time) error {
+	// Whole seconds only: sub-second mtimes would force PAX records.
+	mtime := time.Unix(epoch.Unix(), 0)
+	tw := tar.NewWriter(w)
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := writeEntry(ctx, tw, f, mtime); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("finishing layer tar: %w", err)
+	}
+	return nil
 }
 
 func writeEntry(ctx context.Context, tw *tar.Writer, f fileset.File, mtime time.Time) error {
@@ -42,11 +54,10 @@ func writeEntry(ctx context.Context, tw *tar.Writer, f fileset.File, mtime time.
 	hdr := &tar.Header{
 		Name:    strings.TrimPrefix(f.Path, "/"),
 		Mode:    tarMode(f.Mode),
-		Uid:     f.UID,
-		Gid:     f.GID,
 		ModTime: mtime,
 		Format:  tar.FormatPAX,
 	}
+	var body io.Reader = strings.NewReader("")
 	switch {
 	case f.IsDir():
 		hdr.Typeflag = tar.TypeDir
@@ -60,49 +71,52 @@ func writeEntry(ctx context.Context, tw *tar.Writer, f fileset.File, mtime time.
 	case f.Mode.Type() != 0:
 		return fmt.Errorf("layer entry %s: unsupported file type %s (only regular files, directories and symlinks)", f.Path, f.Mode.Type())
 	default:
-		return writeRegular(ctx, tw, hdr, f)
+		r, size, closeFn, err := content(f)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		hdr.Typeflag = tar.TypeReg
+		hdr.Size = size
+		body = ctxReader{ctx, r}
 	}
 	if err := tw.WriteHeader(hdr); err != nil {
 		return fmt.Errorf("layer entry %s: writing tar header: %w", f.Path, err)
 	}
-	return nil
-}
-
-// writeRegular writes a regular file's header and content, streaming a
-// host file in chunks.
-func writeRegular(ctx context.Context, tw *tar.Writer, hdr *tar.Header, f fileset.File) error {
-	hdr.Typeflag = tar.TypeReg
-	var r io.Reader = bytes.NewReader(f.Data)
-	hdr.Size = int64(len(f.Data))
-	if f.Source != "" {
-		src, err := os.Open(f.Source)
-		if err != nil {
-			return fmt.Errorf("layer entry %s: reading host file: %w", f.Path, err)
-		}
-		defer src.Close()
-		fi, err := src.Stat()
-		if err != nil {
-			return fmt.Errorf("layer entry %s: reading host file: %w", f.Path, err)
-		}
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("layer entry %s: host file %s is not a regular file (%s)", f.Path, f.Source, fi.Mode().Type())
-		}
-		r, hdr.Size = ctxReader{ctx, src}, fi.Size()
-	}
-	if err := tw.WriteHeader(hdr); err != nil {
-		return fmt.Errorf("layer entry %s: writing tar header: %w", f.Path, err)
-	}
-	n, err := io.Copy(tw, r)
-	if err == nil && n != hdr.Size {
-		err = fmt.Errorf("the file changed size while it was read (%d bytes, then %d); build again", hdr.Size, n)
-	}
-	if err != nil {
+	if n, err := io.CopyN(tw, body, hdr.Size); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if err == io.EOF {
+			return fmt.Errorf("layer entry %s: host file %s shrank while being read (%d of %d bytes): rebuild once it is no longer being written", f.Path, f.Source, n, hdr.Size)
 		}
 		return fmt.Errorf("layer entry %s: writing content: %w", f.Path, err)
 	}
 	return nil
+}
+
+// content opens the bytes of a regular file, from the host or from memory,
+// and returns them with their size and a function that closes the source.
+func content(f fileset.File) (io.Reader, int64, func(), error) {
+	if f.Source == "" {
+		return bytes.NewReader(f.Data), int64(len(f.Data)), func() {}, nil
+	}
+	// Stat before opening: opening a FIFO would block.
+	fi, err := os.Stat(f.Source)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("layer entry %s: reading host file: %w", f.Path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, 0, nil, fmt.Errorf("layer entry %s: host file %s is not a regular file (%s)", f.Path, f.Source, fi.Mode().Type())
+	}
+	file, err := os.Open(f.Source)
+	if err == nil {
+		fi, err = file.Stat()
+	}
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("layer entry %s: reading host file: %w", f.Path, err)
+	}
+	return file, fi.Size(), func() { file.Close() }, nil
 }
 
 // tarMode maps Go's file mode bits to the POSIX bits a tar header stores.
@@ -118,4 +132,19 @@ func tarMode(m fs.FileMode) int64 {
 		mode |= 0o1000
 	}
 	return mode
+}
+
+// ctxReader fails with ctx's error once ctx is done, checked before every
+// read (at most 32 KiB with io.CopyN): cancelling stops a layer within a
+// chunk, not at the end of a large file.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

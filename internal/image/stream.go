@@ -1,8 +1,7 @@
 package image
 
 import (
-	"archive/tar"
-	"compress/gzip"
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,119 +16,120 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// layerDigests are what one pass over a layer's files yields.
-type layerDigests struct {
+// CompressionLevel is the fixed gzip level of every layer. The digest of a
+// layer depends on it, on gzipBlock and on the deflate implementation
+// (klauspost/compress through pgzip), so none of them varies. Level 6, as
+// measured by bench/compress on a 154 MB shared library with 2 cores:
+// 0.22x the time of single-threaded gzip -6 for 4.7% more bytes; level 5 is
+// 4% faster for 0.8% more bytes, level 1 twice as fast for 12% more.
+const CompressionLevel = 6
+
+// gzipBlock is the size of the blocks pgzip compresses in parallel, each
+// with the previous block's tail as its dictionary. The output depends on it
+// and on nothing else of the machine: the same bytes at any GOMAXPROCS.
+// gzipBlocks only bounds how many are in flight (memory: about
+// 2 x gzipBlock x gzipBlocks).
+const (
+	gzipBlock  = 1 << 20
+	gzipBlocks = 4
+)
+
+// blobSums are what one streamed pass learns about a layer.
+type blobSums struct {
 	diffID, digest v1.Hash
-	size           int64 // compressed
+	size           int64
+	comp           Compression
 }
 
-// writeTar streams the tar of files to w, reading each host file in chunks
-// (never whole), and stops between chunks when ctx is done.
-func writeTar(ctx context.Context, w io.Writer, files []fileset.File, epoch time.Time) error {
-	// Whole seconds only: sub-second mtimes would force PAX records.
-	mtime := time.Unix(epoch.Unix(), 0)
-	tw := tar.NewWriter(w)
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := writeEntry(ctx, tw, f, mtime); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return fmt.Errorf("finishing layer tar: %w", err)
-	}
-	return nil
-}
-
-// diffIDOf hashes the uncompressed tar of files without keeping it.
-func diffIDOf(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Hash, error) {
-	h := sha256.New()
-	if err := writeTar(ctx, h, files, epoch); err != nil {
-		return v1.Hash{}, err
-	}
-	return hashOf(h), nil
-}
-
-// compressTo writes the gzip-compressed tar of files to w in one pass,
-// computing the diff ID and the compressed digest on the way.
-func compressTo(ctx context.Context, w io.Writer, files []fileset.File, epoch time.Time) (layerDigests, error) {
-	dh := sha256.New()
-	cw := &countingWriter{w: io.MultiWriter(w, dh)}
-	zw, err := gzip.NewWriterLevel(cw, CompressionLevel)
+// compressTo streams files as tar through gzip into dst, hashing the tar
+// (the diff_id) and the gzip stream (the digest) on the way. Memory stays a
+// few buffers whatever the size of the files. The gzip stream is compressed
+// on every core, deterministically (see Compression.newWriter).
+func compressTo(ctx context.Context, dst io.Writer, files []fileset.File, epoch time.Time, comp Compression) (blobSums, error) {
+	bw := bufio.NewWriterSize(dst, 1<<20)
+	zsum := sha256.New()
+	zcount := &counter{}
+	zw, err := comp.newWriter(io.MultiWriter(bw, zsum, zcount))
 	if err != nil {
-		return layerDigests{}, err
+		return blobSums{}, fmt.Errorf("compressing layer: %w", err)
 	}
-	uh := sha256.New()
-	if err := writeTar(ctx, io.MultiWriter(zw, uh), files, epoch); err != nil {
-		return layerDigests{}, err
+	tsum := sha256.New()
+	if err := writeTar(ctx, io.MultiWriter(zw, tsum), files, epoch); err != nil {
+		zw.Close() // ends pgzip's goroutines: at most gzipBlocks blocks more
+		return blobSums{}, err
 	}
 	if err := zw.Close(); err != nil {
-		return layerDigests{}, fmt.Errorf("compressing layer: %w", err)
+		return blobSums{}, fmt.Errorf("compressing layer: %w", err)
 	}
-	return layerDigests{diffID: hashOf(uh), digest: hashOf(dh), size: cw.n}, nil
-}
-
-func hashOf(h hash.Hash) v1.Hash {
-	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// ctxReader stops a copy between chunks when its context is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+	if err := bw.Flush(); err != nil {
+		return blobSums{}, fmt.Errorf("writing compressed layer: %w", err)
 	}
-	return c.r.Read(p)
+	return blobSums{diffID: sumOf(tsum), digest: sumOf(zsum), size: zcount.n, comp: comp}, nil
 }
 
-// fileLayer is a compressed layer held in a file, read through an open
-// handle: memory does not grow with the layer, and the bytes cannot change
-// under the image even if the file's name is reused.
-type fileLayer struct {
-	f *os.File
-	layerDigests
+// diffIDOf streams the tar of files through sha256 only: the cache's key,
+// learnt without compressing.
+func diffIDOf(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Hash, error) {
+	h := sha256.New()
+	bw := bufio.NewWriterSize(h, 1<<20)
+	if err := writeTar(ctx, bw, files, epoch); err != nil {
+		return v1.Hash{}, err
+	}
+	if err := bw.Flush(); err != nil {
+		return v1.Hash{}, err
+	}
+	return sumOf(h), nil
 }
 
-func (l *fileLayer) Digest() (v1.Hash, error)            { return l.digest, nil }
-func (l *fileLayer) DiffID() (v1.Hash, error)            { return l.diffID, nil }
-func (l *fileLayer) Size() (int64, error)                { return l.size, nil }
-func (l *fileLayer) MediaType() (types.MediaType, error) { return types.OCILayer, nil }
-func (l *fileLayer) Compressed() (io.ReadCloser, error) {
-	return io.NopCloser(io.NewSectionReader(l.f, 0, l.size)), nil
-}
-func (l *fileLayer) Uncompressed() (io.ReadCloser, error) {
-	return gzip.NewReader(io.NewSectionReader(l.f, 0, l.size))
-}
-
-// tempLayer compresses files into an unlinked temporary file: nothing is
-// left on disk, even when the process is killed.
-func tempLayer(ctx context.Context, files []fileset.File, epoch time.Time) (v1.Layer, error) {
-	f, err := os.CreateTemp("", "berth-layer-")
+// tempLayer compresses files into a temporary file that is unlinked at once:
+// the open descriptor keeps the bytes readable for as long as the layer
+// lives, and nothing is left on disk whatever way the process ends.
+func tempLayer(ctx context.Context, files []fileset.File, epoch time.Time, comp Compression) (v1.Layer, error) {
+	f, err := os.CreateTemp("", "berth-layer-*"+comp.ext())
 	if err != nil {
-		return nil, fmt.Errorf("compressing layer: %w", err)
+		return nil, fmt.Errorf("creating a temporary file for a layer (set TMPDIR to a writable directory): %w", err)
 	}
 	os.Remove(f.Name())
-	d, err := compressTo(ctx, f, files, epoch)
+	sums, err := compressTo(ctx, f, files, epoch, comp)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &fileLayer{f: f, layerDigests: d}, nil
+	return &fileLayer{f: f, sums: sums}, nil
+}
+
+func sumOf(h hash.Hash) v1.Hash {
+	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}
+}
+
+type counter struct{ n int64 }
+
+func (c *counter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
+// fileLayer is a layer whose compressed bytes are in an open file (a cache
+// entry or an unlinked temporary file), read with ReadAt so any number of
+// readers (layout writer, pushes) can stream it at once.
+type fileLayer struct {
+	f    *os.File
+	sums blobSums
+}
+
+func (l *fileLayer) Digest() (v1.Hash, error) { return l.sums.digest, nil }
+func (l *fileLayer) DiffID() (v1.Hash, error) { return l.sums.diffID, nil }
+func (l *fileLayer) Size() (int64, error)     { return l.sums.size, nil }
+func (l *fileLayer) MediaType() (types.MediaType, error) {
+	return l.sums.comp.mediaType(), nil
+}
+func (l *fileLayer) Compressed() (io.ReadCloser, error) {
+	return io.NopCloser(io.NewSectionReader(l.f, 0, l.sums.size)), nil
+}
+func (l *fileLayer) Uncompressed() (io.ReadCloser, error) {
+	zr, err := l.sums.comp.newReader(bufio.NewReaderSize(io.NewSectionReader(l.f, 0, l.sums.size), 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("decompressing layer: %w", err)
+	}
+	return zr, nil
 }

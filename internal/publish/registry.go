@@ -13,8 +13,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
-// Registry pushes the image to the registry of each tag. Blobs the registry
-// already has are not uploaded again (ggcr checks each with a HEAD first).
+// Registry pushes the image to the registry of each tag, several blobs at
+// once. Blobs the registry already has are not uploaded again (ggcr checks
+// each with a HEAD first).
 // Loopback, localhost and private-network registries are reached over plain
 // HTTP when HTTPS fails, as ggcr's name package decides.
 func Registry(opts ...Option) Publisher {
@@ -40,10 +41,7 @@ func (p *registryPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag
 		if c.next == nil {
 			c.next = remote.DefaultTransport
 		}
-		err := remote.Write(t, img,
-			remote.WithContext(ctx),
-			remote.WithAuthFromKeychain(p.opts.keychain),
-			remote.WithTransport(c))
+		err := p.write(ctx, t, img, c)
 		if err == nil {
 			p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
 				t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
@@ -55,6 +53,39 @@ func (p *registryPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag
 		lines = append(lines, t.Name()+"@"+d.String())
 	}
 	return lines, nil
+}
+
+// pushJobs is how many blobs upload at once.
+const pushJobs = 4
+
+// write pushes img to t, pushJobs blobs at a time, showing the bytes sent
+// on the progress writer (a live line on a terminal, plain lines otherwise).
+func (p *registryPub) write(ctx context.Context, t name.Tag, img v1.Image, rt http.RoundTripper) error {
+	opts := []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(p.opts.keychain),
+		remote.WithTransport(rt),
+		remote.WithJobs(pushJobs),
+	}
+	if p.opts.progress == nil {
+		return remote.Write(t, img, opts...)
+	}
+	// ggcr closes the channel when the write ends.
+	updates := make(chan v1.Update, 64)
+	m := newMeter(p.opts.progress, "pushing "+t.Name())
+	shown := make(chan struct{})
+	go func() {
+		defer close(shown)
+		var last v1.Update
+		for u := range updates {
+			last = u
+			m.update(u.Complete, u.Total)
+		}
+		m.done(last.Complete, last.Total)
+	}()
+	err := remote.Write(t, img, append(opts, remote.WithProgress(updates))...)
+	<-shown
+	return err
 }
 
 // countingTransport counts blob requests by outcome, for progress lines.

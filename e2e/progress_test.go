@@ -1,0 +1,51 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/internal/testenv"
+)
+
+var liveLine = regexp.MustCompile(`\r\x1b\[Kpushing \S+: [0-9.]+ / [0-9.]+ MB \([0-9.]+ MB/s\)`)
+
+// TestPushProgress pushes from a child cargo-berth: under a pseudo-terminal
+// (script(1)) stderr shows a live line redrawn in place; into a pipe (a CI
+// log) it holds plain lines only, no carriage return or escape sequence.
+func TestPushProgress(t *testing.T) {
+	testenv.RequireCargo(t)
+	script, err := exec.LookPath("script")
+	testenv.Require(t, "script", err == nil, "install util-linux (script gives the test a pseudo-terminal)")
+	reg := testenv.StartRegistry(t)
+	bin := realBerth(t)
+	project := t.TempDir()
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), project); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{bin, "berth", "build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--push"}
+	env := append(os.Environ(), "BERTH_CACHE_DIR=off")
+
+	tty := exec.Command(script, "-q", "-e", "-c", strings.Join(append(args, "-t", reg+"/berth-e2e/progress:tty"), " "), "/dev/null")
+	tty.Env = env
+	out, err := tty.CombinedOutput()
+	if err != nil {
+		t.Fatalf("under a terminal: %v\n%s", err, out)
+	}
+	if !liveLine.Match(out) {
+		t.Errorf("terminal output lacks a live progress line:\n%q", out)
+	}
+
+	plain := exec.Command(args[0], append(args[1:], "-t", reg+"/berth-e2e/progress:plain")...)
+	plain.Env = env
+	out, err = plain.CombinedOutput()
+	if err != nil {
+		t.Fatalf("into a pipe: %v\n%s", err, out)
+	}
+	if strings.ContainsAny(string(out), "\r\x1b") || !pushedLine.Match(out) {
+		t.Errorf("plain output has a carriage return or escape, or lacks the summary line:\n%q", out)
+	}
+}
