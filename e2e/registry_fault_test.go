@@ -129,3 +129,27 @@ func TestPushThroughFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestPushLaterTagFails: when a later tag's push fails, stdout still names
+// the tag pushed before it, with its digest (it is in the registry).
+func TestPushLaterTagFails(t *testing.T) {
+	reg := testenv.StartRegistry(t)
+	target, err := url.Parse("http://" + reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := &faultyProxy{next: httputil.NewSingleHostReverseProxy(target), f: fault{
+		match:  method(http.MethodPut, "/bad/app/manifests/"),
+		inject: status(http.StatusBadRequest), always: true,
+	}}
+	srv := httptest.NewServer(proxy)
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	r := berth(t, "build", "--binary", "/bin/true", "--push", "-t", host+"/good/app:v1", "-t", host+"/bad/app:v1", "--sbom", "none")
+	if r.code == 0 {
+		t.Fatalf("the failing tag did not fail the build:\n%s", r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, host+"/good/app:v1@sha256:") || strings.Contains(r.stdout, "/bad/") {
+		t.Errorf("stdout = %q, want only the tag pushed before the failure, with its digest", r.stdout)
+	}
+}
