@@ -266,6 +266,8 @@ register_qemu() {
 	log "cross: registering qemu-aarch64 from $conf"
 	"${SUDO[@]}" sh -c "cat '$conf' > '$dir/register'"
 	grep -q '^flags: .*F' "$dir/qemu-aarch64" || die "cross: qemu-aarch64 is registered without the F flag"
+}
+
 # cosign signs and attests pushed images in e2e (offline: a generated key
 # pair, no transparency log). Its build is heavy (about 900 packages): the
 # binary is kept once built.
