@@ -71,18 +71,29 @@ func bigELF(t *testing.T, size int64) string {
 	return out
 }
 
+// waitForGlob waits until pattern matches a file.
+func waitForGlob(t *testing.T, pattern string, limit time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if m, _ := filepath.Glob(pattern); len(m) > 0 {
+			return
+		}
+	}
+	t.Fatalf("nothing matched %s within %s", pattern, limit)
+}
+
 // TestInterruptDuringPackaging: Ctrl-C while a big layer is compressed
 // stops berth within a second, non-zero, with the previous layout intact;
 // a second Ctrl-C exits at once.
 func TestInterruptDuringPackaging(t *testing.T) {
 	bin := realBerth(t)
 	layoutDir := filepath.Join(t.TempDir(), "layout")
-	run := func(binary string) *exec.Cmd {
+	run := func(binary, cache string) *exec.Cmd {
 		cmd := exec.Command(bin, "build", "--binary", binary, "--oci-layout", layoutDir, "-t", "app:e2e")
-		cmd.Env = append(os.Environ(), "BERTH_CACHE_DIR=off")
+		cmd.Env = append(os.Environ(), "BERTH_CACHE_DIR="+cache)
 		return cmd
 	}
-	if out, err := run("/bin/true").CombinedOutput(); err != nil {
+	if out, err := run("/bin/true", "off").CombinedOutput(); err != nil {
 		t.Fatalf("first build: %v\n%s", err, out)
 	}
 	before, err := os.ReadFile(filepath.Join(layoutDir, "index.json"))
@@ -91,13 +102,16 @@ func TestInterruptDuringPackaging(t *testing.T) {
 	}
 	big := bigELF(t, 400<<20)
 	for _, signals := range []int{1, 2} {
-		cmd := run(big)
+		// A fresh cache: its entry's temporary file appears when the
+		// compression starts, which is when the signals are sent.
+		cache := t.TempDir()
+		cmd := run(big, cache)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(1500 * time.Millisecond) // well into compressing 400 MB
+		waitForGlob(t, filepath.Join(cache, "layers", "*", ".berth-tmp-*"), time.Minute)
 		start := time.Now()
 		for i := 0; i < signals; i++ {
 			cmd.Process.Signal(syscall.SIGINT)

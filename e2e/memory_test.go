@@ -7,7 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/testenv"
@@ -89,19 +90,29 @@ func growELF(t *testing.T, src, dst string, size int) {
 }
 
 // peakRSS runs the command with BERTH_CACHE_DIR=cache and returns its peak
-// resident set size in bytes.
+// resident set size in bytes, as GNU time reports it. Not from this test
+// process's own wait4: Linux carries a parent's RSS high-water mark into a
+// child it forks and execs (vfork shares the parent's memory), so a child
+// of a big test process would report the test's size, not its own.
 func peakRSS(t *testing.T, cache, name string, args ...string) int64 {
 	t.Helper()
-	cmd := exec.Command(name, args...)
+	timeBin, err := exec.LookPath("/usr/bin/time")
+	testenv.Require(t, "GNU time (/usr/bin/time)", err == nil, "install the time package")
+	report := filepath.Join(t.TempDir(), "rss")
+	cmd := exec.Command(timeBin, append([]string{"-f", "%M", "-o", report, name}, args...)...)
 	cmd.Env = append(os.Environ(), "BERTH_CACHE_DIR="+cache)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		t.Fatal("no rusage for the child")
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ru.Maxrss << 10 // kilobytes on Linux
+	kb, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil {
+		t.Fatalf("GNU time reported %q: %v", data, err)
+	}
+	return kb << 10
 }
 
 // checkLayerSize fails unless the layout's image holds at least min

@@ -39,6 +39,10 @@ APT_PACKAGES=(
 	ca-certificates
 	xz-utils
 	apache2-utils
+	# objcopy grows real binaries for the memory and interrupt tests; GNU
+	# time measures a child's peak memory
+	binutils
+	time
 	pkg-config
 	libssl-dev
 	librust-hyper-dev

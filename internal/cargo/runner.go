@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"time"
 )
 
 // Runner runs cargo. The zero value runs "cargo" from PATH with the current
@@ -58,10 +57,7 @@ func (r *Runner) command(ctx context.Context, dir string, args []string) *exec.C
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	cmd.Env = r.Env
-	// On cancel cargo gets an interrupt, as from a terminal's Ctrl-C, so it
-	// stops its rustc jobs itself; it is killed if still there after 1 s.
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = time.Second
+	killGroupOnCancel(cmd)
 	return cmd
 }
 

@@ -54,6 +54,8 @@ func writeEntry(ctx context.Context, tw *tar.Writer, f fileset.File, mtime time.
 	hdr := &tar.Header{
 		Name:    strings.TrimPrefix(f.Path, "/"),
 		Mode:    tarMode(f.Mode),
+		Uid:     f.UID,
+		Gid:     f.GID,
 		ModTime: mtime,
 		Format:  tar.FormatPAX,
 	}
