@@ -123,9 +123,17 @@ func TestMultiPlatformLayout(t *testing.T) {
 		}
 	}
 	checkPlatformSBOMs(t, out, m.Manifests)
-	second := mustBerth(t, args...)
-	if digestOf(t, second.stdout) != digestOf(t, first.stdout) {
-		t.Errorf("two builds gave index digests %s and %s", digestOf(t, first.stdout), digestOf(t, second.stdout))
+	var second buildReport
+	if out := mustBerth(t, append(args, "--json")...).stdout; json.Unmarshal([]byte(out), &second) != nil {
+		t.Fatalf("--json printed %q", out)
+	}
+	if len(second.Images) != 1 || second.Images[0].Digest != digestOf(t, first.stdout) {
+		t.Fatalf("second build (--json) = %+v, want the index digest %s", second, digestOf(t, first.stdout))
+	}
+	for i, pm := range second.Images[0].Manifests {
+		if i >= len(m.Manifests) || pm.Digest != m.Manifests[i].Digest.String() || pm.Platform != m.Manifests[i].Platform.String() || pm.SBOM == nil {
+			t.Errorf("--json manifest %d = %+v, want %s %s with an SBOM", i, pm, m.Manifests[i].Platform, m.Manifests[i].Digest)
+		}
 	}
 }
 

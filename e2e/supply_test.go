@@ -23,10 +23,13 @@ import (
 
 // buildReport is --json's output.
 type buildReport struct {
-	Images []struct {
-		Ref, Digest, Platform string
-		SBOM                  *struct{ Digest, MediaType string }
-	}
+	Images []imageReport
+}
+
+type imageReport struct {
+	Ref, Digest, Platform string
+	SBOM                  *struct{ Digest, MediaType string }
+	Manifests             []imageReport
 }
 
 // TestSupplyChainHyper builds the hyper fixture and checks what scanners

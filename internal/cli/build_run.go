@@ -111,8 +111,11 @@ func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildP
 		return err
 	}
 	lines, err := publishIndex(ctx, s, sinks, plan, results)
-	printLines(s, lines)
-	return err
+	if err != nil {
+		printLines(s, lines)
+		return err
+	}
+	return o.reportIndex(s, results, lines, atts)
 }
 
 // publishOne sends one image, with its SBOM attached, to the sinks.

@@ -17,9 +17,11 @@ type buildReport struct {
 
 type imageReport struct {
 	Ref      string      `json:"ref"`    // as published: a tag, a layout directory or a tarball
-	Digest   string      `json:"digest"` // the image manifest's
-	Platform string      `json:"platform"`
+	Digest   string      `json:"digest"` // the image manifest's, or the index's
+	Platform string      `json:"platform,omitempty"`
 	SBOM     *sbomReport `json:"sbom,omitempty"`
+	// Manifests are an index's images, one per platform.
+	Manifests []imageReport `json:"manifests,omitempty"`
 }
 
 type sbomReport struct {
@@ -31,35 +33,80 @@ type sbomReport struct {
 // "<ref>@sha256:<digest>" line each, or with --json one JSON document.
 func (o *buildOptions) report(s *streams, res *build.Result, lines []string, att *publish.Attachment) error {
 	if !o.json {
-		for _, l := range lines {
-			fmt.Fprintln(s.Out, l)
-		}
+		printLines(s, lines)
 		return nil
 	}
 	var sb *sbomReport
 	if att != nil {
-		art, err := publish.Artifact(res.Image, *att)
-		if err != nil {
+		var err error
+		if sb, err = sbomOf(res, *att); err != nil {
 			return err
 		}
-		d, err := art.Digest()
-		if err != nil {
-			return err
-		}
-		sb = &sbomReport{Digest: d.String(), MediaType: att.ArtifactType}
 	}
 	rep := buildReport{Images: []imageReport{}}
 	for _, l := range lines {
-		ref, digest := l, ""
-		if i := strings.LastIndex(l, "@"); i >= 0 {
-			ref, digest = l[:i], l[i+1:]
-		}
+		ref, digest := splitRef(l)
 		rep.Images = append(rep.Images, imageReport{Ref: ref, Digest: digest, Platform: res.Platform.String(), SBOM: sb})
 	}
-	out, err := json.MarshalIndent(rep, "", "  ")
+	return printJSON(s, rep)
+}
+
+// sbomOf describes the artifact att becomes for res's image.
+func sbomOf(res *build.Result, att publish.Attachment) (*sbomReport, error) {
+	art, err := publish.Artifact(res.Image, att)
+	if err != nil {
+		return nil, err
+	}
+	d, err := art.Digest()
+	if err != nil {
+		return nil, err
+	}
+	return &sbomReport{Digest: d.String(), MediaType: att.ArtifactType}, nil
+}
+
+// splitRef splits a "<ref>@<digest>" line at its last "@".
+func splitRef(l string) (string, string) {
+	if i := strings.LastIndex(l, "@"); i >= 0 {
+		return l[:i], l[i+1:]
+	}
+	return l, ""
+}
+
+func printJSON(s *streams, v any) error {
+	out, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(s.Out, string(out))
 	return nil
+}
+
+// reportIndex prints what a multi-platform build published: its lines, or
+// with --json each ref with the index digest and every platform's image
+// digest and SBOM artifact digest.
+func (o *buildOptions) reportIndex(s *streams, results []*build.Result, lines []string, atts []publish.Attachment) error {
+	if !o.json {
+		printLines(s, lines)
+		return nil
+	}
+	var manifests []imageReport
+	for i, r := range results {
+		d, err := r.Image.Digest()
+		if err != nil {
+			return err
+		}
+		m := imageReport{Digest: d.String(), Platform: r.Platform.String()}
+		if i < len(atts) {
+			if m.SBOM, err = sbomOf(r, atts[i]); err != nil {
+				return err
+			}
+		}
+		manifests = append(manifests, m)
+	}
+	rep := buildReport{Images: []imageReport{}}
+	for _, l := range lines {
+		ref, digest := splitRef(l)
+		rep.Images = append(rep.Images, imageReport{Ref: ref, Digest: digest, Manifests: manifests})
+	}
+	return printJSON(s, rep)
 }
