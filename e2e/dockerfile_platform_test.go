@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,6 +50,10 @@ func TestDockerfileCrossPlatform(t *testing.T) {
 	crossCargo(t) // qemu in binfmt_misc, to run the result
 	requireCrossImage(t)
 	dir := testenv.CopyFixture(t, "hyper-service")
+	// A source unique to this run: BuildKit's cache from an earlier run
+	// would otherwise skip the stage step whose output this test reads (the
+	// planner copies manifests only, so the cooked dependencies stay cached).
+	appendLine(t, filepath.Join(dir, "src", "main.rs"), fmt.Sprintf("// run %d", time.Now().UnixNano()))
 	r := mustBerth(t, "dockerfile", "--manifest-path", filepath.Join(dir, "Cargo.toml"), "--platform", "linux/arm64")
 	if !strings.Contains(r.stderr, "docker buildx build --platform linux/arm64") {
 		t.Errorf("stderr does not give the cross build's command:\n%s", r.stderr)
