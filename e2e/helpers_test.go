@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -170,8 +172,9 @@ func setMessage(t *testing.T, project, msg string) {
 	}
 }
 
-// imageFiles lists the absolute paths in img's flattened file system.
-func imageFiles(t *testing.T, img v1.Image) map[string]bool {
+// fileSizes maps each file of img's flattened file system (relative path)
+// to its size.
+func fileSizes(t *testing.T, img v1.Image) map[string]int64 {
 	t.Helper()
 	rc := mutate.Extract(img)
 	defer rc.Close()
@@ -179,9 +182,47 @@ func imageFiles(t *testing.T, img v1.Image) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sizes
+}
+
+// imageFiles lists the absolute paths in img's flattened file system.
+func imageFiles(t *testing.T, img v1.Image) map[string]bool {
+	t.Helper()
 	files := map[string]bool{}
-	for name := range sizes {
+	for name := range fileSizes(t, img) {
 		files["/"+name] = true
 	}
 	return files
+}
+
+// eachLayerEntry calls f with every entry of every layer of img, in order,
+// until f returns false.
+func eachLayerEntry(t *testing.T, img v1.Image, f func(h *tar.Header, r io.Reader) bool) {
+	t.Helper()
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range layers {
+		rc, err := l.Uncompressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(rc)
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				rc.Close()
+				t.Fatal(err)
+			}
+			if !f(h, tr) {
+				rc.Close()
+				return
+			}
+		}
+		rc.Close()
+	}
 }

@@ -169,37 +169,19 @@ func checkPlatformSBOMs(t *testing.T, dir string, platforms []v1.Descriptor) {
 // elfMachines maps every ELF file of img's layers to its machine.
 func elfMachines(t *testing.T, img v1.Image) map[string]elf.Machine {
 	t.Helper()
-	layers, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]elf.Machine{}
-	for _, l := range layers {
-		rc, err := l.Uncompressed()
+	eachLayerEntry(t, img, func(h *tar.Header, r io.Reader) bool {
+		data, _ := io.ReadAll(r)
+		if h.Typeflag != tar.TypeReg || !bytes.HasPrefix(data, []byte("\x7fELF")) {
+			return true
+		}
+		f, err := elf.NewFile(bytes.NewReader(data))
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", h.Name, err)
 		}
-		tr := tar.NewReader(rc)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, _ := io.ReadAll(tr)
-			if h.Typeflag != tar.TypeReg || !bytes.HasPrefix(data, []byte("\x7fELF")) {
-				continue
-			}
-			f, err := elf.NewFile(bytes.NewReader(data))
-			if err != nil {
-				t.Fatalf("%s: %v", h.Name, err)
-			}
-			out[h.Name] = f.Machine
-		}
-		rc.Close()
-	}
+		out[h.Name] = f.Machine
+		return true
+	})
 	return out
 }
 

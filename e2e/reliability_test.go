@@ -146,33 +146,18 @@ func writeForeignTar(t *testing.T, p string) {
 // checkHomeOwner finds /home/nonroot in the image's layers: 65532, 0700.
 func checkHomeOwner(t *testing.T, layoutDir string) {
 	t.Helper()
-	layers, err := layoutImage(t, layoutDir).Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range layers {
-		rc, err := l.Uncompressed()
-		if err != nil {
-			t.Fatal(err)
+	found := false
+	eachLayerEntry(t, layoutImage(t, layoutDir), func(h *tar.Header, _ io.Reader) bool {
+		if h.Name != "home/nonroot/" {
+			return true
 		}
-		tr := tar.NewReader(rc)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if h.Name == "home/nonroot/" {
-				rc.Close()
-				if h.Uid != 65532 || h.Gid != 65532 || h.Mode&0o777 != 0o700 {
-					t.Errorf("/home/nonroot is %d:%d %o, want 65532:65532 0700", h.Uid, h.Gid, h.Mode&0o777)
-				}
-				return
-			}
+		found = true
+		if h.Uid != 65532 || h.Gid != 65532 || h.Mode&0o777 != 0o700 {
+			t.Errorf("/home/nonroot is %d:%d %o, want 65532:65532 0700", h.Uid, h.Gid, h.Mode&0o777)
 		}
-		rc.Close()
+		return false
+	})
+	if !found {
+		t.Errorf("no /home/nonroot in the image")
 	}
-	t.Errorf("no /home/nonroot in the image")
 }

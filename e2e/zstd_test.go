@@ -11,7 +11,6 @@ import (
 	"github.com/berth-dev/berth/internal/testenv"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
@@ -100,15 +99,4 @@ func checkLayers(t *testing.T, img v1.Image, mt types.MediaType) {
 			}
 		}
 	}
-}
-
-func fileSizes(t *testing.T, img v1.Image) map[string]int64 {
-	t.Helper()
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	sizes, err := testenv.TarFiles(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sizes
 }
