@@ -64,7 +64,7 @@ func (p *ociLayout) check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return checkLayoutTarget(p.dir, p.opts.force)
+	return p.Check()
 }
 
 // write replaces the layout directory with one whose index.json is idx.

@@ -34,7 +34,7 @@ func (p *tarballPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag)
 	if len(tags) == 0 {
 		return nil, fmt.Errorf("the docker-archive %s needs at least one tag, because `docker load` names images by tag; give a tag", p.path)
 	}
-	if err := checkTarTarget(p.path, p.opts.force); err != nil {
+	if err := p.Check(); err != nil {
 		return nil, err
 	}
 	d, err := img.Digest()
