@@ -58,13 +58,18 @@ func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (carg
 // naming where the setting came from.
 func checkIncludes(cfg config.Resolved, bin string) error {
 	for _, inc := range cfg.Include {
-		if _, dest, ok := strings.Cut(inc, ":"); ok && path.Clean(dest) == path.Join(build.BinDir, bin) {
+		src, dest, ok := strings.Cut(inc, ":")
+		if !ok {
+			continue // rootfs says what the form is
+		}
+		if path.Clean(dest) == path.Join(build.BinDir, bin) {
 			return usagef("include %q (from %s) puts a file where the binary goes, which would hide it; give it another destination", inc, cfg.Source("include"))
 		}
-		if src, _, ok := strings.Cut(inc, ":"); ok && src != "" {
-			if _, err := os.Stat(src); err != nil {
-				return usagef("include %q (from %s): %v; paths in Cargo.toml are relative to that Cargo.toml's directory, others to the current directory", inc, cfg.Source("include"), err)
-			}
+		if src == "" {
+			continue
+		}
+		if _, err := os.Stat(src); err != nil {
+			return usagef("include %q (from %s): %v; paths in Cargo.toml are relative to that Cargo.toml's directory, others to the current directory", inc, cfg.Source("include"), err)
 		}
 	}
 	return nil
