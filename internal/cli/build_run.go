@@ -48,24 +48,8 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	if err != nil {
 		return err
 	}
-	// The outputs are checked before any work; the single-image sinks are
-	// made again below, with the SBOM to attach.
-	var indexSinks publish.IndexPublisher
-	var sinks any
-	if len(platforms) > 1 {
-		// Made again, with the SBOMs, to publish: quiet this first time.
-		indexSinks, err = o.indexPublishers(plan, &streams{Out: s.Out, Err: io.Discard}, platforms)
-		sinks = indexSinks
-	} else {
-		sinks, err = o.publishers(plan, s)
-	}
-	if err != nil {
+	if err := o.checkOutputs(plan, platforms); err != nil {
 		return err
-	}
-	if c, ok := sinks.(publish.Checker); ok {
-		if err := c.Check(); err != nil {
-			return err
-		}
 	}
 	results, err := build.Images(ctx, o.compiled(runner, plan, s.Err), targets, build.Options{
 		Binary:       o.binary,
@@ -93,10 +77,30 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		}
 		fmt.Fprintln(s.Err, summary(res))
 	}
-	if indexSinks != nil {
+	if len(platforms) > 1 {
 		return o.publishMany(ctx, s, plan, platforms, results)
 	}
 	return o.publishOne(ctx, s, plan, results[0])
+}
+
+// checkOutputs makes the outputs once, quietly, to check every one before
+// any work; they are made again to publish, with the SBOMs to attach.
+func (o *buildOptions) checkOutputs(plan *buildPlan, platforms []v1.Platform) error {
+	quiet := &streams{Out: io.Discard, Err: io.Discard}
+	var sinks any
+	var err error
+	if len(platforms) > 1 {
+		sinks, err = o.indexPublishers(plan, quiet, platforms)
+	} else {
+		sinks, err = o.publishers(plan, quiet)
+	}
+	if err != nil {
+		return err
+	}
+	if c, ok := sinks.(publish.Checker); ok {
+		return c.Check()
+	}
+	return nil
 }
 
 // publishMany sends the index of several platforms' images, each image's
