@@ -2,8 +2,12 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -40,6 +44,36 @@ func (f *supplyFlags) check() error {
 		}
 	default:
 		return usagef("--sbom %q: use spdx, cyclonedx or none", f.sbomFormat)
+	}
+	if f.sbomOut != "" {
+		return checkSBOMOut(f.sbomOut)
+	}
+	return nil
+}
+
+// checkSBOMOut refuses to replace anything at path but an SBOM (SPDX or
+// CycloneDX JSON): --sbom-out given a source file by mistake must not lose it.
+func checkSBOMOut(path string) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("checking --sbom-out %s: %w", path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return usagef("--sbom-out %s exists and is not a regular file (a symbolic link or a directory); give a new path", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("checking --sbom-out %s: %w", path, err)
+	}
+	var head struct {
+		SPDXVersion string `json:"spdxVersion"`
+		BOMFormat   string `json:"bomFormat"`
+	}
+	if json.Unmarshal(data, &head) != nil || (head.SPDXVersion == "" && head.BOMFormat == "") {
+		return usagef("--sbom-out %s exists and is not an SBOM; berth replaces only an earlier SBOM there: give another path, or remove the file if it is yours to lose", path)
 	}
 	return nil
 }
@@ -124,6 +158,9 @@ func (f *supplyFlags) document(c *build.Contents, crates []audit.Crate, epoch ti
 		return nil, err
 	}
 	if out != "" {
+		if err := checkSBOMOut(out); err != nil {
+			return nil, err
+		}
 		if err := atomicfile.WriteFile(out, func(w io.Writer) error {
 			_, err := w.Write(doc)
 			return err
