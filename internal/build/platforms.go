@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/image"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/berth-dev/berth/internal/timing"
 )
 
 // Compiled is what cargo makes for the targets before packaging.
@@ -90,14 +92,25 @@ func (c Compiled) Compile(ctx context.Context, t Target, prebuilt string) (strin
 	exe := prebuilt
 	if exe == "" {
 		var err error
-		if exe, err = Compile(ctx, c.Runner, t, c.Cargo, c.StaticFrom); err != nil {
+		done := timing.Startf(ctx, "cargo build %s", orHost(t.Triple))
+		exe, err = Compile(ctx, c.Runner, t, c.Cargo, c.StaticFrom)
+		done()
+		if err != nil {
 			return "", nil, err
 		}
 	}
 	if finish == nil {
 		return exe, nil, nil
 	}
+	defer timing.Start(ctx, "crates and .dep-v0 section")()
 	return finish(exe)
+}
+
+func orHost(triple string) string {
+	if triple == "" {
+		return "(host)"
+	}
+	return triple
 }
 
 // Index is the OCI image index of results, one manifest per platform.

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/berth-dev/berth/internal/timing"
 )
 
 // Exit codes.
@@ -77,6 +79,13 @@ func newRootCmd(s *streams) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	var timings bool
+	root.PersistentFlags().BoolVar(&timings, "timings", false, "print on stderr how long each step took (cargo, closure, layers, outputs)")
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		if timings {
+			cmd.SetContext(timing.With(cmd.Context(), timing.New(s.Err)))
+		}
+	}
 	for _, add := range subcommands {
 		root.AddCommand(add(s))
 	}

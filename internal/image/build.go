@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/berth-dev/berth/internal/fileset"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/berth-dev/berth/internal/fileset"
+	"github.com/berth-dev/berth/internal/timing"
 )
 
 // Options describe an image: a base, layers on top of it and the config.
@@ -61,7 +63,9 @@ func Build(ctx context.Context, opts Options) (v1.Image, error) {
 		if len(files) == 0 {
 			continue
 		}
+		done := timing.Startf(ctx, "layer %q", layerName(opts.LayerNames, i))
 		l, err := opts.Cache.Layer(ctx, files, opts.Epoch, opts.Compression)
+		done()
 		if err != nil {
 			return nil, fmt.Errorf("building layer %q: %w", layerName(opts.LayerNames, i), err)
 		}

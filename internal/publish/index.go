@@ -4,13 +4,15 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/berth-dev/berth/internal/atomicfile"
+	"github.com/berth-dev/berth/internal/timing"
 )
 
 // IndexPublisher sends a multi-platform image index somewhere under some
@@ -185,7 +187,9 @@ func (m multiIndex) PublishIndex(ctx context.Context, idx v1.ImageIndex, tags []
 	}
 	var lines []string
 	for _, p := range m {
+		done := timing.Startf(ctx, "output %s", sinkName(p))
 		out, err := p.PublishIndex(ctx, idx, tags)
+		done()
 		lines = append(lines, out...)
 		if err != nil {
 			return lines, err

@@ -10,6 +10,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/berth-dev/berth/internal/timing"
 )
 
 // Publisher sends an image somewhere under some tags.
@@ -105,11 +107,18 @@ func (m multi) Publish(ctx context.Context, img v1.Image, tags []name.Tag) ([]st
 	}
 	var lines []string
 	for _, p := range m {
+		done := timing.Startf(ctx, "output %s", sinkName(p))
 		out, err := p.Publish(ctx, img, tags)
+		done()
 		lines = append(lines, out...)
 		if err != nil {
 			return lines, err
 		}
 	}
 	return lines, nil
+}
+
+// sinkName is a sink's type name, for --timings.
+func sinkName(p any) string {
+	return strings.TrimPrefix(fmt.Sprintf("%T", p), "*publish.")
 }

@@ -1,0 +1,3 @@
+// Package timing prints where a command's time goes, span by span, when
+// asked (--timings): the breakdown behind the README's rebuild figures.
+package timing
