@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -37,22 +38,34 @@ func ReadSection(path, name string) ([]byte, bool, error) {
 // depends only on src, name and data. dst is written to a temporary file
 // and renamed, with src's permissions.
 func WithSection(src, dst, name string, data []byte) error {
-	raw, err := os.ReadFile(src)
+	in, err := os.Open(src)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", src, err)
 	}
-	out, err := appendSection(raw, name, data)
+	defer in.Close()
+	info, err := in.Stat()
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", src, err)
+	}
+	a, err := planSection(in, info.Size(), name, data)
 	if err != nil {
 		return fmt.Errorf("adding section %s to %s: %w", name, src, err)
 	}
-	info, err := os.Stat(src)
-	if err != nil {
+	return writeAtomic(dst, info.Mode().Perm(), func(out *os.File) error {
+		// The kept bytes are copied by the kernel where it can
+		// (copy_file_range): a 500 MB binary never passes through memory.
+		if _, err := out.ReadFrom(io.NewSectionReader(in, 0, a.keep)); err != nil {
+			return err
+		}
+		if _, err := out.Write(a.tail); err != nil {
+			return err
+		}
+		_, err := out.WriteAt(a.header, 0)
 		return err
-	}
-	return writeAtomic(dst, out, info.Mode().Perm())
+	})
 }
 
-// layout holds the header fields appendSection rewrites, for one class.
+// layout holds the header fields planSection rewrites, for one class.
 type layout struct {
 	shoff, shentsize, shnum, shstrndx int // offsets in the ELF header
 	entsize                           int // size of a section header
@@ -64,47 +77,63 @@ var (
 	layout32 = layout{shoff: 0x20, shentsize: 0x2e, shnum: 0x30, shstrndx: 0x32, entsize: 40}
 )
 
-func appendSection(raw []byte, name string, data []byte) ([]byte, error) {
-	f, err := elf.NewFile(bytes.NewReader(raw))
+// addition is how a file gets its new section: its first keep bytes stay,
+// with header replacing its ELF header, and tail follows them.
+type addition struct {
+	keep   int64
+	header []byte
+	tail   []byte
+}
+
+// planSection reads the ELF header and the section header table of the
+// file r (size bytes) and works out the addition of section name.
+func planSection(r io.ReaderAt, size int64, name string, data []byte) (addition, error) {
+	f, err := elf.NewFile(r)
 	if err != nil {
-		return nil, err
+		return addition{}, err
 	}
 	defer f.Close()
 	if f.Section(name) != nil {
-		return nil, fmt.Errorf("the file has a section %s already", name)
+		return addition{}, fmt.Errorf("the file has a section %s already", name)
 	}
 	l, bo := layout32, f.ByteOrder
 	if f.Class == elf.ELFCLASS64 {
 		l = layout64
 	}
-	shoff := readUint(bo, raw[l.shoff:], l.wide)
-	shnum := int(bo.Uint16(raw[l.shnum:]))
-	strndx := int(bo.Uint16(raw[l.shstrndx:]))
+	header := make([]byte, l.shstrndx+2)
+	if _, err := r.ReadAt(header, 0); err != nil {
+		return addition{}, fmt.Errorf("reading the ELF header: %w", err)
+	}
+	shoff := readUint(bo, header[l.shoff:], l.wide)
+	shnum := int(bo.Uint16(header[l.shnum:]))
+	strndx := int(bo.Uint16(header[l.shstrndx:]))
 	if shoff == 0 || shnum == 0 || shnum >= int(elf.SHN_LORESERVE)-1 || strndx == 0 || strndx >= shnum ||
-		int(bo.Uint16(raw[l.shentsize:])) != l.entsize {
-		return nil, fmt.Errorf("unsupported section header table (%d sections, names in %d): only a plain table with a section name table is handled", shnum, strndx)
+		int(bo.Uint16(header[l.shentsize:])) != l.entsize {
+		return addition{}, fmt.Errorf("unsupported section header table (%d sections, names in %d): only a plain table with a section name table is handled", shnum, strndx)
 	}
 	tableEnd := shoff + uint64(shnum*l.entsize)
-	if tableEnd > uint64(len(raw)) {
-		return nil, fmt.Errorf("section header table ends at %d, past the file's end (%d)", tableEnd, len(raw))
+	if tableEnd > uint64(size) {
+		return addition{}, fmt.Errorf("section header table ends at %d, past the file's end (%d)", tableEnd, size)
 	}
-	table := bytes.Clone(raw[shoff:tableEnd])
+	table := make([]byte, tableEnd-shoff)
+	if _, err := r.ReadAt(table, int64(shoff)); err != nil {
+		return addition{}, fmt.Errorf("reading the section header table: %w", err)
+	}
 	oldNames, err := f.Sections[strndx].Data()
 	if err != nil {
-		return nil, fmt.Errorf("reading the section name table: %w", err)
+		return addition{}, fmt.Errorf("reading the section name table: %w", err)
 	}
-	out := raw
-	if tableEnd == uint64(len(raw)) {
-		out = raw[:shoff] // the old table is rewritten below
+	keep := size
+	if tableEnd == uint64(size) {
+		keep = int64(shoff) // the old table is rewritten below
 	}
-	out = bytes.Clone(out)
 	names := append(bytes.Clone(oldNames), append([]byte(name), 0)...)
-	namesOff, dataOff := uint64(len(out)), uint64(len(out)+len(names))
-	out = append(append(out, names...), data...)
-	for len(out)%8 != 0 {
-		out = append(out, 0)
+	namesOff, dataOff := uint64(keep), uint64(keep)+uint64(len(names))
+	tail := append(names, data...)
+	for (keep+int64(len(tail)))%8 != 0 {
+		tail = append(tail, 0)
 	}
-	newShoff := uint64(len(out))
+	newShoff := uint64(keep) + uint64(len(tail))
 	// The name table's header now points at the new table.
 	strHdr := table[strndx*l.entsize:]
 	putField(bo, l, strHdr, 4, namesOff)
@@ -115,10 +144,10 @@ func appendSection(raw []byte, name string, data []byte) ([]byte, error) {
 	putField(bo, l, hdr, 4, dataOff)
 	putField(bo, l, hdr, 5, uint64(len(data)))
 	putField(bo, l, hdr, 8, 1) // addralign
-	out = append(append(out, table...), hdr...)
-	putUint(bo, out[l.shoff:], newShoff, l.wide)
-	bo.PutUint16(out[l.shnum:], uint16(shnum+1))
-	return out, nil
+	tail = append(append(tail, table...), hdr...)
+	putUint(bo, header[l.shoff:], newShoff, l.wide)
+	bo.PutUint16(header[l.shnum:], uint16(shnum+1))
+	return addition{keep: keep, header: header, tail: tail}, nil
 }
 
 // putField sets field i (0 name, 1 type, 2 flags, 3 addr, 4 offset, 5 size,
@@ -148,13 +177,13 @@ func putUint(bo binary.ByteOrder, b []byte, v uint64, wide bool) {
 	bo.PutUint32(b, uint32(v))
 }
 
-func writeAtomic(dst string, data []byte, perm os.FileMode) error {
+func writeAtomic(dst string, perm os.FileMode, write func(*os.File) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", dst, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", dst, err)
 	}
