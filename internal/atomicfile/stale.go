@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // tempPattern is the os.CreateTemp/MkdirTemp pattern of a temporary
@@ -55,4 +57,24 @@ func CleanStale(dir, base string) {
 func alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// Prune keeps the keep most recently modified files matching pattern (a
+// filepath.Glob pattern) and removes the others: a cache's bound. Errors
+// are ignored: a file left over costs disk, not correctness.
+func Prune(pattern string, keep int) {
+	matches, _ := filepath.Glob(pattern)
+	if len(matches) <= keep {
+		return
+	}
+	mtime := map[string]time.Time{}
+	for _, m := range matches {
+		if info, err := os.Stat(m); err == nil {
+			mtime[m] = info.ModTime()
+		}
+	}
+	sort.Slice(matches, func(i, j int) bool { return mtime[matches[i]].After(mtime[matches[j]]) })
+	for _, m := range matches[keep:] {
+		os.Remove(m)
+	}
 }

@@ -12,13 +12,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/publish"
 	"github.com/berth-dev/berth/internal/sbom"
-	"github.com/spf13/pflag"
+	"github.com/berth-dev/berth/internal/timing"
 )
 
 // supplyFlags are the flags about what supply-chain tools see in an image:
@@ -85,8 +87,10 @@ type cratesResult struct {
 
 // startCrates lists, with cargo metadata and beside the cargo build, the
 // crates the binary compiles in; none for a prebuilt --binary, or when
-// neither the section nor the SBOM needs them.
-func (f *supplyFlags) startCrates(ctx context.Context, runner *cargo.Runner, prebuilt bool, pkg string, bo cargo.BuildOptions) <-chan cratesResult {
+// neither the section nor the SBOM needs them. The list is kept in the
+// crate cache under what cargo's resolve depends on (build.CratesKey), so
+// a source edit does not run cargo metadata again.
+func (f *supplyFlags) startCrates(ctx context.Context, runner *cargo.Runner, prebuilt bool, pkg, manifest string, bo cargo.BuildOptions) <-chan cratesResult {
 	ch := make(chan cratesResult, 1)
 	if prebuilt || (f.noAuditSection && f.sbomFormat == sbom.None) {
 		ch <- cratesResult{}
@@ -95,12 +99,17 @@ func (f *supplyFlags) startCrates(ctx context.Context, runner *cargo.Runner, pre
 	go func() {
 		var r cratesResult
 		defer func() { ch <- r }()
-		res, err := resolveFor(ctx, runner, bo)
-		if err != nil {
-			r.err = fmt.Errorf("listing the crates compiled into the binary (for its .dep-v0 section and the SBOM; --no-audit-section --sbom none skip it): %w", err)
-			return
-		}
-		r.crates, r.err = build.Crates(res, pkg)
+		defer timing.Start(ctx, "crate list")()
+		wd, _ := os.Getwd()
+		key, _ := build.CratesKey(manifest, wd, bo, os.Environ())
+		r.crates, r.err = crateCache().Crates(key, func() ([]audit.Crate, error) {
+			defer timing.Start(ctx, "  cargo metadata")()
+			res, err := resolveFor(ctx, runner, bo)
+			if err != nil {
+				return nil, fmt.Errorf("listing the crates compiled into the binary (for its .dep-v0 section and the SBOM; --no-audit-section --sbom none skip it): %w", err)
+			}
+			return build.Crates(res, pkg)
+		})
 	}()
 	return ch
 }
@@ -126,9 +135,9 @@ func resolveFor(ctx context.Context, runner *cargo.Runner, bo cargo.BuildOptions
 
 // supplier is build.Images' hook around each cargo build: the crates are
 // listed beside it, then the binary gets its .dep-v0 section.
-func (f *supplyFlags) supplier(runner *cargo.Runner, prebuilt bool, pkg string) build.Supplier {
+func (f *supplyFlags) supplier(runner *cargo.Runner, prebuilt bool, pkg, manifest string) build.Supplier {
 	return func(ctx context.Context, bo cargo.BuildOptions) func(exe string) (string, []audit.Crate, error) {
-		crates := f.startCrates(ctx, runner, prebuilt, pkg, bo)
+		crates := f.startCrates(ctx, runner, prebuilt, pkg, manifest, bo)
 		return func(exe string) (string, []audit.Crate, error) { return f.binary(exe, crates) }
 	}
 }

@@ -1,0 +1,173 @@
+package build
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/internal/atomicfile"
+	"github.com/berth-dev/berth/internal/audit"
+	"github.com/berth-dev/berth/internal/cargo"
+)
+
+// CrateCache keeps the crate list of a build between builds, so that an
+// edit of the sources, which cannot change it, does not run cargo metadata
+// again (about 50 ms, and it contends with cargo build for cargo's package
+// cache lock). A nil *CrateCache, or an empty Dir, caches nothing.
+type CrateCache struct {
+	Dir string
+	// Keep is how many lists stay after a write, newest first; 0 means 64.
+	Keep int
+}
+
+// cratesEntry is the file format; Version changes when Crate does.
+type cratesEntry struct {
+	Version int           `json:"version"`
+	Crates  []audit.Crate `json:"crates"`
+}
+
+const cratesEntryVersion = 1
+
+// CratesKey names what cargo's resolve for bo depends on: the build's
+// options (package, features, target, static), the content of every local
+// manifest (members, path dependencies, [patch] targets), Cargo.lock, every
+// cargo config and toolchain file cargo may read (up from the workspace and
+// from dir, the directory cargo runs in, and in CARGO_HOME), and the
+// environment's CARGO* and RUST* variables (RUSTFLAGS changes the target's
+// cfg). Registry crates are immutable by version, which Cargo.lock pins.
+// ok is false when the project cannot be read, or has no Cargo.lock yet
+// (cargo would resolve afresh): such a build is not cached.
+func CratesKey(manifestPath, dir string, bo cargo.BuildOptions, env []string) (key string, ok bool) {
+	ws, err := cargo.LoadWorkspace(manifestPath)
+	if err != nil {
+		return "", false
+	}
+	lock := filepath.Join(ws.Root, "Cargo.lock")
+	files := []string{ws.RootManifest.Path, lock}
+	for _, p := range ws.Packages {
+		files = append(files, p.Manifest.Path)
+	}
+	files = append(files, configFiles(ws.Root, dir, env)...)
+	slices.Sort(files)
+	files = slices.Compact(files)
+
+	h := sha256.New()
+	opts, _ := json.Marshal(bo)
+	fmt.Fprintf(h, "berth crates v%d\n%s\n", cratesEntryVersion, opts)
+	for _, kv := range slices.Sorted(slices.Values(env)) {
+		if strings.HasPrefix(kv, "CARGO") || strings.HasPrefix(kv, "RUST") || strings.HasPrefix(kv, "HOME=") {
+			fmt.Fprintf(h, "env %q\n", kv)
+		}
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		switch {
+		case err == nil:
+			fmt.Fprintf(h, "file %q %d\n", f, len(data))
+			h.Write(data)
+		case os.IsNotExist(err) && f != lock:
+			fmt.Fprintf(h, "absent %q\n", f)
+		default:
+			return "", false
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// configFiles are the cargo config and toolchain files that may exist in
+// the directories cargo reads them from; CratesKey records which do.
+func configFiles(root, dir string, env []string) []string {
+	var out []string
+	for _, start := range []string{root, dir} {
+		for d := start; d != ""; d = parentOf(d) {
+			for _, name := range []string{".cargo/config", ".cargo/config.toml", "rust-toolchain", "rust-toolchain.toml"} {
+				out = append(out, filepath.Join(d, name))
+			}
+		}
+	}
+	home := lookup(env, "CARGO_HOME")
+	if home == "" {
+		if h := lookup(env, "HOME"); h != "" {
+			home = filepath.Join(h, ".cargo")
+		}
+	}
+	if home != "" {
+		out = append(out, filepath.Join(home, "config"), filepath.Join(home, "config.toml"))
+	}
+	return out
+}
+
+func parentOf(d string) string {
+	if p := filepath.Dir(d); p != d {
+		return p
+	}
+	return ""
+}
+
+func lookup(env []string, name string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// Crates returns the list stored under key, or else runs list and stores
+// what it gives. A damaged or unreadable entry is only a miss, and a list
+// that cannot be stored is still returned: the cache costs no build.
+func (c *CrateCache) Crates(key string, list func() ([]audit.Crate, error)) ([]audit.Crate, error) {
+	if c == nil || c.Dir == "" || key == "" {
+		return list()
+	}
+	path := filepath.Join(c.Dir, key+".json")
+	if data, err := os.ReadFile(path); err == nil {
+		var e cratesEntry
+		if json.Unmarshal(data, &e) == nil && e.Version == cratesEntryVersion && e.Crates != nil {
+			now := time.Now()
+			os.Chtimes(path, now, now) // recently used; best effort
+			return e.Crates, nil
+		}
+	}
+	crates, err := list()
+	if err != nil || crates == nil {
+		return crates, err
+	}
+	c.store(path, crates)
+	return crates, nil
+}
+
+// store writes the entry under a temporary name and renames it: a reader
+// sees a whole entry or none. Not fsynced: a torn entry does not parse.
+func (c *CrateCache) store(path string, crates []audit.Crate) {
+	data, err := json.Marshal(cratesEntry{Version: cratesEntryVersion, Crates: crates})
+	if err != nil || os.MkdirAll(c.Dir, 0o755) != nil {
+		return
+	}
+	f, err := atomicfile.CreateTemp(c.Dir, "crates")
+	if err != nil {
+		return
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return
+	}
+	keep := c.Keep
+	if keep <= 0 {
+		keep = 64
+	}
+	atomicfile.Prune(filepath.Join(c.Dir, "*.json"), keep)
+}
