@@ -21,16 +21,18 @@ func TestPackageDependencies(t *testing.T) {
 		"elf":        {},
 		"fileset":    {},
 		"atomicfile": {},
-		"image":      {"fileset", "atomicfile"},
-		"publish":    {"atomicfile"},
+		"image":      {"fileset", "atomicfile", "timing", "stamp"},
+		"publish":    {"atomicfile", "timing"},
 		"dockerfile": {},
 		"rootfs":     {"fileset", "atomicfile"},
 		"recipe":     {"cargo", "atomicfile"},
-		"build":      {"cargo", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb"},
+		"build":      {"cargo", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp"},
 		"testenv":    {},
 		"audit":      {},
 		"sbom":       {},
 		"pkgdb":      {},
+		"timing":     {},
+		"stamp":      {"atomicfile"},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)

@@ -9,13 +9,16 @@ import (
 	"strings"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/fileset"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/pkgdb"
 	"github.com/berth-dev/berth/internal/rootfs"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/berth-dev/berth/internal/stamp"
+	"github.com/berth-dev/berth/internal/timing"
 )
 
 // Base kinds besides an image reference.
@@ -51,6 +54,9 @@ type Options struct {
 	User         string
 	// Cache keeps compressed layers between builds; nil means none.
 	Cache *image.Cache
+	// Stamps remembers the digests of unchanged host files (the binary's,
+	// for the SBOM) between builds; the zero value remembers nothing.
+	Stamps stamp.Store
 	// RuntimeFrom is an image whose runtime files (libraries, CA bundle)
 	// replace the build machine's, pulled for each platform; "" means none.
 	RuntimeFrom string
@@ -90,11 +96,14 @@ type Contents struct {
 	// the root has none (not Debian-based: every file is in Unowned) or
 	// the base is not auto.
 	PackageDB string
+	// stamps remembers file digests for the SBOM (Options.Stamps).
+	stamps stamp.Store
 }
 
 // Collect reads opts.Binary's ELF closure and gathers the files of the
 // runtime and application layers, and the base image when one is named.
 func Collect(ctx context.Context, opts Options) (*Contents, error) {
+	defer timing.Start(ctx, "closure and runtime files")()
 	closure, err := elf.Resolve(opts.Binary, elf.Options{Root: opts.Root, ExtraLibraryPaths: opts.LibraryPaths})
 	if err != nil {
 		var nf *elf.NotFoundError
@@ -103,7 +112,7 @@ func Collect(ctx context.Context, opts Options) (*Contents, error) {
 		}
 		return nil, err
 	}
-	c := &Contents{Closure: closure, Warnings: closure.Warnings}
+	c := &Contents{Closure: closure, Warnings: closure.Warnings, stamps: opts.Stamps}
 	if c.Platform, err = Platform(closure.Machine, closure.Class); err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.Binary, err)
 	}

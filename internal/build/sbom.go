@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"time"
 
 	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/sbom"
+	"github.com/berth-dev/berth/internal/stamp"
 )
 
 // SBOM renders the bill of materials of an image holding c, in format
@@ -23,7 +25,7 @@ func SBOM(format string, c *Contents, crates []audit.Crate, epoch time.Time) ([]
 		if f.Path != c.Entrypoint {
 			continue
 		}
-		sum, err := fileSHA256(f.Source)
+		sum, err := fileSHA256(f.Source, c.stamps)
 		if err != nil {
 			return nil, "", err
 		}
@@ -41,7 +43,26 @@ func SBOM(format string, c *Contents, crates []audit.Crate, epoch time.Time) ([]
 	return doc, mediaType, nil
 }
 
-func fileSHA256(p string) (string, error) {
+// fileSHA256 is the digest of the file at p, remembered in stamps under the
+// file's identity: a no-op rebuild of a 500 MB binary does not read it again.
+func fileSHA256(p string, stamps stamp.Store) (string, error) {
+	key := ""
+	if abs, err := filepath.Abs(p); err == nil {
+		if id := stamp.Of(abs, time.Now()); id != "" {
+			key = stamp.Key("sha256", abs, string(id))
+		}
+	}
+	if sum, ok := stamps.Get(key); ok && key != "" {
+		return sum, nil
+	}
+	sum, err := readSHA256(p)
+	if err == nil && key != "" {
+		stamps.Put(key, sum)
+	}
+	return sum, err
+}
+
+func readSHA256(p string) (string, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return "", fmt.Errorf("hashing %s for the SBOM: %w", p, err)

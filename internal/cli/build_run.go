@@ -11,13 +11,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/publish"
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/berth-dev/berth/internal/stamp"
+	"github.com/berth-dev/berth/internal/timing"
 )
 
 // buildPlan is everything runBuild decided before doing any work.
@@ -35,6 +38,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		return err
 	}
 	runner := &cargo.Runner{Stderr: s.Err}
+	done := timing.Start(ctx, "project, settings and targets")
 	plan, err := o.plan(ctx, runner, changed)
 	if err != nil {
 		return err
@@ -43,6 +47,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	if err != nil {
 		return err
 	}
+	done()
 	// Checked before cargo runs: a typo must not cost a build.
 	comp, err := compression(plan.cfg)
 	if err != nil {
@@ -64,6 +69,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		Expose:       plan.cfg.Expose,
 		User:         *plan.cfg.User,
 		Cache:        layerCache(),
+		Stamps:       fileStamps(),
 		RuntimeFrom:  o.runtimeFrom,
 		RuntimeCache: runtimeCache(),
 		Compression:  comp,
@@ -106,7 +112,9 @@ func (o *buildOptions) checkOutputs(plan *buildPlan, platforms []v1.Platform) er
 // publishMany sends the index of several platforms' images, each image's
 // SBOM attached to it, to the sinks.
 func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildPlan, platforms []v1.Platform, results []*build.Result) error {
+	done := timing.Start(ctx, "sbom")
 	atts, err := o.supply.documents(results, plan.epoch)
+	done()
 	if err != nil {
 		return err
 	}
@@ -124,7 +132,9 @@ func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildP
 
 // publishOne sends one image, with its SBOM attached, to the sinks.
 func (o *buildOptions) publishOne(ctx context.Context, s *streams, plan *buildPlan, res *build.Result) error {
+	done := timing.Start(ctx, "sbom")
 	att, err := o.supply.document(res.Contents, res.Crates, plan.epoch, o.supply.sbomOut)
+	done()
 	if err != nil {
 		return err
 	}
@@ -221,7 +231,7 @@ func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Write
 	if p.cfg.Static != nil && *p.cfg.Static {
 		c.StaticFrom = p.cfg.Source("static")
 	}
-	c.Supply = o.supply.supplier(runner, o.binary != "", c.Cargo.Package)
+	c.Supply = o.supply.supplier(runner, o.binary != "", c.Cargo.Package, p.manifest)
 	return c
 }
 
@@ -322,21 +332,46 @@ func sortedPairs(m map[string]string) []string {
 	return out
 }
 
-// layerCache is where compressed layers are kept between builds:
-// $BERTH_CACHE_DIR, else the user's cache directory; "off" disables it.
-func layerCache() *image.Cache {
+// cacheDir is where berth keeps what it can rebuild (layers, crate lists):
+// $BERTH_CACHE_DIR, else the user's cache directory; "" when
+// BERTH_CACHE_DIR=off disables it.
+func cacheDir() string {
 	dir := os.Getenv("BERTH_CACHE_DIR")
 	if dir == "off" {
-		return nil
+		return ""
 	}
 	if dir == "" {
 		base, err := os.UserCacheDir()
 		if err != nil {
-			return nil
+			return ""
 		}
 		dir = filepath.Join(base, "berth")
 	}
-	return &image.Cache{Dir: filepath.Join(dir, "layers")}
+	return dir
+}
+
+// layerCache keeps compressed layers between builds.
+func layerCache() *image.Cache {
+	if dir := cacheDir(); dir != "" {
+		return &image.Cache{Dir: filepath.Join(dir, "layers")}
+	}
+	return nil
+}
+
+// fileStamps remembers the digests of unchanged host files.
+func fileStamps() stamp.Store {
+	if dir := cacheDir(); dir != "" {
+		return stamp.Store{Dir: filepath.Join(dir, "sums")}
+	}
+	return stamp.Store{}
+}
+
+// crateCache keeps the crate lists of builds between builds.
+func crateCache() *build.CrateCache {
+	if dir := cacheDir(); dir != "" {
+		return &build.CrateCache{Dir: filepath.Join(dir, "crates")}
+	}
+	return nil
 }
 
 // summary says on stderr what went into the image: its shared libraries

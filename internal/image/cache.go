@@ -10,13 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/fileset"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/berth-dev/berth/internal/stamp"
+	"github.com/berth-dev/berth/internal/timing"
 )
 
 // Cache keeps compressed layers by the digest of their uncompressed tar, so
@@ -29,6 +31,8 @@ type Cache struct {
 	// Keep is how many layers stay after a write, newest used first;
 	// 0 means 32.
 	Keep int
+	// now is the clock stamps are settled against; nil means time.Now.
+	now func() time.Time
 }
 
 // moduleVersion is the version of a module linked into this binary.
@@ -50,15 +54,38 @@ func (c *Cache) Layer(ctx context.Context, files []fileset.File, epoch time.Time
 	if c == nil || c.Dir == "" {
 		return tempLayer(ctx, files, epoch, comp)
 	}
+	dir := filepath.Join(c.Dir, comp.compressorName())
+	key, stable := stampKey(files, epoch, dir, c.clock())
+	if stable {
+		if l := c.stamped(dir, key, comp); l != nil {
+			return l, nil
+		}
+	}
+	l, err := c.layer(ctx, dir, files, epoch, comp)
+	if err == nil && stable {
+		c.stamp(key, l)
+	}
+	return l, err
+}
+
+// layer finds files' layer in the cache by the digest of their tar, or
+// compresses it into a new entry.
+func (c *Cache) layer(ctx context.Context, dir string, files []fileset.File, epoch time.Time, comp Compression) (v1.Layer, error) {
+	done := timing.Start(ctx, "  tar digest (cache key)")
 	diffID, err := diffIDOf(ctx, files, epoch)
+	done()
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(c.Dir, comp.compressorName())
-	if l, ok := cachedLayer(dir, diffID, comp); ok {
+	done = timing.Start(ctx, "  cache entry check")
+	l, ok := cachedLayer(dir, diffID, comp)
+	done()
+	if ok {
 		return l, nil
 	}
-	l, err := c.store(ctx, dir, files, epoch, comp)
+	done = timing.Start(ctx, "  compress into the cache")
+	l, err = c.store(ctx, dir, files, epoch, comp)
+	done()
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -99,7 +126,7 @@ func cachedLayer(dir string, diffID v1.Hash, comp Compression) (v1.Layer, bool) 
 		}
 		now := time.Now()
 		os.Chtimes(m, now, now) // mark as recently used; best effort
-		return &fileLayer{f: f, sums: blobSums{diffID: diffID, digest: v1.Hash{Algorithm: "sha256", Hex: want}, size: n, comp: comp}}, true
+		return &fileLayer{f: f, sums: blobSums{diffID: diffID, digest: v1.Hash{Algorithm: "sha256", Hex: want}, size: n, comp: comp}, entry: m}, true
 	}
 	return nil, false
 }
@@ -118,15 +145,16 @@ func (c *Cache) store(ctx context.Context, dir string, files []fileset.File, epo
 		return nil, err
 	}
 	sums, err := compressTo(ctx, f, files, epoch, comp)
+	entry := filepath.Join(dir, entryName(sums))
 	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(dir, entryName(sums)))
+		err = os.Rename(f.Name(), entry)
 	}
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, err
 	}
-	return &fileLayer{f: f, sums: sums}, nil
+	return &fileLayer{f: f, sums: sums, entry: entry}, nil
 }
 
 // prune removes all but the Keep most recently used layers.
@@ -135,18 +163,83 @@ func (c *Cache) prune() {
 	if keep <= 0 {
 		keep = 32
 	}
-	matches, _ := filepath.Glob(filepath.Join(c.Dir, "*", "*.tar.*"))
-	if len(matches) <= keep {
+	atomicfile.Prune(filepath.Join(c.Dir, "*", "*.tar.*"), keep)
+}
+
+// stampKey names a layer by its files' metadata and their sources'
+// identities (stamp.ID), without reading them; stable is false when a
+// source changed too recently for its identity to be trusted, or cannot
+// be read. dir (the compressor's) is part of the key.
+func stampKey(files []fileset.File, epoch time.Time, dir string, now time.Time) (key string, stable bool) {
+	parts := []string{"berth layer v1", dir, epoch.UTC().Format(time.RFC3339)}
+	for _, f := range files {
+		id := ""
+		switch {
+		case f.Source != "":
+			if id = string(stamp.Of(f.Source, now)); id == "" {
+				return "", false
+			}
+		case len(f.Data) > 0:
+			sum := sha256.Sum256(f.Data)
+			id = hex.EncodeToString(sum[:])
+		}
+		parts = append(parts, fmt.Sprintf("%s %o %d:%d %q %q %s", f.Path, uint32(f.Mode), f.UID, f.GID, f.Link, f.Source, id))
+	}
+	return stamp.Key(parts...), true
+}
+
+func (c *Cache) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+func (c *Cache) stamps() stamp.Store { return stamp.Store{Dir: filepath.Join(c.Dir, "stamps")} }
+
+// stamped opens the entry a stamp names, if that entry is still the file
+// the stamp saw (nothing rewrote or recompressed it since): the tar is
+// neither read nor hashed. The entry is touched (recently used) and the
+// stamp renewed with its new identity.
+func (c *Cache) stamped(dir, key string, comp Compression) v1.Layer {
+	v, ok := c.stamps().Get(key)
+	if !ok {
+		return nil
+	}
+	var diffID, digest, id string
+	var size int64
+	if n, _ := fmt.Sscanf(v, "%s %s %d %s", &diffID, &digest, &size, &id); n != 4 {
+		return nil
+	}
+	sums := blobSums{diffID: v1.Hash{Algorithm: "sha256", Hex: diffID}, digest: v1.Hash{Algorithm: "sha256", Hex: digest}, size: size, comp: comp}
+	f, err := os.Open(filepath.Join(dir, entryName(sums)))
+	if err != nil {
+		return nil
+	}
+	if fi, err := f.Stat(); err != nil || string(stamp.Exact(fi)) != id || fi.Size() != size {
+		f.Close()
+		return nil
+	}
+	l := &fileLayer{f: f, sums: sums, entry: f.Name()}
+	now := time.Now()
+	if os.Chtimes(f.Name(), now, now) == nil {
+		c.stamp(key, l)
+	}
+	return l
+}
+
+// stamp records under key the cache entry l is read from, as it is now.
+func (c *Cache) stamp(key string, l v1.Layer) {
+	fl, ok := l.(*fileLayer)
+	if !ok {
 		return
 	}
-	mtime := map[string]time.Time{}
-	for _, m := range matches {
-		if info, err := os.Stat(m); err == nil {
-			mtime[m] = info.ModTime()
-		}
+	if fl.entry == "" {
+		return // an unlinked temporary layer: nothing to find again
 	}
-	sort.Slice(matches, func(i, j int) bool { return mtime[matches[i]].After(mtime[matches[j]]) })
-	for _, m := range matches[keep:] {
-		os.Remove(m)
+	fi, err := fl.f.Stat()
+	if err != nil {
+		return
 	}
+	c.stamps().Put(key, fmt.Sprintf("%s %s %d %s", fl.sums.diffID.Hex, fl.sums.digest.Hex, fl.sums.size, stamp.Exact(fi)))
 }

@@ -115,6 +115,8 @@ func (c *counter) Write(p []byte) (int, error) {
 type fileLayer struct {
 	f    *os.File
 	sums blobSums
+	// entry is the cache entry's path; "" for an unlinked temporary file.
+	entry string
 }
 
 func (l *fileLayer) Digest() (v1.Hash, error) { return l.sums.digest, nil }

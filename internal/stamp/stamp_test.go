@@ -1,0 +1,65 @@
+package stamp
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestOf(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		path  string
+		after time.Duration // how long after the write "now" is
+		want  bool          // an identity is given
+	}{
+		{"settled", file, time.Minute, true},
+		{"just written", file, 0, false},
+		{"within the settling time", file, settle / 2, false},
+		{"a directory", dir, time.Minute, false},
+		{"missing", filepath.Join(dir, "none"), time.Minute, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Of(tt.path, time.Now().Add(tt.after)); (got != "") != tt.want {
+				t.Errorf("Of = %q, want an identity: %v", got, tt.want)
+			}
+		})
+	}
+	before := Of(file, time.Now().Add(time.Minute))
+	os.WriteFile(file, []byte("y"), 0o644) // same size
+	if after := Of(file, time.Now().Add(time.Minute)); after == before {
+		t.Errorf("identity %q unchanged by a rewrite", after)
+	}
+}
+
+func TestStore(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	key := Key("sha256", "/bin/x", "1:2:3")
+	if _, ok := s.Get(key); ok {
+		t.Fatal("empty store has a value")
+	}
+	s.Put(key, "abc")
+	if v, ok := s.Get(key); !ok || v != "abc" {
+		t.Errorf("Get = %q, %v; want abc", v, ok)
+	}
+	// A torn write (no final newline) is a miss, not a wrong value.
+	os.WriteFile(filepath.Join(s.Dir, key), []byte("ab"), 0o644)
+	if v, ok := s.Get(key); ok {
+		t.Errorf("torn value %q was returned", v)
+	}
+	var none Store
+	none.Put(key, "abc")
+	if _, ok := none.Get(key); ok {
+		t.Error("a store with no directory kept a value")
+	}
+	if Key("a", "bc") == Key("ab", "c") {
+		t.Error("Key does not separate its parts")
+	}
+}
