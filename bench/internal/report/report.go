@@ -48,6 +48,9 @@ func Median(ds []time.Duration) time.Duration {
 // Secs formats d as seconds with two decimals.
 func Secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 
+// Millis formats a duration in milliseconds.
+func Millis(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) }
+
 // RepoRoot is the directory of the go.mod the benchmark runs in.
 func RepoRoot() (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
