@@ -42,17 +42,20 @@ func SplitGlibc(target string) (triple, glibc string, err error) {
 func CheckZigbuild(ctx context.Context) error {
 	var missing []string
 	if !hasSubcommand("cargo-zigbuild") {
-		missing = append(missing, "cargo-zigbuild, which is neither on PATH nor in $CARGO_HOME/bin: "+
+		missing = append(missing, "cargo-zigbuild (neither on PATH nor in $CARGO_HOME/bin): "+
 			"install it with `cargo install --locked cargo-zigbuild`")
 	}
 	if !hasZig(ctx) {
-		missing = append(missing, "zig, which is not on PATH (nor at $CARGO_ZIGBUILD_ZIG_PATH) and not importable as `python3 -m ziglang`: "+
+		missing = append(missing, "zig (not on PATH, nor at $CARGO_ZIGBUILD_ZIG_PATH, nor importable as `python3 -m ziglang`): "+
 			"install it from https://ziglang.org/download/ or with `pip install ziglang`")
 	}
-	if len(missing) == 0 {
+	switch len(missing) {
+	case 0:
 		return nil
+	case 2:
+		missing = append(missing, "or both at once: `pip install cargo-zigbuild`")
 	}
-	return fmt.Errorf("cargo zigbuild needs %s (`pip install cargo-zigbuild` installs both)", strings.Join(missing, "; and "))
+	return fmt.Errorf("cargo zigbuild needs what this machine lacks:\n  %s", strings.Join(missing, "\n  "))
 }
 
 func hasSubcommand(name string) bool {
