@@ -133,3 +133,29 @@ func checkUsageError(t *testing.T, err error, phrases []string) {
 		}
 	}
 }
+
+// TestWarnZig: zig = true in Cargo.toml reaches the Dockerfile's stage
+// step; from the environment it does not (the builder has its own).
+func TestWarnZig(t *testing.T) {
+	on, off := true, false
+	tests := []struct {
+		name   string
+		value  *bool
+		source string
+		warns  bool
+	}{
+		{"Cargo.toml", &on, "Cargo.toml [package.metadata.berth]", true},
+		{"environment", &on, config.EnvLayer, false},
+		{"off", &off, "Cargo.toml [package.metadata.berth]", false},
+		{"unset", nil, "Cargo.toml [package.metadata.berth]", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var errb strings.Builder
+			warnZig(&streams{Err: &errb}, config.Resolve(config.Layer{Name: tt.source, Values: config.Build{Zig: tt.value}}))
+			if got := strings.Contains(errb.String(), "warning: zig = true (from "+tt.source+")"); got != tt.warns {
+				t.Errorf("stderr %q, want a warning: %v", errb.String(), tt.warns)
+			}
+		})
+	}
+}
