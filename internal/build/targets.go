@@ -109,6 +109,9 @@ type TargetRequest struct {
 	Sysroot string
 	// FS is the root the target's libraries are looked for in; "" means "/".
 	FS string
+	// Zig builds with cargo zigbuild: zig links every target but the
+	// host's, so no cross gcc is needed (the target's std still is).
+	Zig bool
 }
 
 // PlanTargets checks that every requested platform can be built on this
@@ -121,6 +124,15 @@ func PlanTargets(ctx context.Context, tc Toolchain, req TargetRequest) ([]Target
 			var err error
 			if t.Triple, t.Static, err = StaticTarget(ctx, tc, req.Target); err != nil {
 				return nil, err
+			}
+		}
+		if req.Zig && t.Static {
+			host, err := tc.HostTriple(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("finding the host target: %w", err)
+			}
+			if t.Triple != host {
+				return nil, zigStaticError("target "+t.Triple, t.Triple)
 			}
 		}
 		return []Target{t}, nil
@@ -183,8 +195,15 @@ func planTarget(req TargetRequest, p v1.Platform, host string, installed []strin
 }
 
 // chooseLinker keeps the linker cargo is configured with, else picks
-// Debian's cross gcc.
+// Debian's cross gcc; with zig, zig links.
 func chooseLinker(req TargetRequest, pt platformTarget, key string, t *Target) error {
+	if req.Zig {
+		if t.Static {
+			return zigStaticError(key, t.Triple)
+		}
+		t.Note = fmt.Sprintf("%s: linking with zig (cargo zigbuild sets the linker, whatever cargo is configured with)", key)
+		return nil
+	}
 	if l := cargo.ConfiguredLinker(req.Env, req.Dir, t.Triple); l != "" {
 		t.Note = fmt.Sprintf("%s: linking with %s, as cargo is configured", key, l)
 		return nil
@@ -202,6 +221,14 @@ func chooseLinker(req TargetRequest, pt platformTarget, key string, t *Target) e
 	t.Env = []string{cargo.LinkerEnv(t.Triple) + "=" + gcc}
 	t.Note = fmt.Sprintf("%s: linking with %s (Debian's cross gcc; set [target.%s] linker in .cargo/config.toml to choose another)", key, pt.gcc(), t.Triple)
 	return nil
+}
+
+// zigStaticError refuses a cross build of glibc +crt-static with zig, which
+// links glibc dynamically only; musl is zig's static C library.
+func zigStaticError(what, triple string) error {
+	musl := strings.Replace(triple, "-linux-gnu", "-linux-musl", 1)
+	return fmt.Errorf("%s: zig cannot link glibc statically (+crt-static): for a static build with --zig install the musl std "+
+		"(`rustup target add %s`; berth then links statically with musl), or build without --zig", what, musl)
 }
 
 // libraryRoot finds the target's C library where Debian puts it: the

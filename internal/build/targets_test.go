@@ -3,6 +3,7 @@ package build
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,25 +47,34 @@ func TestPlanTargets(t *testing.T) {
 			}
 			got, err := PlanTargets(context.Background(), fakeToolchain{host, tt.installed}, TargetRequest{
 				Platforms: ps, Static: tt.static, Dir: t.TempDir(), Env: tt.env, LookPath: tt.look})
-			if tt.wantErr != nil {
-				for _, w := range tt.wantErr {
-					if err == nil || !strings.Contains(err.Error(), w) {
-						t.Errorf("error %v does not say %q", err, w)
-					}
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var desc []string
-			for _, g := range got {
-				desc = append(desc, g.Triple+"|"+map[bool]string{true: "true", false: "false"}[g.Static]+"|"+strings.Join(g.Env, " "))
-			}
-			if strings.Join(desc, "\n") != strings.Join(tt.want, "\n") {
-				t.Errorf("targets:\n%s\nwant:\n%s", strings.Join(desc, "\n"), strings.Join(tt.want, "\n"))
-			}
+			checkPlan(t, got, err, func(g Target) string {
+				return fmt.Sprintf("%s|%t|%s", g.Triple, g.Static, strings.Join(g.Env, " "))
+			}, tt.want, tt.wantErr)
 		})
+	}
+}
+
+// checkPlan compares the planned targets, each as desc describes it, with
+// want, or the error with every phrase of wantErr when that is not nil.
+func checkPlan(t *testing.T, got []Target, err error, desc func(Target) string, want, wantErr []string) {
+	t.Helper()
+	if wantErr != nil {
+		for _, w := range wantErr {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("error %v does not say %q", err, w)
+			}
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, g := range got {
+		lines = append(lines, desc(g))
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("targets:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -130,6 +140,66 @@ func TestPlanTargetsLibraryRoot(t *testing.T) {
 			if got[0].Root != want {
 				t.Errorf("root %q, want %q", got[0].Root, want)
 			}
+		})
+	}
+}
+
+// TestPlanTargetsZig: with zig no cross gcc is asked for (there is none
+// here) and a configured linker is not kept, the target's std and C library
+// still are checked, and glibc +crt-static for another architecture is
+// refused before anything runs (zig links glibc dynamically only).
+func TestPlanTargetsZig(t *testing.T) {
+	const host, arm, armMusl = "x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl"
+	noGCC := func(string) (string, error) { return "", errors.New("not found") }
+	tests := []struct {
+		name      string
+		platforms []string
+		target    string
+		static    bool
+		installed []string
+		env       []string
+		want      []string // triple|static|env|note per target
+		wantErr   []string
+	}{
+		{"no cross gcc needed", []string{"linux/amd64,linux/arm64"}, "", false, []string{host, arm}, nil,
+			[]string{"|false||", arm + "|false||linux/arm64: linking with zig (cargo zigbuild sets the linker, whatever cargo is configured with)"}, nil},
+		{"a configured linker is not used", []string{"linux/arm64"}, "", false, []string{host, arm}, []string{"CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=clang"},
+			[]string{arm + "|false||linux/arm64: linking with zig (cargo zigbuild sets the linker, whatever cargo is configured with)"}, nil},
+		{"std still checked", []string{"linux/riscv64"}, "", false, []string{host}, nil,
+			nil, []string{"rustup target add riscv64gc-unknown-linux-gnu"}},
+		{"static with musl std", []string{"linux/arm64"}, "", true, []string{host, arm, armMusl}, nil,
+			[]string{armMusl + "|false||linux/arm64: linking with zig (cargo zigbuild sets the linker, whatever cargo is configured with)"}, nil},
+		{"static glibc cross refused", []string{"linux/amd64,linux/arm64"}, "", true, []string{host, arm}, nil,
+			nil, []string{"linux/arm64: zig cannot link glibc statically", "rustup target add aarch64-unknown-linux-musl"}},
+		{"static glibc on the host is cargo's own link", []string{"linux/amd64"}, "", true, []string{host, arm}, nil,
+			[]string{host + "|true||"}, nil},
+		{"single target static glibc cross refused", nil, arm, true, []string{host, arm}, nil,
+			nil, []string{"target aarch64-unknown-linux-gnu: zig cannot link glibc statically"}},
+		{"single host target static", nil, host, true, []string{host}, nil,
+			[]string{host + "|true||"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps, err := ParsePlatforms(tt.platforms)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fsRoot := t.TempDir() // the arm64 C library in its multiarch directory
+			if err := os.MkdirAll(filepath.Join(fsRoot, "lib", "aarch64-linux-gnu"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(fsRoot, "lib", "aarch64-linux-gnu", "libc.so.6"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			env := tt.env
+			if env == nil {
+				env = []string{}
+			}
+			got, err := PlanTargets(context.Background(), fakeToolchain{host, tt.installed}, TargetRequest{
+				Platforms: ps, Target: tt.target, Static: tt.static, Dir: t.TempDir(), Env: env, LookPath: noGCC, FS: fsRoot, Zig: true})
+			checkPlan(t, got, err, func(g Target) string {
+				return fmt.Sprintf("%s|%t|%s|%s", g.Triple, g.Static, strings.Join(g.Env, " "), g.Note)
+			}, tt.want, tt.wantErr)
 		})
 	}
 }

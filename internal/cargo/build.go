@@ -27,6 +27,10 @@ type BuildOptions struct {
 	// with it rustflags reach only the target, not build scripts and
 	// proc-macros, which must stay dynamic.
 	Static bool
+	// Zig and Glibc are Flags' fields of the same names: `cargo zigbuild`,
+	// and the glibc version it links a gnu Target against.
+	Zig   bool
+	Glibc string
 }
 
 // Flags are o in cargo's flags, with the release profile by default.
@@ -35,6 +39,7 @@ func (o BuildOptions) Flags() Flags {
 		ManifestPath: o.ManifestPath, Profile: o.Profile, Features: o.Features,
 		NoDefaultFeatures: o.NoDefaultFeatures, AllFeatures: o.AllFeatures,
 		Locked: o.Locked, Frozen: o.Frozen, Offline: o.Offline, Static: o.Static,
+		Zig: o.Zig, Glibc: o.Glibc,
 	}
 	if f.Profile == "" {
 		f.Profile = "release"

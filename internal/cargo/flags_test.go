@@ -18,6 +18,15 @@ func TestFlagsArgs(t *testing.T) {
 			"build --release --target a --target b --workspace --locked"},
 		{"check with targets", Flags{Check: true, Packages: []string{"p", "q"}, Bins: []string{"x"}, AllTargets: true, Tests: true},
 			"check --package p --package q --bin x --tests --all-targets"},
+		{"zig", Flags{Zig: true, Release: true, Targets: []string{"aarch64-unknown-linux-gnu"}},
+			"zigbuild --release --target aarch64-unknown-linux-gnu"},
+		{"zig with a glibc version on gnu targets only", Flags{Zig: true, Glibc: "2.17",
+			Targets: []string{"aarch64-unknown-linux-gnu", "x86_64-unknown-linux-musl", "armv7-unknown-linux-gnueabihf"}},
+			"zigbuild --target aarch64-unknown-linux-gnu.2.17 --target x86_64-unknown-linux-musl --target armv7-unknown-linux-gnueabihf.2.17"},
+		{"glibc version needs zig", Flags{Glibc: "2.17", Targets: []string{"aarch64-unknown-linux-gnu"}},
+			"build --target aarch64-unknown-linux-gnu"},
+		{"check wins over zig", Flags{Check: true, Zig: true, Glibc: "2.17", Targets: []string{"aarch64-unknown-linux-gnu"}},
+			"check --target aarch64-unknown-linux-gnu"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -25,5 +34,21 @@ func TestFlagsArgs(t *testing.T) {
 				t.Errorf("args = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestZigSelectionArgs: cargo metadata gets the real triple, never
+// zigbuild's glibc suffix (it would not know the target).
+func TestZigSelectionArgs(t *testing.T) {
+	f := Flags{Zig: true, Glibc: "2.28", Targets: []string{"aarch64-unknown-linux-gnu"}}
+	if got := strings.Join(f.SelectionArgs("--filter-platform"), " "); got != "--filter-platform aarch64-unknown-linux-gnu" {
+		t.Errorf("selection args = %q", got)
+	}
+	o := BuildOptions{Bin: "x", Target: "aarch64-unknown-linux-gnu", Zig: true, Glibc: "2.28"}
+	if got := strings.Join(o.Args(), " "); got != "zigbuild --bin x --profile release --target aarch64-unknown-linux-gnu.2.28" {
+		t.Errorf("build args = %q", got)
+	}
+	if got := strings.Join(o.ResolveArgs(), " "); strings.Contains(got, "2.28") {
+		t.Errorf("resolve args = %q, want the real triple", got)
 	}
 }

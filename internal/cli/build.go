@@ -59,6 +59,7 @@ type buildOptions struct {
 	push         bool
 	json         bool
 	force        bool
+	zig          bool
 	supply       supplyFlags
 	compression  string
 	// ownReader reads the project with berth's manifest reader instead of
@@ -121,6 +122,8 @@ func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.frozen, "frozen", false, "require Cargo.lock up to date and no network (cargo's --frozen)")
 	f.BoolVar(&o.offline, "offline", false, "run cargo without the network (cargo's --offline)")
 	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
+	f.BoolVar(&o.zig, "zig", false, "build with `cargo zigbuild` (cargo-zigbuild): zig links the cross targets, no cross gcc needed; "+
+		"--target may name a glibc version, e.g. aarch64-unknown-linux-gnu.2.17")
 }
 
 // addRuntimeFlags adds the flags that shape the runtime files; build and
@@ -155,6 +158,9 @@ func (o *buildOptions) flagLayer(changed map[string]bool) (config.Layer, error) 
 	}
 	if changed["compression"] {
 		v.Compression = &o.compression
+	}
+	if changed["zig"] {
+		v.Zig = &o.zig
 	}
 	var err error
 	if changed["env"] {

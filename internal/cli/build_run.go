@@ -31,6 +31,10 @@ type buildPlan struct {
 	cfg      config.Resolved
 	tags     []name.Tag
 	epoch    time.Time
+	// zig runs cargo zigbuild; target is --target's triple and glibc the
+	// version zigbuild's spelling of it named (aarch64-unknown-linux-gnu.2.17).
+	zig           bool
+	target, glibc string
 }
 
 func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[string]bool) error {
@@ -166,7 +170,7 @@ func printLines(s *streams, lines []string) {
 // every input, so that nothing is built when something is wrong.
 func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed map[string]bool) (*buildPlan, error) {
 	if o.binary != "" {
-		for _, f := range []string{"features", "no-default-features", "all-features", "target", "static", "profile", "locked", "frozen", "offline"} {
+		for _, f := range []string{"features", "no-default-features", "all-features", "target", "static", "profile", "locked", "frozen", "offline", "zig"} {
 			if changed[f] {
 				return nil, usagef("--%s has no effect with --binary, which skips cargo", f)
 			}
@@ -191,6 +195,9 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 		return nil, err
 	}
 	if err := checkIncludes(p.cfg, p.sel.Bin); err != nil {
+		return nil, err
+	}
+	if err := p.resolveZig(ctx, o.target, o.binary != ""); err != nil {
 		return nil, err
 	}
 	if p.tags, err = parseTags(p.cfg, p.sel.Bin); err != nil {
@@ -224,6 +231,7 @@ func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Write
 		ManifestPath: o.manifestPath, Bin: p.sel.Bin,
 		Profile: *p.cfg.Profile, Features: o.features, NoDefaultFeatures: o.noDefaultFeatures,
 		AllFeatures: o.allFeatures, Locked: o.locked, Frozen: o.frozen, Offline: o.offline,
+		Zig: p.zig, Glibc: p.glibc,
 	}}
 	if p.sel.Package != nil { // nil for a --binary outside any project
 		c.Cargo.Package = p.sel.Package.Name

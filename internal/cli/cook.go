@@ -59,6 +59,7 @@ through a symbolic link.`,
 	f.BoolVar(&b.Examples, "examples", false, "also build the examples' dependencies")
 	f.BoolVar(&b.AllTargets, "all-targets", false, "build the dependencies of every target")
 	f.BoolVar(&b.Check, "check", false, "run `cargo check` instead of `cargo build`")
+	f.BoolVar(&b.Zig, "zig", false, "build with `cargo zigbuild`, as `stage --zig` does (a --target may name a glibc version: aarch64-unknown-linux-gnu.2.17)")
 	f.BoolVar(&b.Static, "static", false, "link the target with glibc's +crt-static, as `stage --static` does (needs one --target)")
 	f.StringVar(&opts.platform, "platform", "", "cross-compile for this platform, choosing the target and linker as `stage --platform` does")
 	return cmd
@@ -67,6 +68,9 @@ through a symbolic link.`,
 func runCook(ctx context.Context, s *streams, opts *cookOptions) error {
 	if opts.flags.Release && opts.flags.Profile != "" && opts.flags.Profile != "release" {
 		return usagef("--release and --profile %s conflict; pass one of them", opts.flags.Profile)
+	}
+	if err := opts.zig(ctx); err != nil {
+		return err
 	}
 	runner := &cargo.Runner{Stderr: s.Err}
 	if opts.platform != "" {
@@ -98,7 +102,7 @@ func (opts *cookOptions) forPlatform(ctx context.Context, s *streams, runner *ca
 	if len(opts.flags.Targets) > 0 {
 		return usagef("--platform chooses the target; leave out --target")
 	}
-	t, err := planOne(ctx, runner, opts.platform, targetRequest(nil, "", opts.flags.Static, opts.dir, ""))
+	t, err := planOne(ctx, runner, opts.platform, targetRequest(nil, "", opts.flags.Static, opts.dir, "", opts.flags.Zig))
 	if err != nil {
 		return err
 	}

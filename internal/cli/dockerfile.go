@@ -100,6 +100,7 @@ func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) er
 		return err
 	}
 	carryRuntimeSettings(s, cfg, &spec, changed["runtime"])
+	warnZig(s, cfg)
 	files, err := dockerfile.Render(spec)
 	if err != nil {
 		return err

@@ -45,13 +45,13 @@ func TestMainExitCodes(t *testing.T) {
 }
 
 func TestBuildFlagLayer(t *testing.T) {
-	o := &buildOptions{base: "scratch", tags: []string{"a:1"}, env: []string{"A=1", "B=x=y"}, labels: []string{"k=v"}}
-	l, err := o.flagLayer(map[string]bool{"base": true, "tag": true, "env": true, "label": true})
+	o := &buildOptions{base: "scratch", tags: []string{"a:1"}, env: []string{"A=1", "B=x=y"}, labels: []string{"k=v"}, zig: true}
+	l, err := o.flagLayer(map[string]bool{"base": true, "tag": true, "env": true, "label": true, "zig": true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	v := l.Values
-	if *v.Base != "scratch" || v.Tags[0] != "a:1" || v.Env["B"] != "x=y" || v.Labels["k"] != "v" {
+	if *v.Base != "scratch" || v.Tags[0] != "a:1" || v.Env["B"] != "x=y" || v.Labels["k"] != "v" || v.Zig == nil || !*v.Zig {
 		t.Errorf("flag layer = %+v", v)
 	}
 	if v.Static != nil || v.Bin != nil || v.Profile != nil {

@@ -166,7 +166,7 @@ func (o *stageOptions) compile(ctx context.Context, runner *cargo.Runner, p *bui
 		exe, crates, err := c.Compile(ctx, build.Target{}, o.binary)
 		return exe, build.Target{}, crates, err
 	}
-	t, err := planOne(ctx, runner, o.platform, targetRequest(nil, o.target, c.StaticFrom != "", cargoDir(o.manifestPath), o.sysroot))
+	t, err := planOne(ctx, runner, o.platform, targetRequest(nil, p.target, c.StaticFrom != "", cargoDir(o.manifestPath), o.sysroot, p.zig))
 	if err != nil {
 		return "", t, nil, err
 	}

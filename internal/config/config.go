@@ -31,6 +31,8 @@ type Build struct {
 	Platforms []string `json:"platforms"`
 	// Compression of the image's new layers: gzip (default) or zstd.
 	Compression *string `json:"compression"`
+	// Zig builds with `cargo zigbuild` (zig links the cross targets).
+	Zig *bool `json:"zig"`
 }
 
 // Defaults are the built-in values, the lowest layer.

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/config"
+)
+
+// resolveZig reads the zig setting (off for a prebuilt binary: cargo does
+// not run) and --target, whose glibc version (cargo-zigbuild's
+// aarch64-unknown-linux-gnu.2.17) is kept apart from the triple. With zig
+// on, cargo-zigbuild and zig must be installed: checked here, before
+// anything is written.
+func (p *buildPlan) resolveZig(ctx context.Context, target string, prebuilt bool) error {
+	p.zig = !prebuilt && p.cfg.Zig != nil && *p.cfg.Zig
+	triples, glibc, err := splitGlibc(nonEmpty(target), p.zig, p.cfg.Static != nil && *p.cfg.Static)
+	if err != nil {
+		return err
+	}
+	if len(triples) == 1 {
+		p.target, p.glibc = triples[0], glibc
+	}
+	if !p.zig {
+		return nil
+	}
+	from := p.cfg.Source("zig")
+	switch from {
+	case "flag":
+		from = "--zig"
+	case config.EnvLayer:
+		from = config.EnvName("zig")
+	}
+	return checkZig(ctx, from)
+}
+
+// checkZig stops a build that asks for zig (from where the setting came) on
+// a machine that lacks cargo-zigbuild or zig, saying how to install them.
+func checkZig(ctx context.Context, from string) error {
+	if err := cargo.CheckZigbuild(ctx); err != nil {
+		return usagef("zig is on (from %s), and nothing was built: %v", from, err)
+	}
+	return nil
+}
+
+// splitGlibc takes cargo-zigbuild's glibc version off each --target: the
+// triples go to target planning and cargo metadata, the one version to
+// cargo zigbuild's --target values. A version needs zig, and a dynamic
+// build: it names the glibc the binary links against.
+func splitGlibc(targets []string, zig, static bool) ([]string, string, error) {
+	var triples []string
+	glibc := ""
+	for _, t := range targets {
+		triple, v, err := cargo.SplitGlibc(t)
+		if err != nil {
+			return nil, "", usagef("--%v", err)
+		}
+		switch {
+		case v == "":
+		case !zig:
+			return nil, "", usagef("--target %s: a glibc version after the triple is cargo-zigbuild's spelling; add --zig (or zig = true), or leave out .%s", t, v)
+		case static:
+			return nil, "", usagef("--target %s: a glibc version is for linking against that glibc dynamically, and --static links the C library in; leave out one of them", t)
+		case glibc != "" && v != glibc:
+			return nil, "", usagef("--target values name glibc %s and %s: cargo zigbuild links every gnu target against one version", glibc, v)
+		default:
+			glibc = v
+		}
+		triples = append(triples, triple)
+	}
+	return triples, glibc, nil
+}
+
+// zig checks cook's --zig: the tools, and the targets' glibc version.
+func (opts *cookOptions) zig(ctx context.Context) error {
+	f := &opts.flags
+	var err error
+	if f.Targets, f.Glibc, err = splitGlibc(f.Targets, f.Zig, f.Static); err != nil || !f.Zig {
+		return err
+	}
+	if f.Check {
+		return usagef("--check and --zig: cargo zigbuild only builds, and a check links nothing; leave out --zig")
+	}
+	return checkZig(ctx, "--zig")
+}
+
+// warnZig: the Dockerfile's stage step reads Cargo.toml in the builder, so
+// zig = true there makes it run cargo zigbuild, which the generated
+// Dockerfile neither installs nor gives cook.
+func warnZig(s *streams, cfg config.Resolved) {
+	if cfg.Zig != nil && *cfg.Zig && cfg.Source("zig") != config.EnvLayer {
+		fmt.Fprintf(s.Err, "warning: zig = true (from %s) reaches the Dockerfile's stage step, which reads Cargo.toml in the builder: "+
+			"stage there stops unless the builder image (RUST_IMAGE) has cargo-zigbuild and zig, and cook there builds without zig; "+
+			"for `cargo berth build` set BERTH_ZIG=true or pass --zig instead\n", cfg.Source("zig"))
+	}
+}
