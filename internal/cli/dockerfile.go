@@ -100,7 +100,7 @@ func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) er
 		return err
 	}
 	carryRuntimeSettings(s, cfg, &spec, changed["runtime"])
-	warnZig(s, cfg)
+	noZigInBuilder(s, cfg, &spec)
 	files, err := dockerfile.Render(spec)
 	if err != nil {
 		return err

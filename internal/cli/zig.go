@@ -6,6 +6,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/dockerfile"
 )
 
 // resolveZig reads the zig setting (off for a prebuilt binary: cargo does
@@ -85,13 +86,12 @@ func (opts *cookOptions) zig(ctx context.Context) error {
 	return checkZig(ctx, "--zig")
 }
 
-// warnZig: the Dockerfile's stage step reads Cargo.toml in the builder, so
-// zig = true there makes it run cargo zigbuild, which the generated
-// Dockerfile neither installs nor gives cook.
-func warnZig(s *streams, cfg config.Resolved) {
+// noZigInBuilder keeps zig = true from Cargo.toml out of the Dockerfile:
+// its stage step reads Cargo.toml in the builder, which links with its own
+// toolchain (as cook there does), so stage gets --zig=false, and says so.
+func noZigInBuilder(s *streams, cfg config.Resolved, spec *dockerfile.Spec) {
 	if cfg.Zig != nil && *cfg.Zig && cfg.Source("zig") != config.EnvLayer {
-		fmt.Fprintf(s.Err, "warning: zig = true (from %s) reaches the Dockerfile's stage step, which reads Cargo.toml in the builder: "+
-			"stage there stops unless the builder image (RUST_IMAGE) has cargo-zigbuild and zig, and cook there builds without zig; "+
-			"for `cargo berth build` set BERTH_ZIG=true or pass --zig instead\n", cfg.Source("zig"))
+		spec.StageNoZig = true
+		fmt.Fprintf(s.Err, "zig = true (from %s) is for cargo berth build: the Dockerfile's stage step gets --zig=false and links with the builder's toolchain\n", cfg.Source("zig"))
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/dockerfile"
 )
 
 // zigTools puts executables named cargo-zigbuild and zig (stand-ins: the
@@ -134,15 +135,16 @@ func checkUsageError(t *testing.T, err error, phrases []string) {
 	}
 }
 
-// TestWarnZig: zig = true in Cargo.toml reaches the Dockerfile's stage
-// step; from the environment it does not (the builder has its own).
-func TestWarnZig(t *testing.T) {
+// TestNoZigInBuilder: zig = true in Cargo.toml would reach the
+// Dockerfile's stage step, which therefore gets --zig=false; from the
+// environment it does not reach the builder at all.
+func TestNoZigInBuilder(t *testing.T) {
 	on, off := true, false
 	tests := []struct {
 		name   string
 		value  *bool
 		source string
-		warns  bool
+		off    bool
 	}{
 		{"Cargo.toml", &on, "Cargo.toml [package.metadata.berth]", true},
 		{"environment", &on, config.EnvLayer, false},
@@ -152,9 +154,13 @@ func TestWarnZig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var errb strings.Builder
-			warnZig(&streams{Err: &errb}, config.Resolve(config.Layer{Name: tt.source, Values: config.Build{Zig: tt.value}}))
-			if got := strings.Contains(errb.String(), "warning: zig = true (from "+tt.source+")"); got != tt.warns {
-				t.Errorf("stderr %q, want a warning: %v", errb.String(), tt.warns)
+			var spec dockerfile.Spec
+			noZigInBuilder(&streams{Err: &errb}, config.Resolve(config.Layer{Name: tt.source, Values: config.Build{Zig: tt.value}}), &spec)
+			if spec.StageNoZig != tt.off {
+				t.Errorf("stage gets --zig=false: %v, want %v", spec.StageNoZig, tt.off)
+			}
+			if got := strings.Contains(errb.String(), "zig = true (from "+tt.source+")"); got != tt.off {
+				t.Errorf("stderr %q, want a note: %v", errb.String(), tt.off)
 			}
 		})
 	}

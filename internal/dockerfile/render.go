@@ -81,6 +81,9 @@ func runtimeFlags(s Spec) []string {
 	if s.StageBase != "" {
 		runtime = append(runtime, "--base", s.StageBase)
 	}
+	if s.StageNoZig {
+		runtime = append(runtime, "--zig=false")
+	}
 	for _, in := range s.Includes {
 		runtime = append(runtime, "--include", in)
 	}

@@ -50,6 +50,7 @@ func TestRenderGolden(t *testing.T) {
 		}},
 		{"stage-settings", func(s *Spec) {
 			s.StageBase, s.Includes = "scratch", []string{"conf/app.toml:/etc/app/app.toml", "static:/srv/static"}
+			s.StageNoZig = true
 		}},
 		{"platforms", func(s *Spec) { s.Platforms = []string{"linux/amd64", "linux/arm64"} }},
 		{"platforms-static", func(s *Spec) { s.Platforms, s.Static = []string{"linux/arm64", "linux/arm/v7"}, true }},

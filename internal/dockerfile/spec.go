@@ -62,6 +62,10 @@ type Spec struct {
 	// the settings becomes RuntimeImage instead), and a setting that came
 	// from the environment is not there when the image builds.
 	StageBase string
+	// StageNoZig passes --zig=false to the stage step: zig = true in
+	// Cargo.toml is for builds on a machine with cargo-zigbuild, and the
+	// builder links with its own toolchain, as cook there does.
+	StageNoZig bool
 	// Includes are passed to the stage step as --include SRC:DEST (host
 	// paths relative to the workspace root, which is the build context's
 	// copy in the builder).

@@ -56,7 +56,7 @@ COPY . .
 # the image's SPDX SBOM goes to /berth/sbom.spdx.json.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    cargo-berth stage --recipe-path /berth/recipe.json --out /berth/rootfs --app-out /berth/app --sbom-out /berth/sbom.spdx.json --locked -p api --bin api --base scratch --include conf/app.toml:/etc/app/app.toml --include static:/srv/static
+    cargo-berth stage --recipe-path /berth/recipe.json --out /berth/rootfs --app-out /berth/app --sbom-out /berth/sbom.spdx.json --locked -p api --bin api --base scratch --zig=false --include conf/app.toml:/etc/app/app.toml --include static:/srv/static
 
 # The SBOM alone, to export it: docker buildx build --target sbom --output type=local,dest=. .
 FROM scratch AS sbom
