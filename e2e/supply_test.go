@@ -251,3 +251,50 @@ func TestSBOMPushReferrers(t *testing.T) {
 		t.Errorf("the artifact holds %+v (%v), want a CycloneDX 1.5 document", doc, err)
 	}
 }
+
+// TestCrateListCache: the crate list is kept between builds, and a new
+// dependency is still in the next build's .dep-v0 section, however the
+// manifest and Cargo.lock change around the cached list.
+func TestCrateListCache(t *testing.T) {
+	offlineCargo(t)
+	testenv.RequireDebianCrates(t, "serde")
+	t.Setenv("BERTH_CACHE_DIR", t.TempDir())
+	project := testenv.CopyFixture(t, "two-bins")
+	manifest := filepath.Join(project, "Cargo.toml")
+	out := filepath.Join(t.TempDir(), "layout")
+	build := func(step string) (crates []string, ranMetadata bool) {
+		r := mustBerth(t, "build", "--manifest-path", manifest, "--bin", "alpha", "--oci-layout", out, "--timings")
+		crates = sectionCrates(t, binaryFromImage(t, layoutImage(t, out), "/usr/local/bin/alpha"))
+		if want := cargoTree(t, manifest); !slices.Equal(crates, want) {
+			t.Errorf("%s: .dep-v0 lists %v, cargo tree -e normal %v", step, crates, want)
+		}
+		return crates, strings.Contains(r.stderr, "cargo metadata")
+	}
+	if _, ran := build("first build"); !ran {
+		t.Error("first build: the crate list did not come from cargo metadata")
+	}
+	if _, ran := build("unchanged"); ran {
+		t.Error("unchanged project: cargo metadata ran again; the cached list was not used")
+	}
+	alpha := filepath.Join(project, "src", "bin", "alpha.rs")
+	src, err := os.ReadFile(alpha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(alpha, append(src, []byte("// edited\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ran := build("source edit"); ran {
+		t.Error("source edit: cargo metadata ran again")
+	}
+	data, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(manifest, append(data, []byte("serde = \"1\"\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if crates, ran := build("new dependency"); !ran || !slices.ContainsFunc(crates, func(c string) bool { return strings.HasPrefix(c, "serde ") }) {
+		t.Errorf("new dependency: cargo metadata ran: %v, crates %v (want serde)", ran, crates)
+	}
+}
