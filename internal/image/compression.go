@@ -60,19 +60,19 @@ func (c Compression) ext() string {
 func (c Compression) compressorName() string {
 	compress := moduleVersion("github.com/klauspost/compress")
 	if c == Zstd {
-		return fmt.Sprintf("zstd-compress%s-%s", compress, ZstdLevel)
+		return fmt.Sprintf("zstd-compress%s-%s-frames%d", compress, ZstdLevel, zstdFrame)
 	}
 	return fmt.Sprintf("pgzip%s-compress%s-%d-%d", moduleVersion("github.com/klauspost/pgzip"),
 		compress, CompressionLevel, gzipBlock)
 }
 
-// newWriter compresses into w. Both are deterministic on any number of cores:
-// pgzip's output depends on gzipBlock only, and klauspost's zstd stream
-// encoder gives the same frame whatever its concurrency (checked at
-// GOMAXPROCS=1 and 2 by TestLayerDeterministicAcrossCores).
+// newWriter compresses into w, on every core. Both are deterministic on any
+// number of cores: pgzip's output depends on gzipBlock only, zstd's on
+// zstdFrame only (checked at GOMAXPROCS=1 and 2 by
+// TestLayerDeterministicAcrossCores).
 func (c Compression) newWriter(w io.Writer) (io.WriteCloser, error) {
 	if c == Zstd {
-		return zstd.NewWriter(w, zstd.WithEncoderLevel(ZstdLevel))
+		return newFrameWriter(w), nil
 	}
 	zw, err := pgzip.NewWriterLevel(w, CompressionLevel)
 	if err != nil {
