@@ -32,29 +32,30 @@ type imageReport struct {
 	Manifests             []imageReport
 }
 
-// TestSupplyChainHyper builds the hyper fixture and checks what scanners
-// see: the binary's .dep-v0 lists exactly what `cargo tree -e normal`
-// lists, syft finds every one of those crates in the OCI layout, the SBOM
-// is in the layout as an artifact about the image and in --sbom-out, and a
-// second build gives the same image and SBOM digests.
+// TestSupplyChainHyper builds the hyper fixture once into an OCI layout, a
+// docker-archive and the local registry, and checks what scanners see: the
+// binary's .dep-v0 lists exactly what `cargo tree -e normal` lists, syft
+// finds every one of those crates in each of the three, the SBOM is in the
+// layout as an artifact about the image and in --sbom-out, and a second
+// build gives the same image and SBOM digests.
 func TestSupplyChainHyper(t *testing.T) {
 	offlineCargo(t)
 	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json", "libc")
 	project := testenv.CopyFixture(t, "hyper-service")
 	manifest := filepath.Join(project, "Cargo.toml")
-	out := filepath.Join(t.TempDir(), "layout")
+	pub := newPublished(t, "hyper-service:supply")
 	sbomFile := filepath.Join(t.TempDir(), "sbom.spdx.json")
-	args := []string{"build", "--manifest-path", manifest, "--oci-layout", out, "--json", "--sbom-out", sbomFile}
+	args := append([]string{"build", "--manifest-path", manifest, "--json", "--sbom-out", sbomFile}, pub.args()...)
 	first := parseReport(t, mustBerth(t, args...).stdout)
 
 	want := cargoTree(t, manifest)
-	got := sectionCrates(t, binaryFromImage(t, layoutImage(t, out), "/usr/local/bin/hyper-service"))
+	got := sectionCrates(t, binaryFromImage(t, layoutImage(t, pub.layout), "/usr/local/bin/hyper-service"))
 	if !slices.Equal(got, want) {
 		t.Errorf(".dep-v0 lists\n%v\ncargo tree -e normal lists\n%v", got, want)
 	}
-	checkSBOMArtifact(t, out, first, sbomFile, want)
+	checkSBOMArtifact(t, pub.layout, first, sbomFile, want)
 
-	checkScannedCrates(t, manifest, "oci-dir:"+out)
+	pub.scanEach(t, func(t *testing.T, source string) { checkScannedCrates(t, manifest, source) })
 
 	second := parseReport(t, mustBerth(t, args...).stdout)
 	if first.Images[0].Digest != second.Images[0].Digest || first.Images[0].SBOM.Digest != second.Images[0].SBOM.Digest {
@@ -63,11 +64,10 @@ func TestSupplyChainHyper(t *testing.T) {
 }
 
 // checkScannedCrates checks that syft lists, in the image at source, every
-// crate `cargo tree -e normal` lists for the project.
+// crate `cargo tree -e normal` lists for the project, at its version.
 func checkScannedCrates(t *testing.T, manifest, source string) {
 	t.Helper()
-	syft := testenv.RequireSyft(t)
-	found := syftCrates(t, syft, source)
+	found := scan(t, testenv.RequireSyft(t), source).crates
 	for _, c := range cargoTree(t, manifest) {
 		if !found[c] {
 			t.Errorf("syft does not list crate %s in %s", c, source)
@@ -81,8 +81,13 @@ func parseReport(t *testing.T, stdout string) buildReport {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("--json printed %q: %v", stdout, err)
 	}
-	if len(r.Images) != 1 || r.Images[0].SBOM == nil || r.Images[0].Platform == "" || !strings.HasPrefix(r.Images[0].Digest, "sha256:") {
+	if len(r.Images) == 0 {
 		t.Fatalf("--json: %+v", r)
+	}
+	for _, img := range r.Images {
+		if img.SBOM == nil || img.Platform == "" || img.Digest != r.Images[0].Digest || !strings.HasPrefix(img.Digest, "sha256:") {
+			t.Fatalf("--json: %+v", r)
+		}
 	}
 	return r
 }
@@ -184,31 +189,6 @@ func checkSBOMArtifact(t *testing.T, dir string, rep buildReport, sbomFile strin
 			t.Errorf("the SBOM has no %s", purl)
 		}
 	}
-}
-
-// syftCrates runs syft on source and returns "name version" of each Rust
-// crate it reports.
-func syftCrates(t *testing.T, syft, source string) map[string]bool {
-	t.Helper()
-	cmd := exec.Command(syft, "scan", source, "-q", "-o", "json")
-	cmd.Env = testenv.SyftEnv()
-	raw, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("syft scan %s: %v", source, err)
-	}
-	var doc struct {
-		Artifacts []struct{ Name, Version, Type string }
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	found := map[string]bool{}
-	for _, a := range doc.Artifacts {
-		if a.Type == "rust-crate" {
-			found[a.Name+" "+a.Version] = true
-		}
-	}
-	return found
 }
 
 // TestSBOMPushReferrers pushes to the distribution registry, which serves
