@@ -156,6 +156,7 @@ func (o *buildOptions) flagLayer(changed map[string]bool) (config.Layer, error) 
 	if changed["compression"] {
 		v.Compression = &o.compression
 	}
+	o.supply.layer(changed, v)
 	var err error
 	if changed["env"] {
 		if v.Env, err = config.ParsePairs(o.env); err != nil {

@@ -26,6 +26,7 @@ type buildPlan struct {
 	manifest string         // the Cargo.toml cargo starts from
 	sel      cargo.Selection
 	cfg      config.Resolved
+	supply   supply
 	tags     []name.Tag
 	epoch    time.Time
 }
@@ -106,7 +107,7 @@ func (o *buildOptions) checkOutputs(plan *buildPlan, platforms []v1.Platform) er
 // publishMany sends the index of several platforms' images, each image's
 // SBOM attached to it, to the sinks.
 func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildPlan, platforms []v1.Platform, results []*build.Result) error {
-	atts, err := o.supply.documents(results, plan.epoch)
+	atts, err := plan.supply.documents(results, plan.epoch)
 	if err != nil {
 		return err
 	}
@@ -124,7 +125,7 @@ func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildP
 
 // publishOne sends one image, with its SBOM attached, to the sinks.
 func (o *buildOptions) publishOne(ctx context.Context, s *streams, plan *buildPlan, res *build.Result) error {
-	att, err := o.supply.document(res.Contents, res.Crates, plan.epoch, o.supply.sbomOut)
+	att, err := plan.supply.document(res.Contents, res.Crates, plan.epoch, plan.supply.out)
 	if err != nil {
 		return err
 	}
@@ -183,6 +184,9 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 	if err := checkIncludes(p.cfg, p.sel.Bin); err != nil {
 		return nil, err
 	}
+	if p.supply, err = o.supply.resolve(p.cfg); err != nil {
+		return nil, err
+	}
 	if p.tags, err = parseTags(p.cfg, p.sel.Bin); err != nil {
 		return nil, err
 	}
@@ -221,7 +225,7 @@ func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Write
 	if p.cfg.Static != nil && *p.cfg.Static {
 		c.StaticFrom = p.cfg.Source("static")
 	}
-	c.Supply = o.supply.supplier(runner, o.binary != "", c.Cargo.Package)
+	c.Supply = p.supply.supplier(runner, o.binary != "", c.Cargo.Package)
 	return c
 }
 
