@@ -3,10 +3,12 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/sbom"
 )
 
 // TestSupplyResolve: the flags join the settings; --sbom-out with no SBOM
@@ -59,6 +61,25 @@ func TestSupplyResolve(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSBOMFormatsKnown: the formats config accepts are the ones the sbom
+// package writes (and none), spdx first as the default.
+func TestSBOMFormatsKnown(t *testing.T) {
+	if *config.Defaults().SBOM != sbom.SPDX {
+		t.Errorf("the default sbom is %q, want %q", *config.Defaults().SBOM, sbom.SPDX)
+	}
+	for _, f := range config.SBOMFormats {
+		if f == sbom.None {
+			continue
+		}
+		if _, _, err := sbom.Render(f, sbom.Input{Binary: sbom.File{Path: "/usr/local/bin/x"}}); err != nil {
+			t.Errorf("config accepts sbom %q, which the sbom package does not write: %v", f, err)
+		}
+	}
+	if !slices.Contains(config.SBOMFormats, sbom.None) {
+		t.Errorf("config does not accept sbom %q", sbom.None)
+	}
+}
 
 // TestCheckSBOMOut: --sbom-out replaces only an earlier SBOM.
 func TestCheckSBOMOut(t *testing.T) {

@@ -15,17 +15,17 @@ import (
 func (r Resolved) Validate() error {
 	if r.User != nil {
 		if err := ValidUser(*r.User); err != nil {
-			return r.Bad("user", *r.User, err)
+			return r.bad("user", *r.User, err)
 		}
 	}
 	if r.SBOM != nil && !slices.Contains(SBOMFormats, *r.SBOM) {
-		return r.Bad("sbom", *r.SBOM, fmt.Errorf("want one of %s", strings.Join(SBOMFormats, ", ")))
+		return r.bad("sbom", *r.SBOM, fmt.Errorf("want one of %s", strings.Join(SBOMFormats, ", ")))
 	}
 	return nil
 }
 
-// Bad is the error for key's value: `user "" (from BERTH_USER): why`.
-func (r Resolved) Bad(key, value string, why error) error {
+// bad is the error for key's value: `user "" (from BERTH_USER): why`.
+func (r Resolved) bad(key, value string, why error) error {
 	return fmt.Errorf("%s %q (from %s): %w", key, value, r.Origin(key), why)
 }
 
