@@ -86,12 +86,7 @@ func (b builder) tryBuild(t *testing.T, dir, tag string, args ...string) (string
 	if !b.legacy {
 		argv = []string{"buildx", "build", "--load", "--progress=plain"}
 	}
-	argv = append(argv, "--network", "none", "-t", tag,
-		"--build-arg", "RUST_IMAGE="+testenv.RustImage, "--build-arg", "BERTH_IMAGE="+berthImage)
-	for _, a := range args {
-		argv = append(argv, "--build-arg", a)
-	}
-	argv = append(argv, dir)
+	argv = append(append(argv, "-t", tag), buildArgs(dir, args)...)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "docker", argv...)
@@ -111,6 +106,23 @@ func (b builder) tryBuild(t *testing.T, dir, tag string, args ...string) (string
 		removeImage(t, strings.TrimSpace(string(id)))
 	}
 	return string(out), nil
+}
+
+// buildArgs are the arguments every test build ends with: no network, the
+// local images, the build arguments args (K=V) and the context dir.
+func buildArgs(dir string, args []string) []string {
+	argv := []string{"--network", "none", "--build-arg", "RUST_IMAGE=" + testenv.RustImage, "--build-arg", "BERTH_IMAGE=" + berthImage}
+	for _, a := range args {
+		argv = append(argv, "--build-arg", a)
+	}
+	return append(argv, dir)
+}
+
+// exportStage builds the stage target of the context dir with BuildKit and
+// writes its files into dest.
+func exportStage(t *testing.T, dir, target, dest string, args ...string) {
+	t.Helper()
+	docker(t, append([]string{"buildx", "build", "--progress=plain", "--target", target, "--output", "type=local,dest=" + dest}, buildArgs(dir, args)...)...)
 }
 
 // compiled is one "Compiling NAME vVERSION [(PATH)]" line of cargo.
@@ -224,6 +236,16 @@ func imageFileSizes(t *testing.T, image string) map[string]int64 {
 		t.Fatalf("docker export %s: %v", image, err)
 	}
 	return files
+}
+
+// fileFromImage reads the file at path from a local image.
+func fileFromImage(t *testing.T, image, path string) []byte {
+	t.Helper()
+	id := strings.TrimSpace(docker(t, "create", image))
+	defer exec.Command("docker", "rm", id).Run()
+	dest := filepath.Join(t.TempDir(), filepath.Base(path))
+	docker(t, "cp", id+":"+path, dest)
+	return readFile(t, dest)
 }
 
 // stepOutput is the part of a BuildKit plain-progress log that belongs to

@@ -249,6 +249,9 @@ func TestDockerfileRuntimes(t *testing.T) {
 		stageLocalOnly bool
 		// metadata is appended to Cargo.toml before generating.
 		metadata string
+		// inspect, when set, checks more than the image's files, given the
+		// build context and the image's tag.
+		inspect func(t *testing.T, dir, tag string)
 	}{
 		{name: "distroless", src: "e2e/testdata/fixtures/openssl-digest",
 			genArgs: []string{"--runtime", "distroless"}, buildArgs: []string{"RUNTIME_IMAGE=" + testenv.DistrolessImage},
@@ -288,6 +291,17 @@ func TestDockerfileRuntimes(t *testing.T) {
 					t.Errorf("the image lacks the included /etc/greeter/greeting.txt (files: %d)", len(files))
 				}
 			}},
+		{name: "supply-from-metadata", src: "e2e/testdata/dockerfile/lib-bin",
+			// stage reads sbom and audit-section from Cargo.toml in the
+			// builder; the sbom stage exports the CycloneDX file.
+			metadata: supplyMetadata, want: `"message":"hello from greeter"`,
+			check: func(*testing.T, map[string]int64) {},
+			inspect: func(t *testing.T, dir, tag string) {
+				checkNoSection(t, fileFromImage(t, tag, "/usr/local/bin/greeter"))
+				out := t.TempDir()
+				exportStage(t, dir, "sbom", out)
+				checkSBOM(t, readFile(t, filepath.Join(out, "sbom.cdx.json")), cycloneDXType, cargoTree(t, filepath.Join(dir, "Cargo.toml")))
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -322,6 +336,9 @@ func TestDockerfileRuntimes(t *testing.T) {
 				t.Errorf("%s printed %q, want %q", tag, out, c.want)
 			}
 			c.check(t, imageFileSizes(t, tag))
+			if c.inspect != nil {
+				c.inspect(t, dir, tag)
+			}
 		})
 	}
 }

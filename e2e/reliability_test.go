@@ -64,6 +64,12 @@ func TestReliabilitySettings(t *testing.T) {
 		{"user -1", "", nil, []string{"--user=-1"}, "not a user or group id"},
 		{"epoch after 9999", "", []string{"SOURCE_DATE_EPOCH=253402300800"}, nil, "after the year 9999"},
 		{"include next to another Cargo.toml", "include = [\"conf/app.toml:/etc/app.toml\"]\n", nil, nil, "relative to that Cargo.toml's directory"},
+		{"BERTH_SBOM not a format", "", []string{"BERTH_SBOM=SPDX"}, nil, `sbom "SPDX" (from BERTH_SBOM): want one of spdx, cyclonedx, none`},
+		{"sbom not a format in Cargo.toml", "sbom = \"swid\"\n", nil, nil, `sbom "swid" (from `},
+		{"BERTH_AUDIT_SECTION=1", "", []string{"BERTH_AUDIT_SECTION=1"}, nil, `BERTH_AUDIT_SECTION="1": want true or false`},
+		{"audit-section a string in Cargo.toml", "audit-section = \"no\"\n", nil, nil, "[package.metadata.berth]: audit-section is a string, want true or false"},
+		{"--sbom-out with sbom none in Cargo.toml", "sbom = \"none\"\n", nil, []string{"--sbom-out", "sbom.json"}, "--sbom-out needs an SBOM, but sbom is none (from "},
+		{"--sbom not a format", "", nil, []string{"--sbom", "swid"}, `sbom "swid" (from flag)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,11 +12,13 @@ import (
 	"github.com/berth-dev/berth/internal/testenv"
 )
 
-// scanned is what syft reports about an image: its OS packages and distro.
+// scanned is what syft reports about an image: its OS packages, distro
+// and Rust crates.
 type scanned struct {
 	packages map[string]string   // deb package name -> version
 	files    map[string][]string // deb package name -> the files syft says it installed
 	distro   string              // "debian 12"
+	crates   map[string]bool     // "name version" of each Rust crate
 }
 
 // scan runs syft on source (oci-dir:DIR, docker-archive:TAR,
@@ -48,13 +50,17 @@ func scan(t *testing.T, syft, source string) scanned {
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatalf("syft's JSON: %v", err)
 	}
-	s := scanned{packages: map[string]string{}, files: map[string][]string{}, distro: doc.Distro.ID + " " + doc.Distro.VersionID}
+	s := scanned{packages: map[string]string{}, files: map[string][]string{}, distro: doc.Distro.ID + " " + doc.Distro.VersionID,
+		crates: map[string]bool{}}
 	for _, a := range doc.Artifacts {
-		if a.Type == "deb" {
+		switch a.Type {
+		case "deb":
 			s.packages[a.Name] = a.Version
 			for _, f := range a.Metadata.Files {
 				s.files[a.Name] = append(s.files[a.Name], f.Path)
 			}
+		case "rust-crate":
+			s.crates[a.Name+" "+a.Version] = true
 		}
 	}
 	return s
@@ -121,13 +127,9 @@ func TestScannerSeesOSPackages(t *testing.T) {
 	if _, err := exec.LookPath("dpkg-query"); err != nil {
 		testenv.Require(t, "a dpkg-based build machine", false, "no dpkg-query on PATH")
 	}
-	reg := testenv.StartRegistry(t)
 	project := testenv.CopyFixture(t, "openssl-digest")
-	dir := t.TempDir()
-	layoutDir, tarball := filepath.Join(dir, "layout"), filepath.Join(dir, "img.tar")
-	ref := reg + "/berth-e2e/openssl-digest:scan"
-	mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"),
-		"--oci-layout", layoutDir, "--tarball", tarball, "--push", "-t", ref)
+	pub := newPublished(t, "openssl-digest:scan")
+	mustBerth(t, append([]string{"build", "--manifest-path", filepath.Join(project, "Cargo.toml")}, pub.args()...)...)
 
 	arch, err := exec.Command("dpkg", "--print-architecture").Output()
 	if err != nil {
@@ -135,10 +137,32 @@ func TestScannerSeesOSPackages(t *testing.T) {
 	}
 	want := dpkgVersions(t, nil, strings.TrimSpace(string(arch)), "libc6", "libgcc-s1", "libssl3")
 	distro := hostDistro(t)
-	for _, source := range []string{"oci-dir:" + layoutDir, "docker-archive:" + tarball, "registry:" + ref} {
-		t.Run(strings.SplitN(source, ":", 2)[0], func(t *testing.T) {
-			checkScan(t, scan(t, syft, source), want, distro)
-		})
+	pub.scanEach(t, func(t *testing.T, source string) { checkScan(t, scan(t, syft, source), want, distro) })
+}
+
+// published is one build's image in the three forms scanners read: an OCI
+// layout, a docker-archive and a registry.
+type published struct{ layout, tarball, ref string }
+
+// newPublished makes room for an image named repo ("name:tag") in a fresh
+// local registry and in files of the test's own.
+func newPublished(t *testing.T, repo string) published {
+	t.Helper()
+	dir := t.TempDir()
+	return published{filepath.Join(dir, "layout"), filepath.Join(dir, "img.tar"), testenv.StartRegistry(t) + "/berth-e2e/" + repo}
+}
+
+// args are the build flags that write the three.
+func (p published) args() []string {
+	return []string{"--oci-layout", p.layout, "--tarball", p.tarball, "--push", "-t", p.ref}
+}
+
+// scanEach runs check on each of the three, as syft names it
+// (oci-dir:DIR, docker-archive:TAR, registry:REF), in a subtest each.
+func (p published) scanEach(t *testing.T, check func(t *testing.T, source string)) {
+	t.Helper()
+	for _, source := range []string{"oci-dir:" + p.layout, "docker-archive:" + p.tarball, "registry:" + p.ref} {
+		t.Run(strings.SplitN(source, ":", 2)[0], func(t *testing.T) { check(t, source) })
 	}
 }
 

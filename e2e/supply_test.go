@@ -32,29 +32,30 @@ type imageReport struct {
 	Manifests             []imageReport
 }
 
-// TestSupplyChainHyper builds the hyper fixture and checks what scanners
-// see: the binary's .dep-v0 lists exactly what `cargo tree -e normal`
-// lists, syft finds every one of those crates in the OCI layout, the SBOM
-// is in the layout as an artifact about the image and in --sbom-out, and a
-// second build gives the same image and SBOM digests.
+// TestSupplyChainHyper builds the hyper fixture once into an OCI layout, a
+// docker-archive and the local registry, and checks what scanners see: the
+// binary's .dep-v0 lists exactly what `cargo tree -e normal` lists, syft
+// finds every one of those crates in each of the three, the SBOM is in the
+// layout as an artifact about the image and in --sbom-out, and a second
+// build gives the same image and SBOM digests.
 func TestSupplyChainHyper(t *testing.T) {
 	offlineCargo(t)
 	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json", "libc")
 	project := testenv.CopyFixture(t, "hyper-service")
 	manifest := filepath.Join(project, "Cargo.toml")
-	out := filepath.Join(t.TempDir(), "layout")
+	pub := newPublished(t, "hyper-service:supply")
 	sbomFile := filepath.Join(t.TempDir(), "sbom.spdx.json")
-	args := []string{"build", "--manifest-path", manifest, "--oci-layout", out, "--json", "--sbom-out", sbomFile}
+	args := append([]string{"build", "--manifest-path", manifest, "--json", "--sbom-out", sbomFile}, pub.args()...)
 	first := parseReport(t, mustBerth(t, args...).stdout)
 
 	want := cargoTree(t, manifest)
-	got := sectionCrates(t, binaryFromImage(t, layoutImage(t, out), "/usr/local/bin/hyper-service"))
+	got := sectionCrates(t, binaryFromImage(t, layoutImage(t, pub.layout), "/usr/local/bin/hyper-service"))
 	if !slices.Equal(got, want) {
 		t.Errorf(".dep-v0 lists\n%v\ncargo tree -e normal lists\n%v", got, want)
 	}
-	checkSBOMArtifact(t, out, first, sbomFile, want)
+	checkSBOMArtifact(t, pub.layout, first, spdxType, sbomFile, want)
 
-	checkScannedCrates(t, manifest, "oci-dir:"+out)
+	pub.scanEach(t, func(t *testing.T, source string) { checkScannedCrates(t, manifest, source) })
 
 	second := parseReport(t, mustBerth(t, args...).stdout)
 	if first.Images[0].Digest != second.Images[0].Digest || first.Images[0].SBOM.Digest != second.Images[0].SBOM.Digest {
@@ -63,11 +64,10 @@ func TestSupplyChainHyper(t *testing.T) {
 }
 
 // checkScannedCrates checks that syft lists, in the image at source, every
-// crate `cargo tree -e normal` lists for the project.
+// crate `cargo tree -e normal` lists for the project, at its version.
 func checkScannedCrates(t *testing.T, manifest, source string) {
 	t.Helper()
-	syft := testenv.RequireSyft(t)
-	found := syftCrates(t, syft, source)
+	found := scan(t, testenv.RequireSyft(t), source).crates
 	for _, c := range cargoTree(t, manifest) {
 		if !found[c] {
 			t.Errorf("syft does not list crate %s in %s", c, source)
@@ -81,8 +81,13 @@ func parseReport(t *testing.T, stdout string) buildReport {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("--json printed %q: %v", stdout, err)
 	}
-	if len(r.Images) != 1 || r.Images[0].SBOM == nil || r.Images[0].Platform == "" || !strings.HasPrefix(r.Images[0].Digest, "sha256:") {
+	if len(r.Images) == 0 {
 		t.Fatalf("--json: %+v", r)
+	}
+	for _, img := range r.Images {
+		if img.SBOM == nil || img.Platform == "" || img.Digest != r.Images[0].Digest || !strings.HasPrefix(img.Digest, "sha256:") {
+			t.Fatalf("--json: %+v", r)
+		}
 	}
 	return r
 }
@@ -111,15 +116,13 @@ func cargoTree(t *testing.T, manifest string) []string {
 	return slices.Compact(out)
 }
 
+// sectionCrates is "name version" of each crate the binary's .dep-v0
+// section lists, sorted.
 func sectionCrates(t *testing.T, binary []byte) []string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "bin")
-	if err := os.WriteFile(path, binary, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	data, ok, err := elf.ReadSection(path, audit.SectionName)
-	if err != nil || !ok {
-		t.Fatalf("the image's binary has no .dep-v0 section (%v)", err)
+	data, ok := depSection(t, binary)
+	if !ok {
+		t.Fatalf("the image's binary has no .dep-v0 section")
 	}
 	crates, err := audit.ReadSection(data)
 	if err != nil {
@@ -131,6 +134,20 @@ func sectionCrates(t *testing.T, binary []byte) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// depSection returns the binary's .dep-v0 section, and whether it has one.
+func depSection(t *testing.T, binary []byte) ([]byte, bool) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bin")
+	if err := os.WriteFile(path, binary, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, ok, err := elf.ReadSection(path, audit.SectionName)
+	if err != nil {
+		t.Fatalf("reading the binary's sections: %v", err)
+	}
+	return data, ok
 }
 
 // binaryFromImage reads the file at path from the image's filesystem.
@@ -155,8 +172,8 @@ func binaryFromImage(t *testing.T, img v1.Image, path string) []byte {
 }
 
 // checkSBOMArtifact: the layout holds the SBOM as an artifact about the
-// image, the same bytes as --sbom-out, naming every crate by purl.
-func checkSBOMArtifact(t *testing.T, dir string, rep buildReport, sbomFile string, crates []string) {
+// image, of mediaType, the same bytes as --sbom-out, naming every crate.
+func checkSBOMArtifact(t *testing.T, dir string, rep buildReport, mediaType, sbomFile string, crates []string) {
 	t.Helper()
 	idx, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
@@ -168,8 +185,9 @@ func checkSBOMArtifact(t *testing.T, dir string, rep buildReport, sbomFile strin
 		t.Fatalf("the layout has no SBOM artifact %s: %v", h, err)
 	}
 	m, _ := art.Manifest()
-	if m.Subject == nil || m.Subject.Digest.String() != rep.Images[0].Digest || m.ArtifactType != "application/spdx+json" {
-		t.Fatalf("artifact manifest: %+v", m)
+	if m.Subject == nil || m.Subject.Digest.String() != rep.Images[0].Digest || m.ArtifactType != mediaType ||
+		rep.Images[0].SBOM.MediaType != mediaType {
+		t.Fatalf("artifact manifest: %+v, reported %+v; want an artifact of type %s about the image", m, rep.Images[0].SBOM, mediaType)
 	}
 	layers, _ := art.Layers()
 	rc, _ := layers[0].Uncompressed()
@@ -178,37 +196,39 @@ func checkSBOMArtifact(t *testing.T, dir string, rep buildReport, sbomFile strin
 	if err != nil || string(file) != string(doc) {
 		t.Errorf("--sbom-out differs from the artifact (%v)", err)
 	}
+	checkSBOM(t, doc, mediaType, crates)
+}
+
+// SBOM media types.
+const (
+	spdxType      = "application/spdx+json"
+	cycloneDXType = "application/vnd.cyclonedx+json"
+)
+
+// checkSBOM: doc is an SPDX 2.3 or CycloneDX 1.5 document as mediaType
+// says, naming every crate by purl.
+func checkSBOM(t *testing.T, doc []byte, mediaType string, crates []string) {
+	t.Helper()
+	var head struct{ SPDXVersion, BOMFormat, SpecVersion string }
+	if err := json.Unmarshal(doc, &head); err != nil {
+		t.Fatalf("the SBOM is not JSON: %v", err)
+	}
+	kind := ""
+	switch {
+	case head.SPDXVersion == "SPDX-2.3":
+		kind = spdxType
+	case head.BOMFormat == "CycloneDX" && head.SpecVersion == "1.5":
+		kind = cycloneDXType
+	}
+	if kind != mediaType {
+		t.Errorf("the SBOM is %+v, want a document of type %s", head, mediaType)
+	}
 	for _, c := range crates {
 		purl := "pkg:cargo/" + strings.Replace(c, " ", "@", 1)
 		if !strings.Contains(string(doc), `"`+purl+`"`) {
 			t.Errorf("the SBOM has no %s", purl)
 		}
 	}
-}
-
-// syftCrates runs syft on source and returns "name version" of each Rust
-// crate it reports.
-func syftCrates(t *testing.T, syft, source string) map[string]bool {
-	t.Helper()
-	cmd := exec.Command(syft, "scan", source, "-q", "-o", "json")
-	cmd.Env = testenv.SyftEnv()
-	raw, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("syft scan %s: %v", source, err)
-	}
-	var doc struct {
-		Artifacts []struct{ Name, Version, Type string }
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	found := map[string]bool{}
-	for _, a := range doc.Artifacts {
-		if a.Type == "rust-crate" {
-			found[a.Name+" "+a.Version] = true
-		}
-	}
-	return found
 }
 
 // TestSBOMPushReferrers pushes to the distribution registry, which serves
@@ -224,7 +244,7 @@ func TestSBOMPushReferrers(t *testing.T) {
 	rep := parseReport(t, mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"),
 		"--push", "-t", ref, "--sbom", "cyclonedx", "--json").stdout)
 	img := rep.Images[0]
-	if img.Ref != ref || img.SBOM.MediaType != "application/vnd.cyclonedx+json" {
+	if img.Ref != ref || img.SBOM.MediaType != cycloneDXType {
 		t.Fatalf("--json: %+v", img)
 	}
 	tag, err := name.NewTag(ref)
@@ -246,10 +266,8 @@ func TestSBOMPushReferrers(t *testing.T) {
 	}
 	layers, _ := art.Layers()
 	rc, _ := layers[0].Uncompressed()
-	var doc struct{ BOMFormat, SpecVersion string }
-	if err := json.NewDecoder(rc).Decode(&doc); err != nil || doc.BOMFormat != "CycloneDX" || doc.SpecVersion != "1.5" {
-		t.Errorf("the artifact holds %+v (%v), want a CycloneDX 1.5 document", doc, err)
-	}
+	doc, _ := io.ReadAll(rc)
+	checkSBOM(t, doc, cycloneDXType, nil)
 }
 
 // TestCrateListCache: the crate list is kept between builds, and a new

@@ -162,6 +162,7 @@ func (o *buildOptions) flagLayer(changed map[string]bool) (config.Layer, error) 
 	if changed["zig"] {
 		v.Zig = &o.zig
 	}
+	o.supply.layer(changed, v)
 	var err error
 	if changed["env"] {
 		if v.Env, err = config.ParsePairs(o.env); err != nil {

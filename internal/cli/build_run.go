@@ -29,6 +29,7 @@ type buildPlan struct {
 	manifest string         // the Cargo.toml cargo starts from
 	sel      cargo.Selection
 	cfg      config.Resolved
+	supply   supply
 	tags     []name.Tag
 	epoch    time.Time
 	// zig runs cargo zigbuild; target is --target's triple and glibc the
@@ -117,7 +118,7 @@ func (o *buildOptions) checkOutputs(plan *buildPlan, platforms []v1.Platform) er
 // SBOM attached to it, to the sinks.
 func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildPlan, platforms []v1.Platform, results []*build.Result) error {
 	done := timing.Start(ctx, "sbom")
-	atts, err := o.supply.documents(results, plan.epoch)
+	atts, err := plan.supply.documents(results, plan.epoch)
 	done()
 	if err != nil {
 		return err
@@ -137,7 +138,7 @@ func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildP
 // publishOne sends one image, with its SBOM attached, to the sinks.
 func (o *buildOptions) publishOne(ctx context.Context, s *streams, plan *buildPlan, res *build.Result) error {
 	done := timing.Start(ctx, "sbom")
-	att, err := o.supply.document(res.Contents, res.Crates, plan.epoch, o.supply.sbomOut)
+	att, err := plan.supply.document(res.Contents, res.Crates, plan.epoch, plan.supply.out)
 	done()
 	if err != nil {
 		return err
@@ -200,6 +201,9 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 	if err := p.resolveZig(ctx, o.target, o.binary != ""); err != nil {
 		return nil, err
 	}
+	if p.supply, err = o.supply.resolve(p.cfg); err != nil {
+		return nil, err
+	}
 	if p.tags, err = parseTags(p.cfg, p.sel.Bin); err != nil {
 		return nil, err
 	}
@@ -239,7 +243,7 @@ func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Write
 	if p.cfg.Static != nil && *p.cfg.Static {
 		c.StaticFrom = p.cfg.Source("static")
 	}
-	c.Supply = o.supply.supplier(runner, o.binary != "", c.Cargo.Package, p.manifest)
+	c.Supply = p.supply.supplier(runner, o.binary != "", c.Cargo.Package, p.manifest)
 	return c
 }
 

@@ -101,6 +101,7 @@ func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) er
 	}
 	carryRuntimeSettings(s, cfg, &spec, changed["runtime"])
 	noZigInBuilder(s, cfg, &spec)
+	carrySupplySettings(cfg, &spec)
 	files, err := dockerfile.Render(spec)
 	if err != nil {
 		return err
@@ -181,6 +182,15 @@ func carryRuntimeSettings(s *streams, cfg config.Resolved, spec *dockerfile.Spec
 	case fromEnv("include"):
 		spec.Includes = cfg.Include
 	}
+}
+
+// carrySupplySettings maps sbom and audit-section onto the Dockerfile: the
+// SBOM's file and the sbom stage follow the format. The stage step reads
+// Cargo.toml in the builder; a setting from the environment becomes a flag.
+func carrySupplySettings(cfg config.Resolved, spec *dockerfile.Spec) {
+	spec.SBOM, spec.NoAuditSection = *cfg.SBOM, !*cfg.AuditSection
+	spec.StageSBOM = cfg.Source("sbom") == config.EnvLayer
+	spec.StageAuditSection = cfg.Source("audit-section") == config.EnvLayer
 }
 
 // runtimeImage maps --runtime to RUNTIME_IMAGE's default, "" for closure.

@@ -51,6 +51,17 @@ var dockerfileCases = []struct {
 	{name: "base image layout", layout: "virtual", setup: setEnv("BERTH_BASE", "oci:/srv/base"),
 		args: []string{"--manifest-path", "DIR/Cargo.toml"}, want: []string{"-p app --bin app --base auto\n", "FROM scratch AS runtime"},
 		stderr: "warning: base oci:/srv/base (from environment) is an image layout on this machine"},
+	{name: "sbom and audit-section from Cargo.toml are left to stage", layout: "virtual",
+		setup: editFile("Cargo.toml", `expose = ["8080/tcp"]`, "expose = [\"8080/tcp\"]\nsbom = \"cyclonedx\"\naudit-section = false"),
+		args:  []string{"--manifest-path", "DIR/Cargo.toml"},
+		want: []string{"--sbom-out /berth/sbom.cdx.json --locked -p app --bin app\n", "COPY --from=builder /berth/sbom.cdx.json /",
+			"(audit-section false)"},
+		unwanted: []string{"--sbom ", "--no-audit-section", "sbom.spdx.json"}},
+	{name: "sbom none from the environment", layout: "virtual", setup: setEnv("BERTH_SBOM", "none", "BERTH_AUDIT_SECTION", "false"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml"}, want: []string{"-p app --bin app --sbom none --no-audit-section\n"},
+		unwanted: []string{"--sbom-out", "AS sbom"}},
+	{name: "bad sbom from the environment", layout: "virtual", setup: setEnv("BERTH_SBOM", "swid"),
+		args: []string{"--manifest-path", "DIR/Cargo.toml"}, code: 2, stderr: `sbom "swid" (from BERTH_SBOM): want one of spdx, cyclonedx, none`},
 	{name: "virtual workspace picks the bin across members", layout: "virtual",
 		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "app", "--no-cache-mounts"},
 		want: []string{"-p app --bin app"}, unwanted: []string{"--mount"}, stderr: "docker build -t app"},
@@ -162,8 +173,13 @@ func editFile(rel, old, new string) func(*testing.T, string) {
 	}
 }
 
-func setEnv(key, value string) func(*testing.T, string) {
-	return func(t *testing.T, _ string) { t.Setenv(key, value) }
+// setEnv sets each KEY, VALUE pair of kv for the test.
+func setEnv(kv ...string) func(*testing.T, string) {
+	return func(t *testing.T, _ string) {
+		for i := 0; i+1 < len(kv); i += 2 {
+			t.Setenv(kv[i], kv[i+1])
+		}
+	}
 }
 
 func renameFile(rel, to string) func(*testing.T, string) {

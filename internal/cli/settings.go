@@ -20,13 +20,13 @@ import (
 func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (cargo.Selection, error)) (cargo.Selection, config.Resolved, error) {
 	env, err := config.FromEnv(os.LookupEnv)
 	if err != nil {
-		return cargo.Selection{}, config.Resolved{}, err
+		return cargo.Selection{}, config.Resolved{}, usagef("%v", err)
 	}
 	defaults := config.Layer{Name: "default", Values: config.Defaults()}
 	var ws, pkg config.Layer
 	if pr != nil {
 		if ws, err = config.FromMetadata("Cargo.toml [workspace.metadata.berth]", pr.Metadata); err != nil {
-			return cargo.Selection{}, config.Resolved{}, err
+			return cargo.Selection{}, config.Resolved{}, usagef("%v", err)
 		}
 		anchorIncludes(&ws, pr.WorkspaceRoot)
 	}
@@ -42,7 +42,7 @@ func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (carg
 	if sel.Package != nil {
 		where := fmt.Sprintf("%s [package.metadata.berth]", sel.Package.ManifestPath)
 		if pkg, err = config.FromMetadata(where, sel.Package.Metadata); err != nil {
-			return cargo.Selection{}, config.Resolved{}, err
+			return cargo.Selection{}, config.Resolved{}, usagef("%v", err)
 		}
 		anchorIncludes(&pkg, filepath.Dir(sel.Package.ManifestPath))
 	}

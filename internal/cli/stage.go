@@ -109,8 +109,8 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 	for _, w := range c.Warnings {
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
-	if o.supply.sbomOut != "" {
-		if _, err := o.supply.document(c, crates, plan.epoch, o.supply.sbomOut); err != nil {
+	if plan.supply.out != "" {
+		if _, err := plan.supply.document(c, crates, plan.epoch, plan.supply.out); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/build"
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/publish"
 	"github.com/berth-dev/berth/internal/sbom"
 	"github.com/berth-dev/berth/internal/timing"
@@ -37,20 +38,43 @@ func (f *supplyFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.noAuditSection, "no-audit-section", false, "ship the exact bytes cargo wrote: no .dep-v0 crate list added to the binary")
 }
 
-func (f *supplyFlags) check() error {
-	switch f.sbomFormat {
-	case sbom.SPDX, sbom.CycloneDX:
-	case sbom.None:
-		if f.sbomOut != "" {
-			return usagef("--sbom-out needs an SBOM: drop --sbom none or --sbom-out")
-		}
-	default:
-		return usagef("--sbom %q: use spdx, cyclonedx or none", f.sbomFormat)
+// layer puts the flags the user set into v: --sbom and --no-audit-section
+// are the settings sbom and audit-section.
+func (f *supplyFlags) layer(changed map[string]bool, v *config.Build) {
+	if changed["sbom"] {
+		v.SBOM = &f.sbomFormat
 	}
+	if changed["no-audit-section"] {
+		on := !f.noAuditSection
+		v.AuditSection = &on
+	}
+}
+
+// check checks, before the project is read, what --sbom-out would replace.
+func (f *supplyFlags) check() error {
 	if f.sbomOut != "" {
 		return checkSBOMOut(f.sbomOut)
 	}
 	return nil
+}
+
+// supply is what the settings ask of the supply chain: the SBOM's format
+// and file, and whether the binary gets its crate list.
+type supply struct {
+	format       string // sbom.SPDX, sbom.CycloneDX or sbom.None
+	out          string // --sbom-out; "" writes no file
+	auditSection bool
+}
+
+// resolve joins --sbom-out to the resolved settings (which config has
+// validated); a file asked of no SBOM is refused, naming where none came
+// from.
+func (f *supplyFlags) resolve(cfg config.Resolved) (supply, error) {
+	s := supply{format: *cfg.SBOM, out: f.sbomOut, auditSection: *cfg.AuditSection}
+	if s.format == sbom.None && s.out != "" {
+		return s, usagef("--sbom-out needs an SBOM, but sbom is none (from %s): drop --sbom-out (from a generated Dockerfile: write it again with cargo berth dockerfile --force), or set sbom to spdx or cyclonedx", cfg.Origin("sbom"))
+	}
+	return s, nil
 }
 
 // checkSBOMOut refuses to replace anything at path but an SBOM (SPDX or
@@ -90,9 +114,9 @@ type cratesResult struct {
 // neither the section nor the SBOM needs them. The list is kept in the
 // crate cache under what cargo's resolve depends on (build.CratesKey), so
 // a source edit does not run cargo metadata again.
-func (f *supplyFlags) startCrates(ctx context.Context, runner *cargo.Runner, prebuilt bool, pkg, manifest string, bo cargo.BuildOptions) <-chan cratesResult {
+func (s supply) startCrates(ctx context.Context, runner *cargo.Runner, prebuilt bool, pkg, manifest string, bo cargo.BuildOptions) <-chan cratesResult {
 	ch := make(chan cratesResult, 1)
-	if prebuilt || (f.noAuditSection && f.sbomFormat == sbom.None) {
+	if prebuilt || (!s.auditSection && s.format == sbom.None) {
 		ch <- cratesResult{}
 		return ch
 	}
@@ -106,7 +130,7 @@ func (f *supplyFlags) startCrates(ctx context.Context, runner *cargo.Runner, pre
 			defer timing.Start(ctx, "  cargo metadata")()
 			res, err := resolveFor(ctx, runner, bo)
 			if err != nil {
-				return nil, fmt.Errorf("listing the crates compiled into the binary (for its .dep-v0 section and the SBOM; --no-audit-section --sbom none skip it): %w", err)
+				return nil, fmt.Errorf("listing the crates compiled into the binary (for its .dep-v0 section and the SBOM; audit-section false and sbom none skip it): %w", err)
 			}
 			return build.Crates(res, pkg)
 		})
@@ -135,34 +159,34 @@ func resolveFor(ctx context.Context, runner *cargo.Runner, bo cargo.BuildOptions
 
 // supplier is build.Images' hook around each cargo build: the crates are
 // listed beside it, then the binary gets its .dep-v0 section.
-func (f *supplyFlags) supplier(runner *cargo.Runner, prebuilt bool, pkg, manifest string) build.Supplier {
+func (s supply) supplier(runner *cargo.Runner, prebuilt bool, pkg, manifest string) build.Supplier {
 	return func(ctx context.Context, bo cargo.BuildOptions) func(exe string) (string, []audit.Crate, error) {
-		crates := f.startCrates(ctx, runner, prebuilt, pkg, manifest, bo)
-		return func(exe string) (string, []audit.Crate, error) { return f.binary(exe, crates) }
+		crates := s.startCrates(ctx, runner, prebuilt, pkg, manifest, bo)
+		return func(exe string) (string, []audit.Crate, error) { return s.binary(exe, crates) }
 	}
 }
 
 // binary returns the file to package and the crates it holds: with the
 // section on, a copy of cargo's binary with .dep-v0 beside it in
 // berth-audit/ (cargo's own file is never changed).
-func (f *supplyFlags) binary(exe string, crates <-chan cratesResult) (string, []audit.Crate, error) {
+func (s supply) binary(exe string, crates <-chan cratesResult) (string, []audit.Crate, error) {
 	r := <-crates
 	if r.err != nil {
 		return "", nil, r.err
 	}
-	if f.noAuditSection {
+	if !s.auditSection {
 		return exe, r.crates, nil
 	}
 	return build.AuditedBinary(exe, filepath.Join(filepath.Dir(exe), "berth-audit"), r.crates)
 }
 
-// document renders the SBOM (nil with --sbom none) and writes it to out
+// document renders the SBOM (nil when sbom is none) and writes it to out
 // when out is not "".
-func (f *supplyFlags) document(c *build.Contents, crates []audit.Crate, epoch time.Time, out string) (*publish.Attachment, error) {
-	if f.sbomFormat == sbom.None {
+func (s supply) document(c *build.Contents, crates []audit.Crate, epoch time.Time, out string) (*publish.Attachment, error) {
+	if s.format == sbom.None {
 		return nil, nil
 	}
-	doc, mediaType, err := build.SBOM(f.sbomFormat, c, crates, epoch)
+	doc, mediaType, err := build.SBOM(s.format, c, crates, epoch)
 	if err != nil {
 		return nil, err
 	}
@@ -183,18 +207,18 @@ func (f *supplyFlags) document(c *build.Contents, crates []audit.Crate, epoch ti
 // documents renders one SBOM per platform of a multi-platform build, each
 // about its platform's image; --sbom-out FILE becomes one file per platform
 // (sbom.json: sbom.linux-arm64.json).
-func (f *supplyFlags) documents(results []*build.Result, epoch time.Time) ([]publish.Attachment, error) {
+func (s supply) documents(results []*build.Result, epoch time.Time) ([]publish.Attachment, error) {
 	var atts []publish.Attachment
 	for _, r := range results {
 		out := ""
-		if f.sbomOut != "" {
-			ext := filepath.Ext(f.sbomOut)
-			if strings.HasSuffix(f.sbomOut, ".spdx.json") || strings.HasSuffix(f.sbomOut, ".cdx.json") {
-				ext = filepath.Ext(strings.TrimSuffix(f.sbomOut, ".json")) + ".json"
+		if s.out != "" {
+			ext := filepath.Ext(s.out)
+			if strings.HasSuffix(s.out, ".spdx.json") || strings.HasSuffix(s.out, ".cdx.json") {
+				ext = filepath.Ext(strings.TrimSuffix(s.out, ".json")) + ".json"
 			}
-			out = strings.TrimSuffix(f.sbomOut, ext) + "." + strings.ReplaceAll(r.Platform.String(), "/", "-") + ext
+			out = strings.TrimSuffix(s.out, ext) + "." + strings.ReplaceAll(r.Platform.String(), "/", "-") + ext
 		}
-		att, err := f.document(r.Contents, r.Crates, epoch, out)
+		att, err := s.document(r.Contents, r.Crates, epoch, out)
 		if err != nil || att == nil {
 			return nil, err
 		}

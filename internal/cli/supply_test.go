@@ -3,24 +3,81 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/sbom"
 )
 
-func TestSupplyFlagsCheck(t *testing.T) {
+// TestSupplyResolve: the flags join the settings; --sbom-out with no SBOM
+// to write is refused, naming where none came from.
+func TestSupplyResolve(t *testing.T) {
 	for _, tc := range []struct {
-		f  supplyFlags
-		ok bool
+		name    string
+		flags   supplyFlags
+		changed []string
+		meta    config.Build // [package.metadata.berth]
+		want    supply
+		wantErr string
 	}{
-		{supplyFlags{sbomFormat: "spdx"}, true},
-		{supplyFlags{sbomFormat: "cyclonedx", sbomOut: "x.json"}, true},
-		{supplyFlags{sbomFormat: "none", noAuditSection: true}, true},
-		{supplyFlags{sbomFormat: "none", sbomOut: "x.json"}, false},
-		{supplyFlags{sbomFormat: "swid"}, false},
+		{name: "defaults", want: supply{format: "spdx", auditSection: true}},
+		{name: "Cargo.toml", meta: config.Build{SBOM: ptr("cyclonedx"), AuditSection: ptr(false)},
+			flags: supplyFlags{sbomOut: "x.json"}, want: supply{format: "cyclonedx", out: "x.json"}},
+		{name: "flags over Cargo.toml", meta: config.Build{SBOM: ptr("none"), AuditSection: ptr(false)},
+			flags: supplyFlags{sbomFormat: "spdx", sbomOut: "x.json"}, changed: []string{"sbom", "no-audit-section"},
+			want: supply{format: "spdx", out: "x.json", auditSection: true}},
+		{name: "unset flags leave Cargo.toml's", meta: config.Build{SBOM: ptr("none")},
+			flags: supplyFlags{sbomFormat: "spdx", noAuditSection: true}, want: supply{format: "none", auditSection: true}},
+		{name: "--no-audit-section", flags: supplyFlags{noAuditSection: true}, changed: []string{"no-audit-section"},
+			want: supply{format: "spdx"}},
+		{name: "--sbom none --sbom-out", flags: supplyFlags{sbomFormat: "none", sbomOut: "x.json"}, changed: []string{"sbom"},
+			wantErr: "sbom is none (from flag)"},
+		{name: "sbom none in Cargo.toml, --sbom-out", meta: config.Build{SBOM: ptr("none")}, flags: supplyFlags{sbomOut: "x.json"},
+			wantErr: "sbom is none (from Cargo.toml [package.metadata.berth])"},
 	} {
-		if err := tc.f.check(); (err == nil) != tc.ok {
-			t.Errorf("%+v: check() = %v, want ok %v", tc.f, err, tc.ok)
+		t.Run(tc.name, func(t *testing.T) {
+			changed := map[string]bool{}
+			for _, c := range tc.changed {
+				changed[c] = true
+			}
+			flags := config.Layer{Name: "flag"}
+			tc.flags.layer(changed, &flags.Values)
+			cfg := config.Resolve(config.Layer{Name: "default", Values: config.Defaults()},
+				config.Layer{Name: "Cargo.toml [package.metadata.berth]", Values: tc.meta}, flags)
+			got, err := tc.flags.resolve(cfg)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("resolve = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestSBOMFormatsKnown: the formats config accepts are the ones the sbom
+// package writes (and none), spdx first as the default.
+func TestSBOMFormatsKnown(t *testing.T) {
+	if *config.Defaults().SBOM != sbom.SPDX {
+		t.Errorf("the default sbom is %q, want %q", *config.Defaults().SBOM, sbom.SPDX)
+	}
+	for _, f := range config.SBOMFormats {
+		if f == sbom.None {
+			continue
 		}
+		if _, _, err := sbom.Render(f, sbom.Input{Binary: sbom.File{Path: "/usr/local/bin/x"}}); err != nil {
+			t.Errorf("config accepts sbom %q, which the sbom package does not write: %v", f, err)
+		}
+	}
+	if !slices.Contains(config.SBOMFormats, sbom.None) {
+		t.Errorf("config does not accept sbom %q", sbom.None)
 	}
 }
 

@@ -2,10 +2,10 @@ package config
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -33,12 +33,20 @@ type Build struct {
 	Compression *string `json:"compression"`
 	// Zig builds with `cargo zigbuild` (zig links the cross targets).
 	Zig *bool `json:"zig"`
+	// SBOM is the format of the image's SBOM: one of SBOMFormats.
+	SBOM *string `json:"sbom"`
+	// AuditSection adds the crate list (.dep-v0) to a copy of the binary.
+	AuditSection *bool `json:"audit-section"`
 }
+
+// SBOMFormats are the values of sbom: SPDX 2.3 JSON (the default),
+// CycloneDX 1.5 JSON, or no SBOM.
+var SBOMFormats = []string{"spdx", "cyclonedx", "none"}
 
 // Defaults are the built-in values, the lowest layer.
 func Defaults() Build {
-	base, profile, user := "auto", "release", "65532:65532"
-	return Build{Base: &base, Profile: &profile, User: &user}
+	base, profile, user, sbom, audit := "auto", "release", "65532:65532", SBOMFormats[0], true
+	return Build{Base: &base, Profile: &profile, User: &user, SBOM: &sbom, AuditSection: &audit}
 }
 
 // Layer is one source of settings with a name used in messages.
@@ -114,9 +122,34 @@ func FromMetadata(name string, metadata json.RawMessage) (Layer, error) {
 	dec := json.NewDecoder(strings.NewReader(string(outer.Berth)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&l.Values); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			got, ok := tomlKinds[te.Value]
+			if !ok {
+				got = te.Value
+			}
+			return l, fmt.Errorf("%s: %s is %s, want %s", name, te.Field, got, kindOf(te.Type))
+		}
 		return l, fmt.Errorf("%s: %v (known keys: %s)", name, err, strings.Join(Keys(), ", "))
 	}
 	return l, nil
+}
+
+// tomlKinds names JSON's kinds of value (as cargo metadata reports
+// Cargo.toml) as TOML does.
+var tomlKinds = map[string]string{"bool": "a boolean", "number": "a number", "string": "a string", "array": "a list", "object": "a table"}
+
+// kindOf says what a setting of type t is, as TOML writes it.
+func kindOf(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return `a list of strings (["a", "b"])`
+	case reflect.Map:
+		return `a table of strings ({ KEY = "value" })`
+	}
+	return "a string"
 }
 
 // EnvLayer is the name of FromEnv's layer, as Resolved.Source reports it.
@@ -164,10 +197,12 @@ func setFromString(f reflect.Value, raw string) error {
 	case reflect.Pointer:
 		switch f.Type().Elem().Kind() {
 		case reflect.Bool:
-			b, err := strconv.ParseBool(raw)
-			if err != nil {
+			// Only what Cargo.toml accepts: not 1, T or yes, which
+			// strconv.ParseBool would take for true, or not at all.
+			if raw != "true" && raw != "false" {
 				return fmt.Errorf("want true or false")
 			}
+			b := raw == "true"
 			f.Set(reflect.ValueOf(&b))
 		default:
 			s := raw

@@ -63,6 +63,18 @@ func TestErrorsNameTheirSource(t *testing.T) {
 			_, err := FromEnv(mapLookup(map[string]string{"BERTH_STATIC": "maybe"}))
 			return err
 		}, []string{"BERTH_STATIC", "maybe", "true or false"}},
+		{"env bool other than true or false", func() error {
+			_, err := FromEnv(mapLookup(map[string]string{"BERTH_AUDIT_SECTION": "1"}))
+			return err
+		}, []string{"BERTH_AUDIT_SECTION", `"1"`, "true or false"}},
+		{"metadata bool as a string", func() error {
+			_, err := FromMetadata("Cargo.toml [package.metadata.berth]", json.RawMessage(`{"berth":{"audit-section":"no"}}`))
+			return err
+		}, []string{"[package.metadata.berth]", "audit-section is a string", "true or false"}},
+		{"metadata string as a boolean", func() error {
+			_, err := FromMetadata("Cargo.toml [workspace.metadata.berth]", json.RawMessage(`{"berth":{"sbom":false}}`))
+			return err
+		}, []string{"[workspace.metadata.berth]", "sbom is a boolean", "want a string"}},
 		{"bad env pair", func() error {
 			_, err := FromEnv(mapLookup(map[string]string{"BERTH_LABELS": "novalue"}))
 			return err
@@ -78,6 +90,53 @@ func TestErrorsNameTheirSource(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+// TestSupplySettings: sbom and audit-section resolve like every setting,
+// each value with its source, and environment booleans are exactly true
+// or false.
+func TestSupplySettings(t *testing.T) {
+	const pkg = "Cargo.toml [package.metadata.berth]"
+	tests := []struct {
+		name      string
+		meta      string // the berth table, JSON
+		env       map[string]string
+		flags     Build
+		sbom      string
+		audit     bool
+		sbomFrom  string
+		auditFrom string
+	}{
+		{"defaults", `{}`, nil, Build{}, "spdx", true, "default", "default"},
+		{"Cargo.toml", `{"sbom":"cyclonedx","audit-section":false}`, nil, Build{}, "cyclonedx", false, pkg, pkg},
+		{"environment over Cargo.toml", `{"sbom":"cyclonedx","audit-section":false}`,
+			map[string]string{"BERTH_SBOM": "none", "BERTH_AUDIT_SECTION": "true"}, Build{}, "none", true, EnvLayer, EnvLayer},
+		{"flags over the environment", `{}`, map[string]string{"BERTH_SBOM": "none", "BERTH_AUDIT_SECTION": "true"},
+			Build{SBOM: ptr("spdx"), AuditSection: ptr(false)}, "spdx", false, "flag", "flag"},
+		{"one from each", `{"audit-section":false}`, map[string]string{"BERTH_SBOM": "cyclonedx"}, Build{}, "cyclonedx", false, EnvLayer, pkg},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			meta, err := FromMetadata(pkg, json.RawMessage(`{"berth":`+tt.meta+`}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			env, err := FromEnv(mapLookup(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Resolve(Layer{Name: "default", Values: Defaults()}, meta, env, Layer{Name: "flag", Values: tt.flags})
+			if err := r.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if *r.SBOM != tt.sbom || r.Source("sbom") != tt.sbomFrom {
+				t.Errorf("sbom = %q from %q, want %q from %q", *r.SBOM, r.Source("sbom"), tt.sbom, tt.sbomFrom)
+			}
+			if *r.AuditSection != tt.audit || r.Source("audit-section") != tt.auditFrom {
+				t.Errorf("audit-section = %v from %q, want %v from %q", *r.AuditSection, r.Source("audit-section"), tt.audit, tt.auditFrom)
 			}
 		})
 	}

@@ -3,24 +3,39 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// Validate checks the values whose mistakes would not fail later but give a
-// wrong image: today the user, whose empty value made an image that runs as
-// root. Errors name the value's source.
+// Validate checks, before any work, the values whose mistakes would not
+// fail later or would fail only after a build: the user, whose empty value
+// made an image that runs as root, and the SBOM format. Errors name the
+// value's source.
 func (r Resolved) Validate() error {
 	if r.User != nil {
 		if err := ValidUser(*r.User); err != nil {
-			src := r.Source("user")
-			if src == EnvLayer {
-				src = EnvName("user")
-			}
-			return fmt.Errorf("user %q (from %s): %w", *r.User, src, err)
+			return r.bad("user", *r.User, err)
 		}
 	}
+	if r.SBOM != nil && !slices.Contains(SBOMFormats, *r.SBOM) {
+		return r.bad("sbom", *r.SBOM, fmt.Errorf("want one of %s", strings.Join(SBOMFormats, ", ")))
+	}
 	return nil
+}
+
+// bad is the error for key's value: `user "" (from BERTH_USER): why`.
+func (r Resolved) bad(key, value string, why error) error {
+	return fmt.Errorf("%s %q (from %s): %w", key, value, r.Origin(key), why)
+}
+
+// Origin says where key got its value for a message: the layer's name, or
+// for the environment the variable's (BERTH_SBOM).
+func (r Resolved) Origin(key string) string {
+	if src := r.Source(key); src != EnvLayer {
+		return src
+	}
+	return EnvName(key)
 }
 
 // userName is what useradd accepts by default (and a trailing $ for

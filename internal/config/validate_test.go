@@ -42,16 +42,39 @@ func TestValidUser(t *testing.T) {
 	}
 }
 
-// TestValidateNamesSource: an empty user from the environment is refused,
-// naming BERTH_USER.
+// TestValidateNamesSource: a bad value is refused naming where it came
+// from: the variable for the environment, else the layer.
 func TestValidateNamesSource(t *testing.T) {
-	env, err := FromEnv(func(k string) (string, bool) { return "", k == "BERTH_USER" })
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		layer func() (Layer, error)
+		want  []string
+	}{
+		{"empty BERTH_USER", func() (Layer, error) {
+			return FromEnv(mapLookup(map[string]string{"BERTH_USER": ""}))
+		}, []string{`user ""`, "BERTH_USER"}},
+		{"BERTH_SBOM", func() (Layer, error) {
+			return FromEnv(mapLookup(map[string]string{"BERTH_SBOM": "SPDX"}))
+		}, []string{`sbom "SPDX"`, "BERTH_SBOM", "spdx, cyclonedx, none"}},
+		{"sbom in Cargo.toml", func() (Layer, error) {
+			return FromMetadata("Cargo.toml [workspace.metadata.berth]", []byte(`{"berth":{"sbom":"swid"}}`))
+		}, []string{`sbom "swid"`, "from Cargo.toml [workspace.metadata.berth]"}},
+		{"--sbom", func() (Layer, error) {
+			return Layer{Name: "flag", Values: Build{SBOM: ptr("")}}, nil
+		}, []string{`sbom ""`, "from flag"}},
 	}
-	r := Resolve(Layer{Name: "default", Values: Defaults()}, env)
-	err = r.Validate()
-	if err == nil || !strings.Contains(err.Error(), "BERTH_USER") {
-		t.Fatalf("Validate = %v, want an error naming BERTH_USER", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := tt.layer()
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = Resolve(Layer{Name: "default", Values: Defaults()}, l).Validate()
+			for _, w := range tt.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("Validate = %v, want an error containing %q", err, w)
+				}
+			}
+		})
 	}
 }

@@ -44,6 +44,8 @@ type view struct {
 	Pre          string   // shell set-up before each cargo command
 	CookFlags    string
 	StageFlags   string
+	SBOMFile     string // where stage writes the SBOM; "" for none
+	SBOMKind     string // SPDX or CycloneDX
 	CrtStatic    bool   // cook and stage link with glibc's +crt-static
 	StaticTarget string // how the target is chosen for a static build
 	FromBuild    string // "--platform=$BUILDPLATFORM " on build-side stages when cross-compiling
@@ -88,6 +90,28 @@ func runtimeFlags(s Spec) []string {
 		runtime = append(runtime, "--include", in)
 	}
 	return runtime
+}
+
+// supplyFlags are stage's flags for the SBOM and the crate list, and the
+// file the SBOM goes to.
+func supplyFlags(s Spec) (flags []string, file, kind string) {
+	switch s.SBOM {
+	case "", "spdx":
+		file, kind = "/berth/sbom.spdx.json", "SPDX"
+	case "cyclonedx":
+		file, kind = "/berth/sbom.cdx.json", "CycloneDX"
+	}
+	if s.StageSBOM && s.SBOM != "" {
+		flags = append(flags, "--sbom", s.SBOM)
+	}
+	switch {
+	case s.StageAuditSection && s.NoAuditSection:
+		flags = append(flags, "--no-audit-section")
+	case s.StageAuditSection:
+		// audit-section true over a false in Cargo.toml, which stage reads.
+		flags = append(flags, "--no-audit-section=false")
+	}
+	return flags, file, kind
 }
 
 // Render returns the Dockerfile and .dockerignore for s.
@@ -158,7 +182,9 @@ func newView(s Spec) view {
 		cookStatic = static
 	}
 	v.CookFlags = join(profile, locked, common, cookStatic)
-	v.StageFlags = join(stage, locked, common, static, runtimeFlags(s))
+	supply, file, kind := supplyFlags(s)
+	v.SBOMFile, v.SBOMKind = file, kind
+	v.StageFlags = join(stage, locked, common, static, runtimeFlags(s), supply)
 	v.IgnoreDirs = ignoreDirs(s)
 	return v
 }

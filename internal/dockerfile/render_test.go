@@ -52,6 +52,10 @@ func TestRenderGolden(t *testing.T) {
 			s.StageBase, s.Includes = "scratch", []string{"conf/app.toml:/etc/app/app.toml", "static:/srv/static"}
 			s.StageNoZig = true
 		}},
+		{"supply-settings", func(s *Spec) { s.SBOM, s.NoAuditSection = "cyclonedx", true }},
+		{"supply-from-env", func(s *Spec) {
+			s.SBOM, s.StageSBOM, s.StageAuditSection = "none", true, true
+		}},
 		{"platforms", func(s *Spec) { s.Platforms = []string{"linux/amd64", "linux/arm64"} }},
 		{"platforms-static", func(s *Spec) { s.Platforms, s.Static = []string{"linux/arm64", "linux/arm/v7"}, true }},
 		{"profile-features", func(s *Spec) {
@@ -126,6 +130,7 @@ func TestRenderRejects(t *testing.T) {
 		{"bad port", func(s *Spec) { s.Expose = []string{"80/http"} }, `exposed port "80/http"`},
 		{"bad user", func(s *Spec) { s.User = "root; RUN x" }, "user"},
 		{"bad stage base", func(s *Spec) { s.StageBase = "debian:12" }, `stage base "debian:12"`},
+		{"bad SBOM format", func(s *Spec) { s.SBOM = "spdx; RUN x" }, `SBOM format "spdx; RUN x"`},
 		{"include with a space", func(s *Spec) { s.Includes = []string{"my conf:/etc/x"} }, `include (a relative SRC:/DEST) "my conf:/etc/x"`},
 		{"include to a relative path", func(s *Spec) { s.Includes = []string{"conf:etc/x"} }, `"conf:etc/x"`},
 		{"input with a space", func(s *Spec) { s.Inputs = &Inputs{Files: []string{"my crate/Cargo.toml"}} }, `"my crate/Cargo.toml"`},

@@ -70,6 +70,18 @@ type Spec struct {
 	// paths relative to the workspace root, which is the build context's
 	// copy in the builder).
 	Includes []string
+	// SBOM is the sbom setting: spdx ("" too), cyclonedx or none. stage
+	// writes the SBOM to /berth/sbom.spdx.json or /berth/sbom.cdx.json,
+	// which the sbom stage exports; with none there is neither.
+	SBOM string
+	// NoAuditSection is audit-section false: the staged binary is the file
+	// cargo wrote, with no crate list added.
+	NoAuditSection bool
+	// StageSBOM and StageAuditSection pass SBOM and NoAuditSection to the
+	// stage step as --sbom and --no-audit-section: a setting from the
+	// environment is not there when the image builds (one from Cargo.toml,
+	// stage reads itself).
+	StageSBOM, StageAuditSection bool
 	// Inputs, when set, are all the planner stage copies: the files the
 	// recipe is made of, so that a source edit leaves the planner (and the
 	// cook step after it) cached. When nil the planner reads the whole
@@ -131,6 +143,7 @@ var (
 	user      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$`)
 	relDir    = regexp.MustCompile(`^[A-Za-z0-9_.@+-][A-Za-z0-9_./@+-]*$`)
 	stageBase = regexp.MustCompile(`^(auto|scratch)$`)
+	sbomName  = regexp.MustCompile(`^(spdx|cyclonedx|none)$`)
 	platform  = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?$`)
 	include   = regexp.MustCompile(`^[A-Za-z0-9_.@+-][A-Za-z0-9_./@+-]*:/[A-Za-z0-9_./@+-]*$`)
 )
@@ -156,6 +169,7 @@ func (s Spec) Validate() error {
 		{"workspace directory", s.WorkspaceDir, relDir, false},
 		{"user", s.User, user, false},
 		{"stage base", s.StageBase, stageBase, false},
+		{"SBOM format", s.SBOM, sbomName, false},
 	}
 	for _, kv := range s.Env {
 		checks = append(checks, check{"environment variable name", kv.Key, envKey, true})

@@ -55,8 +55,8 @@ COPY . .
 # runs `cargo build` with these flags, the same as cook's, and takes the
 # binary from cargo's own report of what it built; it warns when the project
 # no longer matches the recipe cook used. The staged binary carries its crate
-# list in a .dep-v0 section (as `cargo auditable` writes it) for scanners, and
-# the image's SPDX SBOM goes to /berth/sbom.spdx.json.
+# list in a .dep-v0 section (as `cargo auditable` writes it) for scanners.
+# The image's SPDX SBOM goes to /berth/sbom.spdx.json.
 RUN cargo-berth stage --recipe-path /berth/recipe.json --out /berth/rootfs --app-out /berth/app --sbom-out /berth/sbom.spdx.json --locked -p api --bin api
 
 # The SBOM alone, to export it: docker buildx build --target sbom --output type=local,dest=. .
