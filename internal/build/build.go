@@ -57,6 +57,9 @@ type Options struct {
 	// Stamps remembers the digests of unchanged host files (the binary's,
 	// for the SBOM) between builds; the zero value remembers nothing.
 	Stamps stamp.Store
+	// DigestBinary hashes the binary (for the SBOM) beside the layers'
+	// compression, on the other core, rather than after it.
+	DigestBinary bool
 	// RuntimeFrom is an image whose runtime files (libraries, CA bundle)
 	// replace the build machine's, pulled for each platform; "" means none.
 	RuntimeFrom string
@@ -98,6 +101,10 @@ type Contents struct {
 	PackageDB string
 	// stamps remembers file digests for the SBOM (Options.Stamps).
 	stamps stamp.Store
+	// binaryDigest, when set, gives the sha256 of the host file
+	// digestedBinary, started early (Options.DigestBinary).
+	binaryDigest   func() (string, error)
+	digestedBinary string
 }
 
 // Collect reads opts.Binary's ELF closure and gathers the files of the
@@ -142,6 +149,9 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 	c, err := Collect(ctx, opts)
 	if err != nil {
 		return nil, err
+	}
+	if opts.DigestBinary {
+		c.digestedBinary, c.binaryDigest = opts.Binary, digestAsync(opts.Binary, opts.Stamps)
 	}
 	img, err := image.Build(ctx, image.Options{
 		Base:       c.Base,

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/berth-dev/berth/internal/audit"
@@ -25,7 +26,11 @@ func SBOM(format string, c *Contents, crates []audit.Crate, epoch time.Time) ([]
 		if f.Path != c.Entrypoint {
 			continue
 		}
-		sum, err := fileSHA256(f.Source, c.stamps)
+		digest := func() (string, error) { return fileSHA256(f.Source, c.stamps) }
+		if c.binaryDigest != nil && f.Source == c.digestedBinary {
+			digest = c.binaryDigest
+		}
+		sum, err := digest()
 		if err != nil {
 			return nil, "", err
 		}
@@ -60,6 +65,23 @@ func fileSHA256(p string, stamps stamp.Store) (string, error) {
 		stamps.Put(key, sum)
 	}
 	return sum, err
+}
+
+// digestAsync starts fileSHA256 of p and returns what waits for it.
+func digestAsync(p string, stamps stamp.Store) func() (string, error) {
+	type result struct {
+		sum string
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		sum, err := fileSHA256(p, stamps)
+		ch <- result{sum, err}
+	}()
+	return sync.OnceValues(func() (string, error) {
+		r := <-ch
+		return r.sum, r.err
+	})
 }
 
 func readSHA256(p string) (string, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/publish"
+	"github.com/berth-dev/berth/internal/sbom"
 	"github.com/berth-dev/berth/internal/stamp"
 	"github.com/berth-dev/berth/internal/timing"
 )
@@ -75,6 +76,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		User:         *plan.cfg.User,
 		Cache:        layerCache(),
 		Stamps:       fileStamps(),
+		DigestBinary: plan.supply.format != sbom.None,
 		RuntimeFrom:  o.runtimeFrom,
 		RuntimeCache: runtimeCache(),
 		Compression:  comp,
