@@ -140,12 +140,20 @@ func (b *bench) armSize() (report.Row, error) {
 		return report.Row{}, err
 	}
 	om, err := outer.IndexManifest()
-	if err != nil || len(om.Manifests) != 1 {
-		return report.Row{}, fmt.Errorf("layout %s holds no image index (%v)", b.layout(), err)
-	}
-	idx, err := outer.ImageIndex(om.Manifests[0].Digest)
 	if err != nil {
 		return report.Row{}, err
+	}
+	// Beside the index, the layout holds each platform's SBOM artifact.
+	var idx v1.ImageIndex
+	for _, d := range om.Manifests {
+		if d.MediaType.IsIndex() {
+			if idx, err = outer.ImageIndex(d.Digest); err != nil {
+				return report.Row{}, err
+			}
+		}
+	}
+	if idx == nil {
+		return report.Row{}, fmt.Errorf("layout %s holds no image index", b.layout())
 	}
 	imgs, err := partial.FindImages(idx, func(d v1.Descriptor) bool { return d.Platform != nil && d.Platform.Architecture == "arm64" })
 	if err != nil || len(imgs) != 1 {
