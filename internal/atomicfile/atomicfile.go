@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // tempPrefix starts the name of every temporary file or directory berth
@@ -75,18 +76,38 @@ func swapAside(tmp, dir string) error {
 
 // SyncTree flushes every file under root to disk before it is renamed into
 // place, so that a crash cannot leave a complete-looking but empty output.
+// The files are flushed at once, a few at a time: the file system commits
+// them together, instead of one journal commit per file.
 func SyncTree(root string) error {
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return f.Sync()
-	})
+	var paths []string
+	if err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		paths = append(paths, p)
+		return err
+	}); err != nil {
+		return err
+	}
+	errs := make([]error, len(paths))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, p := range paths {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = syncFile(p)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func syncFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 func syncDir(dir string) error {

@@ -53,7 +53,9 @@ func CratesKey(manifestPath, dir string, bo cargo.BuildOptions, env []string) (k
 	for _, p := range ws.Packages {
 		files = append(files, p.Manifest.Path)
 	}
-	files = append(files, configFiles(ws.Root, dir, env)...)
+	for _, f := range cargo.ConfigCandidates(env, ws.Root, dir) {
+		files = append(files, f.Path)
+	}
 	slices.Sort(files)
 	files = slices.Compact(files)
 
@@ -78,45 +80,6 @@ func CratesKey(manifestPath, dir string, bo cargo.BuildOptions, env []string) (k
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), true
-}
-
-// configFiles are the cargo config and toolchain files that may exist in
-// the directories cargo reads them from; CratesKey records which do.
-func configFiles(root, dir string, env []string) []string {
-	var out []string
-	for _, start := range []string{root, dir} {
-		for d := start; d != ""; d = parentOf(d) {
-			for _, name := range []string{".cargo/config", ".cargo/config.toml", "rust-toolchain", "rust-toolchain.toml"} {
-				out = append(out, filepath.Join(d, name))
-			}
-		}
-	}
-	home := lookup(env, "CARGO_HOME")
-	if home == "" {
-		if h := lookup(env, "HOME"); h != "" {
-			home = filepath.Join(h, ".cargo")
-		}
-	}
-	if home != "" {
-		out = append(out, filepath.Join(home, "config"), filepath.Join(home, "config.toml"))
-	}
-	return out
-}
-
-func parentOf(d string) string {
-	if p := filepath.Dir(d); p != d {
-		return p
-	}
-	return ""
-}
-
-func lookup(env []string, name string) string {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, name+"="); ok {
-			return v
-		}
-	}
-	return ""
 }
 
 // Crates returns the list stored under key, or else runs list and stores

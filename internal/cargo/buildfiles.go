@@ -1,6 +1,11 @@
 package cargo
 
-import "path/filepath"
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+)
 
 // The names cargo (in a directory's .cargo) and rustup read, in the order
 // they pick them when both are there: the name without .toml wins (cargo and
@@ -41,4 +46,61 @@ func appendIfFile(out []BuildFile, f BuildFile) []BuildFile {
 		return append(out, f)
 	}
 	return out
+}
+
+// ConfigCandidates are every path a cargo run in one of dirs may read
+// config or toolchain files from, whether or not they exist: .cargo/config
+// and .cargo/config.toml (and the rust-toolchain files) in each directory up
+// to the root, then CARGO_HOME's config (from env: CARGO_HOME, else
+// HOME/.cargo). A key built from them sees any appear.
+func ConfigCandidates(env []string, dirs ...string) []BuildFile {
+	var out []BuildFile
+	for _, start := range dirs {
+		for d := start; ; d = filepath.Dir(d) {
+			for _, name := range configBase {
+				out = append(out, BuildFile{Path: filepath.Join(d, ".cargo", name)})
+			}
+			for _, name := range toolchainNames {
+				out = append(out, BuildFile{Path: filepath.Join(d, name), Toolchain: true})
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	home := lookupEnv(env, "CARGO_HOME")
+	if h := lookupEnv(env, "HOME"); home == "" && h != "" {
+		home = filepath.Join(h, ".cargo")
+	}
+	if home != "" {
+		for _, name := range configBase {
+			out = append(out, BuildFile{Path: filepath.Join(home, name)})
+		}
+	}
+	return out
+}
+
+// TargetDirMoved reports whether cargo run in dir (a workspace at root)
+// may put its output elsewhere than root/target: CARGO_TARGET_DIR or
+// CARGO_BUILD_TARGET_DIR is set, or a config file it reads names a
+// target-dir. Only cargo metadata then says where.
+func TargetDirMoved(env []string, root, dir string) bool {
+	if lookupEnv(env, "CARGO_TARGET_DIR") != "" || lookupEnv(env, "CARGO_BUILD_TARGET_DIR") != "" {
+		return true
+	}
+	for _, f := range ConfigCandidates(env, root, dir) {
+		if data, err := os.ReadFile(f.Path); err == nil && !f.Toolchain && bytes.Contains(data, []byte("target-dir")) {
+			return true
+		}
+	}
+	return false
+}
+
+func lookupEnv(env []string, name string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
 }

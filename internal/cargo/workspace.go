@@ -30,6 +30,9 @@ type LocalPackage struct {
 	// Version is the resolved version; "0.0.0" when the manifest has none.
 	Version string
 	Edition string
+	// About is what the package says of itself (description, license,
+	// links, authors, default-run), inherited fields resolved.
+	About About
 	// Member is true for a workspace member.
 	Member bool
 	// Patched is true for the target of a [patch] or [replace] entry: it
@@ -38,6 +41,12 @@ type LocalPackage struct {
 	Targets []LocalTarget
 	// PathDeps are the manifest paths of the package's path dependencies.
 	PathDeps []string
+}
+
+// About is the descriptive part of [package], as cargo metadata gives it.
+type About struct {
+	Description, License, Repository, Homepage, DefaultRun string
+	Authors                                                []string
 }
 
 // Dir is the package's root directory.
@@ -156,7 +165,9 @@ func (p *LocalPackage) metadataPackage() Package {
 	pkg := Package{
 		Name: p.Name, Version: p.Version, ID: packageID(p.Dir(), p.Name, p.Version),
 		ManifestPath: p.Manifest.Path, Edition: p.Edition,
-		Metadata: metadataJSON(p.Manifest.Raw, "package"),
+		Metadata:    metadataJSON(p.Manifest.Raw, "package"),
+		Description: p.About.Description, License: p.About.License, Repository: p.About.Repository,
+		Homepage: p.About.Homepage, DefaultRun: p.About.DefaultRun, Authors: p.About.Authors,
 	}
 	for _, t := range p.Targets {
 		pkg.Targets = append(pkg.Targets, t.Target)

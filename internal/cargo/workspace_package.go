@@ -64,12 +64,26 @@ func (l *loader) readPackage(manifest string) (*LocalPackage, error) {
 	if edition == "" {
 		edition = "2015"
 	}
-	p := &LocalPackage{Manifest: m, Name: name, Version: version, Edition: edition}
+	p := &LocalPackage{Manifest: m, Name: name, Version: version, Edition: edition, About: l.about(pkg)}
 	p.Targets, err = discoverTargets(pkgInfo{raw: m.Raw, root: m.Dir(), name: name, edition: edition, files: l.files})
 	if err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// about reads the descriptive fields, as cargo metadata reports them.
+func (l *loader) about(pkg map[string]any) About {
+	var a About
+	for key, to := range map[string]*string{"description": &a.Description, "license": &a.License,
+		"repository": &a.Repository, "homepage": &a.Homepage, "default-run": &a.DefaultRun} {
+		*to, _ = l.field(pkg, key)
+	}
+	a.Authors = stringsAt(pkg, "authors")
+	if t, ok := pkg["authors"].(map[string]any); ok && t["workspace"] == true {
+		a.Authors = stringsAt(Table(l.root.Raw, "workspace", "package"), "authors")
+	}
+	return a
 }
 
 // field returns a string package field, following `field.workspace = true`

@@ -35,6 +35,7 @@ func comparable(t *testing.T, p *Project) string {
 		Name, Version, ID, ManifestPath, Edition string
 		Metadata                                 any
 		Targets                                  []target
+		About                                    About
 	}
 	var out struct {
 		Root             string
@@ -45,7 +46,11 @@ func comparable(t *testing.T, p *Project) string {
 	out.Root, out.Metadata = p.WorkspaceRoot, decoded(t, p.Metadata)
 	for _, pk := range p.Packages {
 		c := pkg{Name: pk.Name, Version: pk.Version, ID: pk.ID, ManifestPath: pk.ManifestPath, Edition: pk.Edition,
-			Metadata: decoded(t, pk.Metadata)}
+			Metadata: decoded(t, pk.Metadata), About: About{Description: pk.Description, License: pk.License,
+				Repository: pk.Repository, Homepage: pk.Homepage, DefaultRun: pk.DefaultRun, Authors: pk.Authors}}
+		if len(c.About.Authors) == 0 {
+			c.About.Authors = nil // cargo metadata says [], berth's reader nil
+		}
 		for _, tg := range pk.Targets {
 			c.Targets = append(c.Targets, target{tg.Name, tg.SrcPath, tg.Edition, tg.Kind, tg.CrateTypes, tg.RequiredFeatures})
 		}

@@ -62,11 +62,6 @@ type buildOptions struct {
 	zig          bool
 	supply       supplyFlags
 	compression  string
-	// ownReader reads the project with berth's manifest reader instead of
-	// cargo metadata, which costs a cargo process: stage runs in every
-	// Docker build, and needs no target_directory (build does, for its
-	// default layout path, and only cargo knows it for sure).
-	ownReader bool
 }
 
 func newBuildCmd(s *streams) *cobra.Command {

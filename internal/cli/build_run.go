@@ -189,7 +189,7 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 		return nil, err
 	}
 	p := &buildPlan{}
-	if p.project, p.manifest, err = loadProject(ctx, runner, o.manifestPath, o.binary != "", o.ownReader); err != nil {
+	if p.project, p.manifest, err = loadProject(ctx, runner, o.manifestPath, o.binary != ""); err != nil {
 		return nil, err
 	}
 	if p.sel, p.cfg, err = settings(p.project, flags, func(bin string) (cargo.Selection, error) {
@@ -250,6 +250,7 @@ func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Write
 }
 
 func (p *buildPlan) labels(ctx context.Context) map[string]string {
+	defer timing.Start(ctx, "labels (git revision)")()
 	l := map[string]string{}
 	if p.sel.Package != nil {
 		l = build.Labels(ctx, p.sel.Package, filepath.Dir(p.sel.Package.ManifestPath))

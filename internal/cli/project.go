@@ -8,15 +8,18 @@ import (
 	"path/filepath"
 
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/timing"
 )
 
-// loadProject asks cargo for the workspace, and returns it with the manifest
-// cargo starts from (--manifest-path, else the nearest Cargo.toml up from
-// the working directory). Outside a project that is an error, unless a
-// prebuilt binary is packaged. With ownReader, berth's manifest reader
-// answers instead, and cargo only when that reader fails (cargo's error is
-// the one to show).
-func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional, ownReader bool) (*cargo.Project, string, error) {
+// loadProject reads the workspace, and returns it with the manifest cargo
+// starts from (--manifest-path, else the nearest Cargo.toml up from the
+// working directory). Outside a project that is an error, unless a
+// prebuilt binary is packaged. berth's manifest reader answers (cargo
+// metadata costs a cargo process, 15 ms, before every build), and cargo
+// metadata only when that reader fails (cargo's error is the one to show)
+// or the target directory is moved (CARGO_TARGET_DIR, build.target-dir):
+// only cargo knows it for sure, and the default layout goes in it.
+func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional bool) (*cargo.Project, string, error) {
 	current, err := findManifest(manifestPath)
 	var none noManifestError
 	if optional && errors.As(err, &none) {
@@ -25,12 +28,19 @@ func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string,
 	if err != nil {
 		return nil, "", err
 	}
-	if ownReader {
-		if pr, err := cargo.Load(manifestPath); err == nil {
+	if pr, err := cargo.Load(current); err == nil {
+		wd, _ := os.Getwd()
+		env := runner.Env
+		if env == nil {
+			env = os.Environ()
+		}
+		if !cargo.TargetDirMoved(env, pr.WorkspaceRoot, wd) {
 			return pr, current, nil
 		}
 	}
+	done := timing.Start(ctx, "  cargo metadata --no-deps")
 	pr, err := runner.Metadata(ctx, manifestPath)
+	done()
 	if err != nil {
 		return nil, "", err
 	}

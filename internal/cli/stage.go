@@ -28,7 +28,7 @@ type stageOptions struct {
 }
 
 func newStageCmd(s *streams) *cobra.Command {
-	o := &stageOptions{buildOptions: buildOptions{ownReader: true}}
+	o := &stageOptions{}
 	cmd := &cobra.Command{
 		Use:   "stage --out DIR [flags]",
 		Short: "Build the binary and write it with its exact runtime files into a directory",
