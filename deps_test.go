@@ -21,8 +21,8 @@ func TestPackageDependencies(t *testing.T) {
 		"elf":        {},
 		"fileset":    {},
 		"atomicfile": {},
-		"image":      {"fileset", "atomicfile", "timing", "stamp"},
-		"publish":    {"atomicfile", "timing"},
+		"image":      {"fileset", "atomicfile", "timing", "stamp", "progress"},
+		"publish":    {"atomicfile", "timing", "progress"},
 		"dockerfile": {},
 		"rootfs":     {"fileset", "atomicfile"},
 		"recipe":     {"cargo", "atomicfile"},
@@ -33,6 +33,7 @@ func TestPackageDependencies(t *testing.T) {
 		"pkgdb":      {},
 		"timing":     {},
 		"stamp":      {"atomicfile"},
+		"progress":   {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)

@@ -49,3 +49,37 @@ func TestPushProgress(t *testing.T) {
 		t.Errorf("plain output has a carriage return or escape, or lacks the summary line:\n%q", out)
 	}
 }
+
+var plainCompressLine = regexp.MustCompile(`(?m)^compressing application big: [0-9.]+ / [0-9.]+ MB \([0-9.]+ MB/s\)$`)
+
+var compressLine = regexp.MustCompile(`\r\x1b\[Kcompressing application big: [0-9.]+ / [0-9.]+ MB \([0-9.]+ MB/s\)`)
+
+// TestCompressionProgress: a layer whose compression takes seconds shows
+// its progress too, live under a terminal and as plain lines in a log.
+func TestCompressionProgress(t *testing.T) {
+	script, err := exec.LookPath("script")
+	testenv.Require(t, "script", err == nil, "install util-linux (script gives the test a pseudo-terminal)")
+	bin, big := realBerth(t), bigELF(t, 300<<20)
+	args := []string{bin, "berth", "build", "--binary", big, "--sbom", "none", "--oci-layout"}
+	env := append(os.Environ(), "BERTH_CACHE_DIR=off")
+
+	tty := exec.Command(script, "-q", "-e", "-c", strings.Join(append(args, filepath.Join(t.TempDir(), "tty")), " "), "/dev/null")
+	tty.Env = env
+	out, err := tty.CombinedOutput()
+	if err != nil {
+		t.Fatalf("under a terminal: %v\n%s", err, out)
+	}
+	if !compressLine.Match(out) {
+		t.Errorf("terminal output lacks a live compression line:\n%q", out)
+	}
+
+	plain := exec.Command(args[0], append(args[1:], filepath.Join(t.TempDir(), "plain"))...)
+	plain.Env = env
+	out, err = plain.CombinedOutput()
+	if err != nil {
+		t.Fatalf("into a pipe: %v\n%s", err, out)
+	}
+	if strings.ContainsAny(string(out), "\r\x1b") || !plainCompressLine.Match(out) {
+		t.Errorf("plain output has a carriage return or escape, or lacks a compression line:\n%q", out)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"path/filepath"
 	"strings"
@@ -68,6 +69,8 @@ type Options struct {
 	RuntimeCache string
 	// Compression of the image's layers; empty means gzip.
 	Compression image.Compression
+	// Progress shows a long layer compression there; nil shows nothing.
+	Progress io.Writer
 	// Pull fetches a base image; nil means image.Pull.
 	Pull func(ctx context.Context, ref string, p v1.Platform) (v1.Image, error)
 }
@@ -168,6 +171,7 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 		Labels:       opts.Labels,
 		Cache:        opts.Cache,
 		Compression:  opts.Compression,
+		Progress:     opts.Progress,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assembling the image: %w", err)

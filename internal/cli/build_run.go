@@ -77,6 +77,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 		Cache:        layerCache(),
 		Stamps:       fileStamps(),
 		DigestBinary: plan.supply.format != sbom.None,
+		Progress:     s.Err,
 		RuntimeFrom:  o.runtimeFrom,
 		RuntimeCache: runtimeCache(),
 		Compression:  comp,

@@ -3,6 +3,8 @@ package image
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -11,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/berth-dev/berth/internal/fileset"
+	"github.com/berth-dev/berth/internal/progress"
 	"github.com/berth-dev/berth/internal/timing"
 )
 
@@ -46,6 +49,34 @@ type Options struct {
 	Cache *Cache
 	// Compression of the new layers; empty means Gzip.
 	Compression Compression
+	// Progress, when not nil, shows a layer's compression that takes more
+	// than progressQuiet (a live line on a terminal, plain lines otherwise).
+	Progress io.Writer
+}
+
+// progressQuiet: a layer compressed faster than this shows no progress.
+var progressQuiet = 500 * time.Millisecond
+
+// showProgress returns ctx with the reads of files counted on a meter, and
+// the function that ends the meter's display.
+func showProgress(ctx context.Context, w io.Writer, name string, files []fileset.File) (context.Context, func()) {
+	if w == nil {
+		return ctx, func() {}
+	}
+	var total, done int64
+	for _, f := range files {
+		if f.Source != "" {
+			if fi, err := os.Stat(f.Source); err == nil {
+				total += fi.Size()
+			}
+		}
+		total += int64(len(f.Data))
+	}
+	m := progress.After(w, "compressing "+name, progressQuiet)
+	return withCount(ctx, func(n int64) {
+		done += n
+		m.Update(done, total)
+	}), func() { m.Done(done, total) }
 }
 
 // Build returns an OCI image (OCI manifest, config and layer media types)
@@ -64,7 +95,9 @@ func Build(ctx context.Context, opts Options) (v1.Image, error) {
 			continue
 		}
 		done := timing.Startf(ctx, "layer %q", layerName(opts.LayerNames, i))
-		l, err := opts.Cache.Layer(ctx, files, opts.Epoch, opts.Compression)
+		lctx, shown := showProgress(ctx, opts.Progress, layerName(opts.LayerNames, i), files)
+		l, err := opts.Cache.Layer(lctx, files, opts.Epoch, opts.Compression)
+		shown()
 		done()
 		if err != nil {
 			return nil, fmt.Errorf("building layer %q: %w", layerName(opts.LayerNames, i), err)

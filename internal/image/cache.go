@@ -72,7 +72,7 @@ func (c *Cache) Layer(ctx context.Context, files []fileset.File, epoch time.Time
 // compresses it into a new entry.
 func (c *Cache) layer(ctx context.Context, dir string, files []fileset.File, epoch time.Time, comp Compression) (v1.Layer, error) {
 	done := timing.Start(ctx, "  tar digest (cache key)")
-	diffID, err := diffIDOf(ctx, files, epoch)
+	diffID, err := diffIDOf(withCount(ctx, nil), files, epoch)
 	done()
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,4 +75,27 @@ func stampHit(c *Cache, files []fileset.File, now time.Time) bool {
 	dir := filepath.Join(c.Dir, Gzip.compressorName())
 	key, ok := stampKey(files, time.Unix(0, 0), dir, now)
 	return ok && c.stamped(dir, key, Gzip) != nil
+}
+
+// A layer's compression reports on Progress the bytes of its files, and
+// the digest pass of the cache does not count them a second time.
+func TestLayerProgress(t *testing.T) {
+	defer func(q time.Duration) { progressQuiet = q }(progressQuiet)
+	progressQuiet = -time.Second // show from the first read
+	data := make([]byte, 3_000_000)
+	for _, cache := range []*Cache{nil, {Dir: t.TempDir()}} {
+		var out strings.Builder
+		opts := Options{
+			Layers:     [][]fileset.File{{{Path: "/app", Mode: 0o755, Data: data}}},
+			LayerNames: []string{"application app"},
+			Progress:   &out,
+			Cache:      cache,
+		}
+		if _, err := Build(context.Background(), opts); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); !strings.HasPrefix(got, "compressing application app: ") || !strings.Contains(got, " / 3.0 MB (") || strings.Count(got, "\n") != 1 {
+			t.Errorf("cache %v: progress %q, want one plain line about 3.0 MB", cache != nil, got)
+		}
+	}
 }

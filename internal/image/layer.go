@@ -80,7 +80,7 @@ func writeEntry(ctx context.Context, tw *tar.Writer, f fileset.File, mtime time.
 		defer closeFn()
 		hdr.Typeflag = tar.TypeReg
 		hdr.Size = size
-		body = ctxReader{ctx, r}
+		body = ctxReader{ctx, r, countOf(ctx)}
 	}
 	if err := tw.WriteHeader(hdr); err != nil {
 		return fmt.Errorf("layer entry %s: writing tar header: %w", f.Path, err)
@@ -139,14 +139,33 @@ func tarMode(m fs.FileMode) int64 {
 // ctxReader fails with ctx's error once ctx is done, checked before every
 // read (at most 32 KiB with io.CopyN): cancelling stops a layer within a
 // chunk, not at the end of a large file.
+// It also reports the bytes read to count, when not nil (progress).
 type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
+	ctx   context.Context
+	r     io.Reader
+	count func(int64)
 }
 
 func (c ctxReader) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
 	}
-	return c.r.Read(p)
+	n, err := c.r.Read(p)
+	if c.count != nil && n > 0 {
+		c.count(int64(n))
+	}
+	return n, err
+}
+
+type countKey struct{}
+
+// withCount has the layer's files' reads reported to count; nil reports
+// nothing (the cache's digest pass, which is not the compression shown).
+func withCount(ctx context.Context, count func(int64)) context.Context {
+	return context.WithValue(ctx, countKey{}, count)
+}
+
+func countOf(ctx context.Context) func(int64) {
+	f, _ := ctx.Value(countKey{}).(func(int64))
+	return f
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/berth-dev/berth/internal/progress"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -72,16 +73,16 @@ func (p *registryPub) write(ctx context.Context, t name.Tag, img v1.Image, rt ht
 	}
 	// ggcr closes the channel when the write ends.
 	updates := make(chan v1.Update, 64)
-	m := newMeter(p.opts.progress, "pushing "+t.Name())
+	m := progress.New(p.opts.progress, "pushing "+t.Name())
 	shown := make(chan struct{})
 	go func() {
 		defer close(shown)
 		var last v1.Update
 		for u := range updates {
 			last = u
-			m.update(u.Complete, u.Total)
+			m.Update(u.Complete, u.Total)
 		}
-		m.done(last.Complete, last.Total)
+		m.Done(last.Complete, last.Total)
 	}()
 	err := remote.Write(t, img, append(opts, remote.WithProgress(updates))...)
 	<-shown
