@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -45,7 +47,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "berth" {
 		args = args[1:]
 	}
-	s := &streams{Out: stdout, Err: stderr}
+	s := &streams{Out: stdout, Err: lockedUnlessFile(stderr)}
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -125,4 +127,26 @@ func Version() string {
 		return bi.Main.Version
 	}
 	return "dev"
+}
+
+// lockedUnlessFile makes w safe for the writers stderr has at once (cargo's
+// output copied by os/exec, --timings from another goroutine). A file is
+// passed as it is: cargo then writes to the descriptor itself, and sees a
+// terminal when there is one.
+func lockedUnlessFile(w io.Writer) io.Writer {
+	if _, ok := w.(*os.File); ok {
+		return w
+	}
+	return &lockedWriter{w: w}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
