@@ -114,6 +114,7 @@ type Contents struct {
 // runtime and application layers, and the base image when one is named.
 func Collect(ctx context.Context, opts Options) (*Contents, error) {
 	defer timing.Start(ctx, "closure and runtime files")()
+	done := timing.Start(ctx, "  ELF closure")
 	closure, err := elf.Resolve(opts.Binary, elf.Options{Root: opts.Root, ExtraLibraryPaths: opts.LibraryPaths})
 	if err != nil {
 		var nf *elf.NotFoundError
@@ -122,6 +123,7 @@ func Collect(ctx context.Context, opts Options) (*Contents, error) {
 		}
 		return nil, err
 	}
+	done()
 	c := &Contents{Closure: closure, Warnings: closure.Warnings, stamps: opts.Stamps}
 	if c.Platform, err = Platform(closure.Machine, closure.Class); err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.Binary, err)
@@ -242,6 +244,7 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		if err := addOriginLibraries(set, c, opts.Binary); err != nil {
 			return nil, nil, err
 		}
+		defer timing.Start(ctx, "  OS package records")()
 		return set, nil, addPackages(set, opts.Root, res)
 	default:
 		pull := opts.Pull

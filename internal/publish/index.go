@@ -77,6 +77,7 @@ func (p *ociLayout) write(ctx context.Context, idx v1.ImageIndex) error {
 		return fmt.Errorf("writing OCI layout %s: annotating its index", p.dir)
 	}
 	err := atomicfile.ReplaceDir(p.dir, true, func(tmp string) error {
+		reuseBlobs(p.dir, tmp, idx)
 		if _, err := layout.Write(tmp, idx); err != nil {
 			return err
 		}

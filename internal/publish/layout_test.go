@@ -3,11 +3,13 @@ package publish
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -221,5 +223,61 @@ func TestOCILayoutForce(t *testing.T) {
 	}
 	if _, err := OCILayout(target).Publish(context.Background(), img, nil); err != nil {
 		t.Errorf("replacing berth's own layout: %v", err)
+	}
+}
+
+// unreadLayer opens but fails on the first read of its bytes.
+type unreadLayer struct{ v1.Layer }
+
+func (unreadLayer) Compressed() (io.ReadCloser, error) {
+	return io.NopCloser(iotest.ErrReader(errBroken)), nil
+}
+
+// A layout written again reuses the blobs of the old one that still hold
+// their digest (a hard link, not a copy), and never a damaged one.
+func TestOCILayoutReusesBlobs(t *testing.T) {
+	layers := randomLayers(t, 1)
+	img := testImage(t, layers...)
+	digest, err := layers[0].Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		damage  bool     // the old layout's layer blob is changed in place
+		again   v1.Image // what is published the second time
+		wantErr bool
+	}{
+		// The layer cannot be read: publishing works only if it is reused.
+		{name: "unchanged layer linked, not read", again: testImage(t, unreadLayer{layers[0]})},
+		{name: "damaged blob not reused", damage: true, again: img},
+		{name: "damaged blob, layer unreadable", damage: true, again: testImage(t, unreadLayer{layers[0]}), wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "image")
+			if _, err := OCILayout(dir).Publish(context.Background(), img, tags(t, "app:v1")); err != nil {
+				t.Fatal(err)
+			}
+			blob := filepath.Join(dir, "blobs", "sha256", digest.Hex)
+			good, err := os.ReadFile(blob)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.damage {
+				bad := bytes.Clone(good)
+				bad[len(bad)/2] ^= 0xff
+				if err := os.WriteFile(blob, bad, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err = OCILayout(dir).Publish(context.Background(), tt.again, tags(t, "app:v1"))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("second publish: %v, want an error: %v", err, tt.wantErr)
+			}
+			if got, _ := os.ReadFile(blob); !bytes.Equal(got, good) && !tt.wantErr {
+				t.Error("the layout holds a layer blob that does not match its digest")
+			}
+		})
 	}
 }
