@@ -1,13 +1,17 @@
 package build
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/elf"
+	"github.com/berth-dev/berth/internal/stamp"
 )
 
 // Crates returns the crates compiled into a binary of package pkg, from the
@@ -52,8 +56,11 @@ func deref(s *string) string {
 // to dir (cargo's own file is never changed). A binary that has a section
 // (built with cargo auditable) is kept as it is, and its own list is
 // returned instead of crates. A file that is not ELF is returned as it is,
-// for the closure's check to explain.
-func AuditedBinary(binary, dir string, crates []audit.Crate) (string, []audit.Crate, error) {
+// for the closure's check to explain. The copy is made again only when
+// binary or the section changed since stamps saw it made: an untouched
+// copy keeps its identity, so the layer made of it is found by its stamp
+// and a no-op rebuild reads neither file.
+func AuditedBinary(binary, dir string, crates []audit.Crate, stamps stamp.Store) (string, []audit.Crate, error) {
 	data, ok, err := elf.ReadSection(binary, audit.SectionName)
 	if err != nil {
 		// Not an ELF file: packaging it fails next, with the reason.
@@ -77,8 +84,21 @@ func AuditedBinary(binary, dir string, crates []audit.Crate) (string, []audit.Cr
 		return "", nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
 	dst := filepath.Join(dir, filepath.Base(binary))
+	key := ""
+	if id := stamp.Of(binary, time.Now()); id != "" {
+		sum := sha256.Sum256(section)
+		key = stamp.Key("dep-v0 copy", binary, string(id), dst, hex.EncodeToString(sum[:]))
+	}
+	if made, ok := stamps.Get(key); ok && key != "" {
+		if fi, err := os.Lstat(dst); err == nil && string(stamp.Exact(fi)) == made {
+			return dst, crates, nil
+		}
+	}
 	if err := elf.WithSection(binary, dst, audit.SectionName, section); err != nil {
 		return "", nil, err
+	}
+	if fi, err := os.Lstat(dst); err == nil && key != "" {
+		stamps.Put(key, string(stamp.Exact(fi)))
 	}
 	return dst, crates, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/elf"
+	"github.com/berth-dev/berth/internal/stamp"
 )
 
 // metadata is cargo metadata's shape (trimmed): app has a normal, a build
@@ -68,7 +69,7 @@ func TestAuditedBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	crates := []audit.Crate{{Name: "app", Version: "1.0.0", Source: "local", Root: true}}
-	out, list, err := AuditedBinary(src, filepath.Join(dir, "audit"), crates)
+	out, list, err := AuditedBinary(src, filepath.Join(dir, "audit"), crates, stamp.Store{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +79,48 @@ func TestAuditedBinary(t *testing.T) {
 	if _, ok, _ := elf.ReadSection(out, audit.SectionName); !ok || !reflect.DeepEqual(list, crates) {
 		t.Fatalf("the copy has no section, or the list is %+v", list)
 	}
-	again, own, err := AuditedBinary(out, filepath.Join(dir, "audit2"), []audit.Crate{{Name: "other", Version: "2"}})
+	again, own, err := AuditedBinary(out, filepath.Join(dir, "audit2"), []audit.Crate{{Name: "other", Version: "2"}}, stamp.Store{})
 	if err != nil || again != out || len(own) != 1 || own[0].Name != "app" {
 		t.Errorf("a binary with a section: got %s %+v %v; want it kept with its own list", again, own, err)
+	}
+}
+
+// TestAuditedBinaryReused: the copy of a binary that has not changed is
+// not made again (its identity stays, so its layer's stamp holds), unless
+// the copy itself was changed, or the crate list was.
+func TestAuditedBinaryReused(t *testing.T) {
+	const src = "/bin/true" // installed long ago: its identity is settled
+	if _, err := os.Stat(src); err != nil {
+		t.Skip("no /bin/true")
+	}
+	dir, stamps := t.TempDir(), stamp.Store{Dir: t.TempDir()}
+	crates := []audit.Crate{{Name: "app", Version: "1.0.0", Source: "local", Root: true}}
+	identity := func(p string) stamp.ID {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stamp.Exact(fi)
+	}
+	copyOf := func(crates []audit.Crate) (string, stamp.ID) {
+		out, _, err := AuditedBinary(src, dir, crates, stamps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, identity(out)
+	}
+	out, first := copyOf(crates)
+	if _, again := copyOf(crates); again != first {
+		t.Error("an unchanged binary's copy was made again")
+	}
+	if err := os.WriteFile(out, []byte("tampered"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := elf.ReadSection(func() string { p, _ := copyOf(crates); return p }(), audit.SectionName); !ok || err != nil {
+		t.Errorf("a changed copy was kept: section %v, %v", ok, err)
+	}
+	_, before := copyOf(crates)
+	if _, after := copyOf(append(crates, audit.Crate{Name: "serde", Version: "1.0.0", Source: "crates.io"})); after == before {
+		t.Error("a new crate list kept the old copy")
 	}
 }

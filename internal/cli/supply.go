@@ -177,7 +177,7 @@ func (s supply) binary(exe string, crates <-chan cratesResult) (string, []audit.
 	if !s.auditSection {
 		return exe, r.crates, nil
 	}
-	return build.AuditedBinary(exe, filepath.Join(filepath.Dir(exe), "berth-audit"), r.crates)
+	return build.AuditedBinary(exe, filepath.Join(filepath.Dir(exe), "berth-audit"), r.crates, fileStamps())
 }
 
 // document renders the SBOM (nil when sbom is none) and writes it to out
