@@ -49,25 +49,31 @@ func realBerth(t *testing.T) string {
 // section of random (incompressible) bytes: compressing it takes seconds.
 func bigELF(t *testing.T, size int64) string {
 	t.Helper()
+	return bigELFOf(t, size, rand.Reader)
+}
+
+// bigELFOf is bigELF with the section's bytes read from payload.
+func bigELFOf(t *testing.T, size int64, payload io.Reader) string {
+	t.Helper()
 	if _, err := exec.LookPath("objcopy"); err != nil {
 		testenv.Require(t, "objcopy (binutils)", false, err.Error())
 	}
 	dir := t.TempDir()
-	payload := filepath.Join(dir, "payload")
-	f, err := os.Create(payload)
+	section := filepath.Join(dir, "payload")
+	f, err := os.Create(section)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := io.CopyN(f, rand.Reader, size); err != nil {
+	if _, err := io.CopyN(f, payload, size); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
 	out := filepath.Join(dir, "big")
-	cmd := exec.Command("objcopy", "--add-section", ".payload="+payload, "/bin/true", out)
+	cmd := exec.Command("objcopy", "--add-section", ".payload="+section, "/bin/true", out)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("objcopy: %v\n%s", err, b)
 	}
-	os.Remove(payload)
+	os.Remove(section)
 	return out
 }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,7 +60,14 @@ var compressLine = regexp.MustCompile(`\r\x1b\[Kcompressing application big: [0-
 func TestCompressionProgress(t *testing.T) {
 	script, err := exec.LookPath("script")
 	testenv.Require(t, "script", err == nil, "install util-linux (script gives the test a pseudo-terminal)")
-	bin, big := realBerth(t), bigELF(t, 300<<20)
+	// Machine code compresses slowly (random bytes do not: deflate stores
+	// them at disk speed): 200 MB of it takes seconds.
+	bin := realBerth(t)
+	code, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bigELFOf(t, 200<<20, repeated(code))
 	args := []string{bin, "berth", "build", "--binary", big, "--sbom", "none", "--oci-layout"}
 	env := append(os.Environ(), "BERTH_CACHE_DIR=off")
 
@@ -82,4 +90,20 @@ func TestCompressionProgress(t *testing.T) {
 	if strings.ContainsAny(string(out), "\r\x1b") || !plainCompressLine.Match(out) {
 		t.Errorf("plain output has a carriage return or escape, or lacks a compression line:\n%q", out)
 	}
+}
+
+// repeated reads b over and over.
+func repeated(b []byte) io.Reader {
+	return &repeatReader{b: b}
+}
+
+type repeatReader struct {
+	b   []byte
+	off int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	n := copy(p, r.b[r.off:])
+	r.off = (r.off + n) % len(r.b)
+	return n, nil
 }
