@@ -128,7 +128,11 @@ func Collect(ctx context.Context, opts Options) (*Contents, error) {
 	if c.Platform, err = Platform(closure.Machine, closure.Class); err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.Binary, err)
 	}
-	c.Entrypoint = entrypoint(opts)
+	name := opts.Name
+	if name == "" {
+		name = filepath.Base(opts.Binary)
+	}
+	c.Entrypoint = path.Join(BinDir, name)
 	if closure.NSS && opts.Base != BaseAuto && opts.Base != "" {
 		c.Warnings = append(c.Warnings, nssWarning(opts.Binary, opts.Base))
 	}
@@ -144,32 +148,12 @@ func Collect(ctx context.Context, opts Options) (*Contents, error) {
 	return c, nil
 }
 
-// entrypoint is the binary's path in the image.
-func entrypoint(opts Options) string {
-	name := opts.Name
-	if name == "" {
-		name = filepath.Base(opts.Binary)
-	}
-	return path.Join(BinDir, name)
-}
-
 // Image packages opts.Binary into a (not yet published) image: the runtime
 // layer, then the application layer, so a rebuild changes only the last.
-// The application layer (after an edit, the one to compress) is made while
-// the runtime files are gathered, on the other core.
 func Image(ctx context.Context, opts Options) (*Result, error) {
-	layers := image.Options{Epoch: opts.Epoch, Cache: opts.Cache, Compression: opts.Compression, Progress: opts.Progress}
-	app, stop := startAppLayer(ctx, opts, layers)
-	defer stop()
 	c, err := Collect(ctx, opts)
 	if err != nil {
 		return nil, err
-	}
-	prepared := map[int]v1.Layer{}
-	if l, err := app(); err != nil {
-		return nil, err
-	} else if l != nil {
-		prepared[1] = l
 	}
 	if opts.DigestBinary {
 		c.digestedBinary, c.binaryDigest = opts.Binary, digestAsync(opts.Binary, opts.Stamps)
@@ -190,35 +174,11 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 		Cache:        opts.Cache,
 		Compression:  opts.Compression,
 		Progress:     opts.Progress,
-		Prepared:     prepared,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assembling the image: %w", err)
 	}
 	return &Result{Image: img, Contents: c}, nil
-}
-
-// startAppLayer starts making the application layer (the binary alone) and
-// returns what waits for it, and what cancels it and waits (for an error
-// before it was needed). A binary rootfs cannot take gives no layer here:
-// Collect reports why.
-func startAppLayer(ctx context.Context, opts Options, layers image.Options) (wait func() (v1.Layer, error), stop func()) {
-	set, err := rootfs.Binary(opts.Binary, entrypoint(opts))
-	if err != nil {
-		return func() (v1.Layer, error) { return nil, nil }, func() {}
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	var l v1.Layer
-	go func() {
-		defer close(done)
-		l, err = layers.Layer(ctx, set.Files(), "application "+path.Base(entrypoint(opts)))
-	}()
-	wait = func() (v1.Layer, error) {
-		<-done
-		return l, err
-	}
-	return wait, func() { cancel(); <-done }
 }
 
 // Stage writes the files of an image of opts.Binary into the new directory

@@ -52,9 +52,6 @@ type Options struct {
 	// Progress, when not nil, shows a layer's compression that takes more
 	// than progressQuiet (a live line on a terminal, plain lines otherwise).
 	Progress io.Writer
-	// Prepared holds layers already made (with Layer) for entries of
-	// Layers, by index: Build uses them as they are.
-	Prepared map[int]v1.Layer
 }
 
 // progressQuiet: a layer compressed faster than this shows no progress.
@@ -82,19 +79,6 @@ func showProgress(ctx context.Context, w io.Writer, name string, files []fileset
 	}), func() { m.Done(done, total) }
 }
 
-// Layer makes the layer of files, named name (for progress and errors),
-// with opts' cache, epoch, compression and progress.
-func (opts Options) Layer(ctx context.Context, files []fileset.File, name string) (v1.Layer, error) {
-	defer timing.Startf(ctx, "layer %q", name)()
-	lctx, shown := showProgress(ctx, opts.Progress, name, files)
-	defer shown()
-	l, err := opts.Cache.Layer(lctx, files, opts.Epoch, opts.Compression)
-	if err != nil {
-		return nil, fmt.Errorf("building layer %q: %w", name, err)
-	}
-	return l, nil
-}
-
 // Build returns an OCI image (OCI manifest, config and layer media types)
 // made of the base and one layer per non-empty entry of opts.Layers. A
 // Docker-typed base is converted: its layers are relabelled with the OCI
@@ -110,11 +94,13 @@ func Build(ctx context.Context, opts Options) (v1.Image, error) {
 		if len(files) == 0 {
 			continue
 		}
-		l, ok := opts.Prepared[i]
-		if !ok {
-			if l, err = opts.Layer(ctx, files, layerName(opts.LayerNames, i)); err != nil {
-				return nil, err
-			}
+		done := timing.Startf(ctx, "layer %q", layerName(opts.LayerNames, i))
+		lctx, shown := showProgress(ctx, opts.Progress, layerName(opts.LayerNames, i), files)
+		l, err := opts.Cache.Layer(lctx, files, opts.Epoch, opts.Compression)
+		shown()
+		done()
+		if err != nil {
+			return nil, fmt.Errorf("building layer %q: %w", layerName(opts.LayerNames, i), err)
 		}
 		adds = append(adds, mutate.Addendum{
 			Layer: l,
