@@ -160,3 +160,34 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	}
 	return syncDir(dir)
 }
+
+// What Replaceable finds at a path berth must not replace.
+var (
+	ErrNotRegular = errors.New("not a regular file (a symbolic link or a directory)")
+	ErrForeign    = errors.New("a file berth did not write")
+)
+
+// Replaceable says whether an output may be written at path: nil when
+// nothing is there or a regular file that ours recognises as berth's own
+// earlier output; ErrNotRegular or ErrForeign when something else is (each
+// caller says it in its own words), or the error that stopped the check.
+func Replaceable(path string, ours func(data []byte) bool) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return ErrNotRegular
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !ours(data) {
+		return ErrForeign
+	}
+	return nil
+}

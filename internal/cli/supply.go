@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,28 +79,25 @@ func (f *supplyFlags) resolve(cfg config.Resolved) (supply, error) {
 // checkSBOMOut refuses to replace anything at path but an SBOM (SPDX or
 // CycloneDX JSON): --sbom-out given a source file by mistake must not lose it.
 func checkSBOMOut(path string) error {
-	info, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("checking --sbom-out %s: %w", path, err)
-	}
-	if !info.Mode().IsRegular() {
+	err := atomicfile.Replaceable(path, isSBOM)
+	switch {
+	case errors.Is(err, atomicfile.ErrNotRegular):
 		return usagef("--sbom-out %s exists and is not a regular file (a symbolic link or a directory); give a new path", path)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
+	case errors.Is(err, atomicfile.ErrForeign):
+		return usagef("--sbom-out %s exists and is not an SBOM; berth replaces only an earlier SBOM there: give another path, or remove the file if it is yours to lose", path)
+	case err != nil:
 		return fmt.Errorf("checking --sbom-out %s: %w", path, err)
 	}
+	return nil
+}
+
+// isSBOM recognises an SPDX or CycloneDX JSON document.
+func isSBOM(data []byte) bool {
 	var head struct {
 		SPDXVersion string `json:"spdxVersion"`
 		BOMFormat   string `json:"bomFormat"`
 	}
-	if json.Unmarshal(data, &head) != nil || (head.SPDXVersion == "" && head.BOMFormat == "") {
-		return usagef("--sbom-out %s exists and is not an SBOM; berth replaces only an earlier SBOM there: give another path, or remove the file if it is yours to lose", path)
-	}
-	return nil
+	return json.Unmarshal(data, &head) == nil && (head.SPDXVersion != "" || head.BOMFormat != "")
 }
 
 type cratesResult struct {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
 	"github.com/berth-dev/berth/internal/atomicfile"
 )
@@ -31,26 +29,23 @@ func (r *Recipe) WriteFile(path string) error {
 
 // replaceable reports an error unless path is absent or an earlier recipe.
 func replaceable(path string) error {
-	info, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("checking the recipe path: %w", err)
-	}
-	if !info.Mode().IsRegular() {
+	err := atomicfile.Replaceable(path, isRecipe)
+	switch {
+	case errors.Is(err, atomicfile.ErrNotRegular):
 		return fmt.Errorf("will not write the recipe to %s: it exists and is not a regular file (a symbolic link or a directory); choose another --recipe-path", path)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
+	case errors.Is(err, atomicfile.ErrForeign):
+		return fmt.Errorf("will not write the recipe to %s: that file exists and is not a berth recipe; choose another --recipe-path, or remove the file if it is yours to lose", path)
+	case err != nil:
 		return fmt.Errorf("checking the recipe path: %w", err)
 	}
+	return nil
+}
+
+// isRecipe recognises a recipe berth wrote.
+func isRecipe(data []byte) bool {
 	var head struct {
 		Version       int     `json:"version"`
 		WorkspaceRoot *string `json:"workspace_root"`
 	}
-	if json.Unmarshal(data, &head) != nil || head.Version < 1 || head.WorkspaceRoot == nil {
-		return fmt.Errorf("will not write the recipe to %s: that file exists and is not a berth recipe; choose another --recipe-path, or remove the file if it is yours to lose", path)
-	}
-	return nil
+	return json.Unmarshal(data, &head) == nil && head.Version >= 1 && head.WorkspaceRoot != nil
 }
