@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -100,5 +101,37 @@ func TestWithSectionBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(dst); !os.IsNotExist(err) {
 		t.Errorf("a failed call left %s behind", dst)
+	}
+}
+
+// TestWithSectionFlatMemory: a big binary is copied, not read into memory.
+func TestWithSectionFlatMemory(t *testing.T) {
+	objcopy, err := exec.LookPath("objcopy")
+	if err != nil {
+		t.Skip("objcopy (binutils) not installed")
+	}
+	dir := t.TempDir()
+	payload := filepath.Join(dir, "payload")
+	if err := os.WriteFile(payload, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(payload, 200<<20); err != nil { // 200 MB, sparse
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big")
+	if out, err := exec.Command(objcopy, "--add-section", ".payload="+payload, "/bin/true", big).CombinedOutput(); err != nil {
+		t.Skipf("objcopy: %v\n%s", err, out)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := WithSection(big, filepath.Join(dir, "out"), ".dep-v0", []byte("list")); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("adding a section to a 200 MB binary allocated %d MB", alloc>>20)
+	}
+	if data, ok, err := ReadSection(filepath.Join(dir, "out"), ".dep-v0"); err != nil || !ok || string(data) != "list" {
+		t.Errorf("section reads back as %q, %v, %v", data, ok, err)
 	}
 }
