@@ -73,12 +73,8 @@ func (r *Runner) stderr() io.Writer {
 func (r *Runner) Run(ctx context.Context, dir string, args ...string) error {
 	cmd := r.command(ctx, dir, args)
 	tail := &tailBuffer{max: 8 << 10}
-	out := r.stderr()
-	if _, isFile := out.(*os.File); !isFile {
-		// cargo's stdout and stderr are copied by two goroutines; a file
-		// takes both as they come, any other writer one at a time.
-		out = &syncWriter{w: out}
-	}
+	// cargo's stdout and stderr are copied by two goroutines.
+	out := Serialized(r.stderr())
 	cmd.Stdout = out
 	cmd.Stderr = io.MultiWriter(out, tail)
 	if err := cmd.Run(); err != nil {
@@ -157,6 +153,19 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 func (t *tailBuffer) String() string { return string(t.buf) }
+
+// Serialized makes w safe for writers that write at once (os/exec's copies
+// of cargo's stdout and stderr, berth's own lines from another goroutine):
+// a file takes them as they come and is returned as it is, so that cargo,
+// given its descriptor, still sees a terminal; any other writer gets one
+// write at a time. A writer Serialized already gave is returned as it is.
+func Serialized(w io.Writer) io.Writer {
+	switch w.(type) {
+	case *os.File, *syncWriter:
+		return w
+	}
+	return &syncWriter{w: w}
+}
 
 // syncWriter serializes writes to w.
 type syncWriter struct {

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/timing"
 )
 
@@ -47,7 +46,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "berth" {
 		args = args[1:]
 	}
-	s := &streams{Out: stdout, Err: lockedUnlessFile(stderr)}
+	// stderr has several writers at once: cargo's output, copied by os/exec,
+	// and --timings lines from other goroutines.
+	s := &streams{Out: stdout, Err: cargo.Serialized(stderr)}
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -127,26 +128,4 @@ func Version() string {
 		return bi.Main.Version
 	}
 	return "dev"
-}
-
-// lockedUnlessFile makes w safe for the writers stderr has at once (cargo's
-// output copied by os/exec, --timings from another goroutine). A file is
-// passed as it is: cargo then writes to the descriptor itself, and sees a
-// terminal when there is one.
-func lockedUnlessFile(w io.Writer) io.Writer {
-	if _, ok := w.(*os.File); ok {
-		return w
-	}
-	return &lockedWriter{w: w}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
