@@ -84,12 +84,9 @@ func AuditedBinary(binary, dir string, crates []audit.Crate, stamps stamp.Store)
 		return "", nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
 	dst := filepath.Join(dir, filepath.Base(binary))
-	key := ""
-	if id := stamp.Of(binary, time.Now()); id != "" {
-		sum := sha256.Sum256(section)
-		key = stamp.Key("dep-v0 copy", binary, string(id), dst, hex.EncodeToString(sum[:]))
-	}
-	if made, ok := stamps.Get(key); ok && key != "" {
+	sum := sha256.Sum256(section)
+	key := stamp.FileKey(binary, time.Now(), "dep-v0 copy", dst, hex.EncodeToString(sum[:]))
+	if made, ok := stamps.Get(key); ok {
 		if fi, err := os.Lstat(dst); err == nil && string(stamp.Exact(fi)) == made {
 			return dst, crates, nil
 		}
@@ -97,7 +94,7 @@ func AuditedBinary(binary, dir string, crates []audit.Crate, stamps stamp.Store)
 	if err := elf.WithSection(binary, dst, audit.SectionName, section); err != nil {
 		return "", nil, err
 	}
-	if fi, err := os.Lstat(dst); err == nil && key != "" {
+	if fi, err := os.Lstat(dst); err == nil {
 		stamps.Put(key, string(stamp.Exact(fi)))
 	}
 	return dst, crates, nil

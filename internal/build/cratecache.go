@@ -9,21 +9,19 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/stamp"
 )
 
 // CrateCache keeps the crate list of a build between builds, so that an
 // edit of the sources, which cannot change it, does not run cargo metadata
 // again (about 50 ms, and it contends with cargo build for cargo's package
-// cache lock). A nil *CrateCache, or an empty Dir, caches nothing.
+// cache lock): one JSON value per key, the 64 most recently used kept. A
+// nil *CrateCache, or an empty Dir, caches nothing.
 type CrateCache struct {
 	Dir string
-	// Keep is how many lists stay after a write, newest first; 0 means 64.
-	Keep int
 }
 
 // cratesEntry is the file format; Version changes when Crate does.
@@ -89,12 +87,10 @@ func (c *CrateCache) Crates(key string, list func() ([]audit.Crate, error)) ([]a
 	if c == nil || c.Dir == "" || key == "" {
 		return list()
 	}
-	path := filepath.Join(c.Dir, key+".json")
-	if data, err := os.ReadFile(path); err == nil {
+	store := stamp.Store{Dir: c.Dir, Keep: 64}
+	if v, ok := store.Get(key); ok {
 		var e cratesEntry
-		if json.Unmarshal(data, &e) == nil && e.Version == cratesEntryVersion && e.Crates != nil {
-			now := time.Now()
-			os.Chtimes(path, now, now) // recently used; best effort
+		if json.Unmarshal([]byte(v), &e) == nil && e.Version == cratesEntryVersion && e.Crates != nil {
 			return e.Crates, nil
 		}
 	}
@@ -102,35 +98,9 @@ func (c *CrateCache) Crates(key string, list func() ([]audit.Crate, error)) ([]a
 	if err != nil || crates == nil {
 		return crates, err
 	}
-	c.store(path, crates)
+	// JSON escapes every newline: the entry is the one line a value is.
+	if data, err := json.Marshal(cratesEntry{Version: cratesEntryVersion, Crates: crates}); err == nil {
+		store.Put(key, string(data))
+	}
 	return crates, nil
-}
-
-// store writes the entry under a temporary name and renames it: a reader
-// sees a whole entry or none. Not fsynced: a torn entry does not parse.
-func (c *CrateCache) store(path string, crates []audit.Crate) {
-	data, err := json.Marshal(cratesEntry{Version: cratesEntryVersion, Crates: crates})
-	if err != nil || os.MkdirAll(c.Dir, 0o755) != nil {
-		return
-	}
-	f, err := atomicfile.CreateTemp(c.Dir, "crates")
-	if err != nil {
-		return
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return
-	}
-	keep := c.Keep
-	if keep <= 0 {
-		keep = 64
-	}
-	atomicfile.Prune(filepath.Join(c.Dir, "*.json"), keep)
 }

@@ -114,7 +114,7 @@ func TestCrateCache(t *testing.T) {
 		t.Errorf("cargo metadata ran %d times, want once", runs)
 	}
 	// A damaged entry is a miss; an error is returned and nothing stored.
-	os.WriteFile(filepath.Join(c.Dir, "k.json"), []byte(`{"version":1,"crates":[`), 0o644)
+	os.WriteFile(filepath.Join(c.Dir, "k"), []byte(`{"version":1,"crates":[`+"\n"), 0o644)
 	if _, err := c.Crates("k", list); err != nil || runs != 2 {
 		t.Errorf("damaged entry: runs %d, err %v", runs, err)
 	}
@@ -122,7 +122,7 @@ func TestCrateCache(t *testing.T) {
 	if _, err := c.Crates("other", func() ([]audit.Crate, error) { return nil, boom }); !errors.Is(err, boom) {
 		t.Errorf("err = %v, want boom", err)
 	}
-	if _, err := os.Stat(filepath.Join(c.Dir, "other.json")); err == nil {
+	if _, err := os.Stat(filepath.Join(c.Dir, "other")); err == nil {
 		t.Error("a failed listing was stored")
 	}
 	var off *CrateCache

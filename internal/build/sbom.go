@@ -53,15 +53,13 @@ func SBOM(format string, c *Contents, crates []audit.Crate, epoch time.Time) ([]
 func fileSHA256(p string, stamps stamp.Store) (string, error) {
 	key := ""
 	if abs, err := filepath.Abs(p); err == nil {
-		if id := stamp.Of(abs, time.Now()); id != "" {
-			key = stamp.Key("sha256", abs, string(id))
-		}
+		key = stamp.FileKey(abs, time.Now(), "sha256")
 	}
-	if sum, ok := stamps.Get(key); ok && key != "" {
+	if sum, ok := stamps.Get(key); ok {
 		return sum, nil
 	}
 	sum, err := readSHA256(p)
-	if err == nil && key != "" {
+	if err == nil {
 		stamps.Put(key, sum)
 	}
 	return sum, err

@@ -47,10 +47,26 @@ func OfInfo(fi fs.FileInfo, now time.Time) ID {
 	return Exact(fi)
 }
 
-// Store keeps small values under keys, one file each in Dir. An empty Dir
-// keeps nothing. Values are only hints checked by their users or derived
-// from trusted identities: a lost or torn one is a miss.
-type Store struct{ Dir string }
+// Store keeps small values (one line each) under keys, one file each in
+// Dir. An empty Dir keeps nothing, and an empty key names nothing (FileKey
+// of a file not settled). Values are only hints checked by their users or
+// derived from trusted identities: a lost or torn one is a miss.
+type Store struct {
+	Dir string
+	// Keep is how many values stay after a Put, most recently used
+	// first; 0 means 256.
+	Keep int
+}
+
+// FileKey is Key of parts and the identity of the file at path, or "" when
+// that file has no identity to trust yet (see Of).
+func FileKey(path string, now time.Time, parts ...string) string {
+	id := Of(path, now)
+	if id == "" {
+		return ""
+	}
+	return Key(append(parts, path, string(id))...)
+}
 
 // Key hashes parts into a file name.
 func Key(parts ...string) string {
@@ -61,22 +77,26 @@ func Key(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Get returns the value under key.
+// Get returns the value under key, and marks it recently used.
 func (s Store) Get(key string) (string, bool) {
-	if s.Dir == "" {
+	if s.Dir == "" || key == "" {
 		return "", false
 	}
-	data, err := os.ReadFile(filepath.Join(s.Dir, key))
+	p := filepath.Join(s.Dir, key)
+	data, err := os.ReadFile(p)
 	if err != nil || len(data) == 0 || data[len(data)-1] != '\n' {
 		return "", false
 	}
+	now := time.Now()
+	os.Chtimes(p, now, now) // best effort: only the pruning order needs it
 	return string(data[:len(data)-1]), true
 }
 
-// Put stores value under key, replacing the file by rename so that a
-// reader never sees half of it, and keeps the newest 256 values.
+// Put stores value (one line) under key, replacing the file by rename so
+// that a reader never sees half of it, and keeps the Keep most recently
+// used values. Not fsynced: a torn value is a miss.
 func (s Store) Put(key, value string) {
-	if s.Dir == "" || os.MkdirAll(s.Dir, 0o755) != nil {
+	if s.Dir == "" || key == "" || os.MkdirAll(s.Dir, 0o755) != nil {
 		return
 	}
 	f, err := atomicfile.CreateTemp(s.Dir, "stamp")
@@ -94,7 +114,11 @@ func (s Store) Put(key, value string) {
 		os.Remove(f.Name())
 		return
 	}
-	atomicfile.Prune(filepath.Join(s.Dir, "[0-9a-f]*"), 256)
+	keep := s.Keep
+	if keep <= 0 {
+		keep = 256
+	}
+	atomicfile.Prune(filepath.Join(s.Dir, "[0-9a-f]*"), keep)
 }
 
 // Exact is the identity of a file berth itself writes and then only

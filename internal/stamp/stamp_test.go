@@ -59,7 +59,30 @@ func TestStore(t *testing.T) {
 	if _, ok := none.Get(key); ok {
 		t.Error("a store with no directory kept a value")
 	}
+	s.Put("", "abc") // FileKey of a file not settled: nothing kept
+	if _, ok := s.Get(""); ok {
+		t.Error("the empty key names a value")
+	}
 	if Key("a", "bc") == Key("ab", "c") {
 		t.Error("Key does not separate its parts")
+	}
+}
+
+func TestFileKey(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if k := FileKey(file, time.Now(), "sha256"); k != "" {
+		t.Errorf("a file just written has key %q", k)
+	}
+	later := time.Now().Add(time.Minute)
+	a, b := FileKey(file, later, "sha256"), FileKey(file, later, "copy")
+	if a == "" || a == b {
+		t.Errorf("keys %q and %q: want two different ones", a, b)
+	}
+	os.WriteFile(file, []byte("y"), 0o644)
+	if c := FileKey(file, time.Now().Add(time.Minute), "sha256"); c == a {
+		t.Error("a rewrite kept the key")
 	}
 }
