@@ -1,17 +1,14 @@
 package build
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/berth-dev/berth/internal/audit"
+	"github.com/berth-dev/berth/internal/pkgdb"
 	"github.com/berth-dev/berth/internal/sbom"
 	"github.com/berth-dev/berth/internal/stamp"
 )
@@ -82,17 +79,14 @@ func digestAsync(p string, stamps stamp.Store) func() (string, error) {
 	})
 }
 
+// readSHA256 hashes the file at p, as the package database does the files
+// no package owns.
 func readSHA256(p string) (string, error) {
-	f, err := os.Open(p)
+	f, err := pkgdb.Hash("", p)
 	if err != nil {
-		return "", fmt.Errorf("hashing %s for the SBOM: %w", p, err)
+		return "", fmt.Errorf("the SBOM needs the digest of %s: %w", p, err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hashing %s for the SBOM: %w", p, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return f.SHA256, nil
 }
 
 // addPackagesTo maps the package database's view of the runtime files
