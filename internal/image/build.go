@@ -58,12 +58,27 @@ type Options struct {
 var progressQuiet = 500 * time.Millisecond
 
 // showProgress returns ctx with the reads of files counted on a meter, and
-// the function that ends the meter's display.
+// the function that ends the meter's display. The files' total size is
+// learnt at the first read: a layer found without reading (a stamp, the
+// cache) costs nothing.
 func showProgress(ctx context.Context, w io.Writer, name string, files []fileset.File) (context.Context, func()) {
 	if w == nil {
 		return ctx, func() {}
 	}
 	var total, done int64
+	m := progress.After(w, "compressing "+name, progressQuiet)
+	return withCount(ctx, func(n int64) {
+		if done == 0 {
+			total = sizeOf(files)
+		}
+		done += n
+		m.Update(done, total)
+	}), func() { m.Done(done, total) }
+}
+
+// sizeOf is the bytes of files' contents.
+func sizeOf(files []fileset.File) int64 {
+	var total int64
 	for _, f := range files {
 		if f.Source != "" {
 			if fi, err := os.Stat(f.Source); err == nil {
@@ -72,11 +87,7 @@ func showProgress(ctx context.Context, w io.Writer, name string, files []fileset
 		}
 		total += int64(len(f.Data))
 	}
-	m := progress.After(w, "compressing "+name, progressQuiet)
-	return withCount(ctx, func(n int64) {
-		done += n
-		m.Update(done, total)
-	}), func() { m.Done(done, total) }
+	return total
 }
 
 // Build returns an OCI image (OCI manifest, config and layer media types)
