@@ -118,7 +118,7 @@ func StaticArgs(env, args []string, target, dir string) ([]string, []string) {
 		}
 	}
 	table := "build"
-	if hasTargetRustflags(dir) {
+	if hasTargetRustflags(env, dir) {
 		table = "target." + target
 	}
 	return env, append(args, "--config", table+`.rustflags=["-C", "target-feature=+crt-static"]`)

@@ -26,26 +26,31 @@ type BuildFile struct {
 // the workspace root and its parents up to ContextDir, nearest directory
 // first, and within a directory in the order of preference.
 func (w *Workspace) BuildFiles() []BuildFile {
-	stop := w.ContextDir()
 	var out []BuildFile
-	for dir := w.Root; ; dir = filepath.Dir(dir) {
+	for _, f := range candidates(w.Root, w.ContextDir()) {
+		if isRegular(f.Path) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// candidates are the config and toolchain paths of start and its parents
+// up to stop (or the root), nearest first, each directory's in cargo's and
+// rustup's order of preference, whether or not they exist.
+func candidates(start, stop string) []BuildFile {
+	var out []BuildFile
+	for dir := start; ; dir = filepath.Dir(dir) {
 		for _, name := range configBase {
-			out = appendIfFile(out, BuildFile{Path: filepath.Join(dir, ".cargo", name)})
+			out = append(out, BuildFile{Path: filepath.Join(dir, ".cargo", name)})
 		}
 		for _, name := range toolchainNames {
-			out = appendIfFile(out, BuildFile{Path: filepath.Join(dir, name), Toolchain: true})
+			out = append(out, BuildFile{Path: filepath.Join(dir, name), Toolchain: true})
 		}
 		if dir == stop || filepath.Dir(dir) == dir {
 			return out
 		}
 	}
-}
-
-func appendIfFile(out []BuildFile, f BuildFile) []BuildFile {
-	if isRegular(f.Path) {
-		return append(out, f)
-	}
-	return out
 }
 
 // ConfigCandidates are every path a cargo run in one of dirs may read
@@ -56,23 +61,9 @@ func appendIfFile(out []BuildFile, f BuildFile) []BuildFile {
 func ConfigCandidates(env []string, dirs ...string) []BuildFile {
 	var out []BuildFile
 	for _, start := range dirs {
-		for d := start; ; d = filepath.Dir(d) {
-			for _, name := range configBase {
-				out = append(out, BuildFile{Path: filepath.Join(d, ".cargo", name)})
-			}
-			for _, name := range toolchainNames {
-				out = append(out, BuildFile{Path: filepath.Join(d, name), Toolchain: true})
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
+		out = append(out, candidates(start, "")...)
 	}
-	home := lookupEnv(env, "CARGO_HOME")
-	if h := lookupEnv(env, "HOME"); home == "" && h != "" {
-		home = filepath.Join(h, ".cargo")
-	}
-	if home != "" {
+	if home := cargoHome(env); home != "" {
 		for _, name := range configBase {
 			out = append(out, BuildFile{Path: filepath.Join(home, name)})
 		}
@@ -88,9 +79,11 @@ func TargetDirMoved(env []string, root, dir string) bool {
 	if lookupEnv(env, "CARGO_TARGET_DIR") != "" || lookupEnv(env, "CARGO_BUILD_TARGET_DIR") != "" {
 		return true
 	}
-	for _, f := range ConfigCandidates(env, root, dir) {
-		if data, err := os.ReadFile(f.Path); err == nil && !f.Toolchain && bytes.Contains(data, []byte("target-dir")) {
-			return true
+	for _, d := range []string{root, dir} {
+		for _, p := range configFiles(env, d) {
+			if data, err := os.ReadFile(p); err == nil && bytes.Contains(data, []byte("target-dir")) {
+				return true
+			}
 		}
 	}
 	return false

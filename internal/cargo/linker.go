@@ -21,13 +21,10 @@ func ConfiguredLinker(env []string, dir, triple string) string {
 	if env == nil {
 		env = os.Environ()
 	}
-	key := LinkerEnv(triple) + "="
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, key); ok && v != "" {
-			return v
-		}
+	if v := lookupEnv(env, LinkerEnv(triple)); v != "" {
+		return v
 	}
-	for _, targets := range targetTables(dir) {
+	for _, targets := range targetTables(env, dir) {
 		table, _ := targets[triple].(map[string]any)
 		if l, ok := table["linker"].(string); ok && l != "" {
 			return l

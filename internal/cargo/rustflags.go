@@ -5,10 +5,10 @@ import (
 	"path/filepath"
 )
 
-// configFiles are cargo's configuration files for a build run in dir, as
-// cargo finds them: one .cargo/config (or .cargo/config.toml) in dir and
-// every parent, then the one in $CARGO_HOME.
-func configFiles(dir string) []string {
+// configFiles are cargo's configuration files for a build run in dir with
+// env, as cargo finds them: one .cargo/config (or .cargo/config.toml) in dir
+// and every parent, then the one in $CARGO_HOME.
+func configFiles(env []string, dir string) []string {
 	var out []string
 	for d := dir; ; d = filepath.Dir(d) {
 		if p := firstFile(filepath.Join(d, ".cargo"), configBase); p != "" {
@@ -18,24 +18,32 @@ func configFiles(dir string) []string {
 			break
 		}
 	}
-	home := os.Getenv("CARGO_HOME")
-	if home == "" {
-		if h, err := os.UserHomeDir(); err == nil {
-			home = filepath.Join(h, ".cargo")
+	if home := cargoHome(env); home != "" {
+		if p := firstFile(home, configBase); p != "" {
+			out = append(out, p)
 		}
 	}
-	if p := firstFile(home, configBase); home != "" && p != "" {
-		out = append(out, p)
-	}
 	return out
+}
+
+// cargoHome is CARGO_HOME in env, else HOME/.cargo, as cargo has it; ""
+// when env has neither.
+func cargoHome(env []string) string {
+	if home := lookupEnv(env, "CARGO_HOME"); home != "" {
+		return home
+	}
+	if h := lookupEnv(env, "HOME"); h != "" {
+		return filepath.Join(h, ".cargo")
+	}
+	return ""
 }
 
 // hasTargetRustflags reports whether any config file of a build in dir sets
 // rustflags in a [target.<triple>] or [target.'cfg(...)'] table. cargo then
 // ignores build.rustflags, so flags berth adds must go to the target table.
 // A file that does not parse is left to cargo to report.
-func hasTargetRustflags(dir string) bool {
-	for _, targets := range targetTables(dir) {
+func hasTargetRustflags(env []string, dir string) bool {
+	for _, targets := range targetTables(env, dir) {
 		for _, t := range targets {
 			if table, ok := t.(map[string]any); ok {
 				if _, ok := table["rustflags"]; ok {
@@ -50,9 +58,9 @@ func hasTargetRustflags(dir string) bool {
 // targetTables are the [target] tables of the config files of a build in
 // dir, in cargo's order (the nearest first). A file that does not parse is
 // left out, for cargo to report.
-func targetTables(dir string) []map[string]any {
+func targetTables(env []string, dir string) []map[string]any {
 	var out []map[string]any
-	for _, p := range configFiles(dir) {
+	for _, p := range configFiles(env, dir) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			continue
