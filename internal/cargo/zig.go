@@ -59,13 +59,7 @@ func CheckZigbuild(ctx context.Context) error {
 }
 
 func hasSubcommand(name string) bool {
-	home := os.Getenv("CARGO_HOME")
-	if home == "" {
-		if h, err := os.UserHomeDir(); err == nil {
-			home = filepath.Join(h, ".cargo")
-		}
-	}
-	if home != "" {
+	if home := cargoHome(os.Environ()); home != "" {
 		if info, err := os.Stat(filepath.Join(home, "bin", name)); err == nil && !info.IsDir() && info.Mode()&0o111 != 0 {
 			return true
 		}

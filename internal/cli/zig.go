@@ -26,12 +26,9 @@ func (p *buildPlan) resolveZig(ctx context.Context, target string, prebuilt bool
 	if !p.zig {
 		return nil
 	}
-	from := p.cfg.Source("zig")
-	switch from {
-	case "flag":
+	from := p.cfg.Origin("zig")
+	if from == "flag" {
 		from = "--zig"
-	case config.EnvLayer:
-		from = config.EnvName("zig")
 	}
 	return checkZig(ctx, from)
 }
