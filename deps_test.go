@@ -26,7 +26,7 @@ func TestPackageDependencies(t *testing.T) {
 		"dockerfile": {},
 		"rootfs":     {"fileset", "atomicfile"},
 		"recipe":     {"cargo", "atomicfile"},
-		"build":      {"cargo", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp"},
+		"pipeline":   {"cargo", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp"},
 		"testenv":    {},
 		"audit":      {},
 		"sbom":       {},

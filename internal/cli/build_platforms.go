@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/publish"
@@ -30,8 +30,8 @@ func (o *platformFlags) add(f *pflag.FlagSet) {
 
 // targets maps the platforms and cargo flags to the builds to run, checking
 // that every platform can be built here before anything runs.
-func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *buildPlan, changed map[string]bool) ([]build.Target, []v1.Platform, error) {
-	platforms, err := build.ParsePlatforms(p.cfg.Platforms)
+func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *buildPlan, changed map[string]bool) ([]pipeline.Target, []v1.Platform, error) {
+	platforms, err := pipeline.ParsePlatforms(p.cfg.Platforms)
 	if err != nil {
 		return nil, nil, usagef("%v (platforms from %s)", err, p.cfg.Source("platforms"))
 	}
@@ -42,19 +42,19 @@ func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *bui
 		return nil, nil, usagef("--sysroot is one target's root; build one platform at a time with it")
 	case o.runtimeFrom != "" && o.sysroot != "":
 		return nil, nil, usagef("--runtime-from and --sysroot both say where runtime files come from; give one")
-	case o.runtimeFrom != "" && *p.cfg.Base != build.BaseAuto:
+	case o.runtimeFrom != "" && *p.cfg.Base != pipeline.BaseAuto:
 		return nil, nil, usagef("--runtime-from takes the runtime files for the auto base; with --base %s (from %s) the base image has its own", *p.cfg.Base, p.cfg.Source("base"))
 	case changed["load-platform"] && len(platforms) < 2:
 		return nil, nil, usagef("--load-platform chooses among several platforms; give --platform with more than one")
 	}
 	if o.binary != "" {
-		t := build.Target{}
+		t := pipeline.Target{}
 		if len(platforms) == 1 {
 			t.Platform = platforms[0] // checked against the binary's ELF machine
 		}
-		return []build.Target{t}, platforms, nil
+		return []pipeline.Target{t}, platforms, nil
 	}
-	targets, err := build.PlanTargets(ctx, runner, targetRequest(platforms, p.target, p.cfg.Static != nil && *p.cfg.Static, cargoDir(o.manifestPath), o.sysroot, p.zig))
+	targets, err := pipeline.PlanTargets(ctx, runner, targetRequest(platforms, p.target, p.cfg.Static != nil && *p.cfg.Static, cargoDir(o.manifestPath), o.sysroot, p.zig))
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot build every platform asked for; nothing was built:\n%w", err)
 	}
@@ -64,8 +64,8 @@ func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *bui
 // targetRequest is what the platforms and cargo flags ask of target
 // planning; build, stage and cook make it the same way, so that cook's
 // dependencies are fresh for stage's build.
-func targetRequest(platforms []v1.Platform, target string, static bool, dir, sysroot string, zig bool) build.TargetRequest {
-	return build.TargetRequest{Platforms: platforms, Target: target, Static: static, Dir: dir, Sysroot: sysroot, Zig: zig}
+func targetRequest(platforms []v1.Platform, target string, static bool, dir, sysroot string, zig bool) pipeline.TargetRequest {
+	return pipeline.TargetRequest{Platforms: platforms, Target: target, Static: static, Dir: dir, Sysroot: sysroot, Zig: zig}
 }
 
 // cargoDir is where cargo looks for its config files for a build of
@@ -90,7 +90,7 @@ func runtimeCache() string {
 // loadTarget is the platform --load and --tarball take from an index.
 func (o *buildOptions) loadTarget(platforms []v1.Platform) (v1.Platform, error) {
 	if o.loadPlatform != "" {
-		ps, err := build.ParsePlatforms([]string{o.loadPlatform})
+		ps, err := pipeline.ParsePlatforms([]string{o.loadPlatform})
 		if err != nil || len(ps) != 1 {
 			return v1.Platform{}, usagef("--load-platform %q: want one of the built platforms", o.loadPlatform)
 		}
@@ -145,8 +145,8 @@ func (o *buildOptions) indexPublishers(p *buildPlan, s *streams, platforms []v1.
 
 // publishIndex puts the images of several platforms into one index and
 // sends it to the sinks; each platform's digest goes to stderr.
-func publishIndex(ctx context.Context, s *streams, sinks publish.IndexPublisher, p *buildPlan, results []*build.Result) ([]string, error) {
-	idx, err := build.Index(results)
+func publishIndex(ctx context.Context, s *streams, sinks publish.IndexPublisher, p *buildPlan, results []*pipeline.Result) ([]string, error) {
+	idx, err := pipeline.Index(results)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func dockerfilePlatforms(flag []string, cfg config.Resolved) ([]string, error) {
 	if len(values) == 0 {
 		values, from = cfg.Platforms, cfg.Source("platforms")
 	}
-	ps, err := build.ParsePlatforms(values)
+	ps, err := pipeline.ParsePlatforms(values)
 	if err != nil {
 		return nil, usagef("%v (platforms from %s)", err, from)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/image"
@@ -62,7 +62,7 @@ func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[stri
 	if err := o.checkOutputs(plan, platforms); err != nil {
 		return err
 	}
-	results, err := build.Images(ctx, o.compiled(runner, plan, s.Err), targets, build.Options{
+	results, err := pipeline.Images(ctx, o.compiled(runner, plan, s.Err), targets, pipeline.Options{
 		Binary:       o.binary,
 		Name:         plan.sel.Bin,
 		Base:         *plan.cfg.Base,
@@ -119,7 +119,7 @@ func (o *buildOptions) checkOutputs(plan *buildPlan, platforms []v1.Platform) er
 
 // publishMany sends the index of several platforms' images, each image's
 // SBOM attached to it, to the sinks.
-func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildPlan, platforms []v1.Platform, results []*build.Result) error {
+func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildPlan, platforms []v1.Platform, results []*pipeline.Result) error {
 	done := timing.Start(ctx, "sbom")
 	atts, err := plan.supply.documents(results, plan.epoch)
 	done()
@@ -139,7 +139,7 @@ func (o *buildOptions) publishMany(ctx context.Context, s *streams, plan *buildP
 }
 
 // publishOne sends one image, with its SBOM attached, to the sinks.
-func (o *buildOptions) publishOne(ctx context.Context, s *streams, plan *buildPlan, res *build.Result) error {
+func (o *buildOptions) publishOne(ctx context.Context, s *streams, plan *buildPlan, res *pipeline.Result) error {
 	done := timing.Start(ctx, "sbom")
 	att, err := plan.supply.document(res.Contents, res.Crates, plan.epoch, plan.supply.out)
 	done()
@@ -232,9 +232,9 @@ func (o *buildOptions) selectBinary(p *buildPlan, bin string) (cargo.Selection, 
 	return p.project.SelectBinaryFrom(p.manifest, o.pkg, bin)
 }
 
-// compiled maps the cargo flags to what build.Images runs cargo with.
-func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Writer) build.Compiled {
-	c := build.Compiled{Runner: runner, Log: log, Cargo: cargo.BuildOptions{
+// compiled maps the cargo flags to what pipeline.Images runs cargo with.
+func (o *buildOptions) compiled(runner *cargo.Runner, p *buildPlan, log io.Writer) pipeline.Compiled {
+	c := pipeline.Compiled{Runner: runner, Log: log, Cargo: cargo.BuildOptions{
 		ManifestPath: o.manifestPath, Bin: p.sel.Bin,
 		Profile: *p.cfg.Profile, Features: o.features, NoDefaultFeatures: o.noDefaultFeatures,
 		AllFeatures: o.allFeatures, Locked: o.locked, Frozen: o.frozen, Offline: o.offline,
@@ -254,7 +254,7 @@ func (p *buildPlan) labels(ctx context.Context) map[string]string {
 	defer timing.Start(ctx, "labels (git revision)")()
 	l := map[string]string{}
 	if p.sel.Package != nil {
-		l = build.Labels(ctx, p.sel.Package, filepath.Dir(p.sel.Package.ManifestPath))
+		l = pipeline.Labels(ctx, p.sel.Package, filepath.Dir(p.sel.Package.ManifestPath))
 	}
 	for k, v := range p.cfg.Labels {
 		l[k] = v
@@ -383,16 +383,16 @@ func fileStamps() stamp.Store {
 }
 
 // crateCache keeps the crate lists of builds between builds.
-func crateCache() *build.CrateCache {
+func crateCache() *pipeline.CrateCache {
 	if dir := cacheDir(); dir != "" {
-		return &build.CrateCache{Dir: filepath.Join(dir, "crates")}
+		return &pipeline.CrateCache{Dir: filepath.Join(dir, "crates")}
 	}
 	return nil
 }
 
 // summary says on stderr what went into the image: its shared libraries
 // and the compressed size of each layer.
-func summary(res *build.Result) string {
+func summary(res *pipeline.Result) string {
 	var libs []string
 	for _, l := range res.Closure.Libraries {
 		libs = append(libs, l.Soname)

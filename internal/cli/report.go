@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/publish"
 )
 
@@ -31,7 +31,7 @@ type sbomReport struct {
 
 // report prints the published references on stdout: one
 // "<ref>@sha256:<digest>" line each, or with --json one JSON document.
-func (o *buildOptions) report(s *streams, res *build.Result, lines []string, att *publish.Attachment) error {
+func (o *buildOptions) report(s *streams, res *pipeline.Result, lines []string, att *publish.Attachment) error {
 	if !o.json {
 		printLines(s, lines)
 		return nil
@@ -52,7 +52,7 @@ func (o *buildOptions) report(s *streams, res *build.Result, lines []string, att
 }
 
 // sbomOf describes the artifact att becomes for res's image.
-func sbomOf(res *build.Result, att publish.Attachment) (*sbomReport, error) {
+func sbomOf(res *pipeline.Result, att publish.Attachment) (*sbomReport, error) {
 	art, err := publish.Artifact(res.Image, att)
 	if err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func printJSON(s *streams, v any) error {
 // reportIndex prints what a multi-platform build published: its lines, or
 // with --json each ref with the index digest and every platform's image
 // digest and SBOM artifact digest.
-func (o *buildOptions) reportIndex(s *streams, results []*build.Result, lines []string, atts []publish.Attachment) error {
+func (o *buildOptions) reportIndex(s *streams, results []*pipeline.Result, lines []string, atts []publish.Attachment) error {
 	if !o.json {
 		printLines(s, lines)
 		return nil

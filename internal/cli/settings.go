@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 )
@@ -62,7 +62,7 @@ func checkIncludes(cfg config.Resolved, bin string) error {
 		if !ok {
 			continue // rootfs says what the form is
 		}
-		if path.Clean(dest) == path.Join(build.BinDir, bin) {
+		if path.Clean(dest) == path.Join(pipeline.BinDir, bin) {
 			return usagef("include %q (from %s) puts a file where the binary goes, which would hide it; give it another destination", inc, cfg.Source("include"))
 		}
 		if src == "" {

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/internal/audit"
-	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/recipe"
 	"github.com/berth-dev/berth/internal/rootfs"
@@ -95,14 +95,14 @@ func runStage(ctx context.Context, s *streams, o *stageOptions, changed map[stri
 	if err != nil {
 		return err
 	}
-	opts := build.Options{
+	opts := pipeline.Options{
 		Binary: binary, Name: plan.sel.Bin, Base: *plan.cfg.Base, Includes: plan.cfg.Include, Root: o.sysroot,
 		LibraryPaths: o.libraryPaths,
 	}
 	if opts.Root == "" && target.Root != "" {
 		opts.Root, opts.SystemRoot = target.Root, "/"
 	}
-	c, err := build.Stage(ctx, opts, o.out, o.appOut)
+	c, err := pipeline.Stage(ctx, opts, o.out, o.appOut)
 	if err != nil {
 		return err
 	}
@@ -160,11 +160,11 @@ func nonEmpty(values ...string) []string {
 
 // compile runs cargo for stage's one target unless a prebuilt binary was
 // given; the target says where its libraries are.
-func (o *stageOptions) compile(ctx context.Context, runner *cargo.Runner, p *buildPlan, s *streams) (string, build.Target, []audit.Crate, error) {
+func (o *stageOptions) compile(ctx context.Context, runner *cargo.Runner, p *buildPlan, s *streams) (string, pipeline.Target, []audit.Crate, error) {
 	c := o.compiled(runner, p, s.Err)
 	if o.binary != "" {
-		exe, crates, err := c.Compile(ctx, build.Target{}, o.binary)
-		return exe, build.Target{}, crates, err
+		exe, crates, err := c.Compile(ctx, pipeline.Target{}, o.binary)
+		return exe, pipeline.Target{}, crates, err
 	}
 	t, err := planOne(ctx, runner, o.platform, targetRequest(nil, p.target, c.StaticFrom != "", cargoDir(o.manifestPath), o.sysroot, p.zig))
 	if err != nil {
@@ -179,17 +179,17 @@ func (o *stageOptions) compile(ctx context.Context, runner *cargo.Runner, p *bui
 
 // planOne plans the one target of stage and cook: platform ("" for the
 // host or --target) added to req.
-func planOne(ctx context.Context, runner *cargo.Runner, platform string, req build.TargetRequest) (build.Target, error) {
+func planOne(ctx context.Context, runner *cargo.Runner, platform string, req pipeline.TargetRequest) (pipeline.Target, error) {
 	if platform != "" {
-		ps, err := build.ParsePlatforms([]string{platform})
+		ps, err := pipeline.ParsePlatforms([]string{platform})
 		if err != nil || len(ps) != 1 {
-			return build.Target{}, usagef("--platform %q: want one platform such as linux/arm64 (%v)", platform, err)
+			return pipeline.Target{}, usagef("--platform %q: want one platform such as linux/arm64 (%v)", platform, err)
 		}
 		req.Platforms = ps
 	}
-	targets, err := build.PlanTargets(ctx, runner, req)
+	targets, err := pipeline.PlanTargets(ctx, runner, req)
 	if err != nil {
-		return build.Target{}, err
+		return pipeline.Target{}, err
 	}
 	return targets[0], nil
 }

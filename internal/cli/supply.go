@@ -15,7 +15,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/audit"
-	"github.com/berth-dev/berth/internal/build"
+	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/publish"
@@ -108,7 +108,7 @@ type cratesResult struct {
 // startCrates lists, with cargo metadata and beside the cargo build, the
 // crates the binary compiles in; none for a prebuilt --binary, or when
 // neither the section nor the SBOM needs them. The list is kept in the
-// crate cache under what cargo's resolve depends on (build.CratesKey), so
+// crate cache under what cargo's resolve depends on (pipeline.CratesKey), so
 // a source edit does not run cargo metadata again.
 func (s supply) startCrates(ctx context.Context, runner *cargo.Runner, prebuilt bool, pkg, manifest string, bo cargo.BuildOptions) <-chan cratesResult {
 	ch := make(chan cratesResult, 1)
@@ -121,14 +121,14 @@ func (s supply) startCrates(ctx context.Context, runner *cargo.Runner, prebuilt 
 		defer func() { ch <- r }()
 		defer timing.Start(ctx, "crate list")()
 		wd, _ := os.Getwd()
-		key, _ := build.CratesKey(manifest, wd, bo, os.Environ())
+		key, _ := pipeline.CratesKey(manifest, wd, bo, os.Environ())
 		r.crates, r.err = crateCache().Crates(key, func() ([]audit.Crate, error) {
 			defer timing.Start(ctx, "  cargo metadata")()
 			res, err := resolveFor(ctx, runner, bo)
 			if err != nil {
 				return nil, fmt.Errorf("listing the crates compiled into the binary (for its .dep-v0 section and the SBOM; audit-section false and sbom none skip it): %w", err)
 			}
-			return build.Crates(res, pkg)
+			return pipeline.Crates(res, pkg)
 		})
 	}()
 	return ch
@@ -153,9 +153,9 @@ func resolveFor(ctx context.Context, runner *cargo.Runner, bo cargo.BuildOptions
 	return runner.Resolve(ctx, bo)
 }
 
-// supplier is build.Images' hook around each cargo build: the crates are
+// supplier is pipeline.Images' hook around each cargo build: the crates are
 // listed beside it, then the binary gets its .dep-v0 section.
-func (s supply) supplier(runner *cargo.Runner, prebuilt bool, pkg, manifest string) build.Supplier {
+func (s supply) supplier(runner *cargo.Runner, prebuilt bool, pkg, manifest string) pipeline.Supplier {
 	return func(ctx context.Context, bo cargo.BuildOptions) func(exe string) (string, []audit.Crate, error) {
 		crates := s.startCrates(ctx, runner, prebuilt, pkg, manifest, bo)
 		return func(exe string) (string, []audit.Crate, error) { return s.binary(exe, crates) }
@@ -173,16 +173,16 @@ func (s supply) binary(exe string, crates <-chan cratesResult) (string, []audit.
 	if !s.auditSection {
 		return exe, r.crates, nil
 	}
-	return build.AuditedBinary(exe, filepath.Join(filepath.Dir(exe), "berth-audit"), r.crates, fileStamps())
+	return pipeline.AuditedBinary(exe, filepath.Join(filepath.Dir(exe), "berth-audit"), r.crates, fileStamps())
 }
 
 // document renders the SBOM (nil when sbom is none) and writes it to out
 // when out is not "".
-func (s supply) document(c *build.Contents, crates []audit.Crate, epoch time.Time, out string) (*publish.Attachment, error) {
+func (s supply) document(c *pipeline.Contents, crates []audit.Crate, epoch time.Time, out string) (*publish.Attachment, error) {
 	if s.format == sbom.None {
 		return nil, nil
 	}
-	doc, mediaType, err := build.SBOM(s.format, c, crates, epoch)
+	doc, mediaType, err := pipeline.SBOM(s.format, c, crates, epoch)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +203,7 @@ func (s supply) document(c *build.Contents, crates []audit.Crate, epoch time.Tim
 // documents renders one SBOM per platform of a multi-platform build, each
 // about its platform's image; --sbom-out FILE becomes one file per platform
 // (sbom.json: sbom.linux-arm64.json).
-func (s supply) documents(results []*build.Result, epoch time.Time) ([]publish.Attachment, error) {
+func (s supply) documents(results []*pipeline.Result, epoch time.Time) ([]publish.Attachment, error) {
 	var atts []publish.Attachment
 	for _, r := range results {
 		out := ""

@@ -1,3 +1,0 @@
-// Package build is the `cargo berth build` pipeline: cargo builds the binary,
-// its ELF runtime closure becomes a root filesystem, and that becomes an image.
-package build
