@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/internal/audit"
-	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/recipe"
 	"github.com/berth-dev/berth/internal/rootfs"
 	"github.com/spf13/cobra"
