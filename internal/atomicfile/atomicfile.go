@@ -4,6 +4,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -23,8 +24,10 @@ const TempPrefix = ".berth-tmp-"
 // the swap are flushed to disk first (SyncTree, then the parent directory),
 // so that a crash cannot leave a complete-looking but empty output; a
 // directory that is consumed at once (a Docker build's staging directory,
-// snapshotted when the step ends) skips that cost.
-func ReplaceDir(dir string, durable bool, fill func(tmp string) error) error {
+// snapshotted when the step ends) skips that cost. ctx is checked last,
+// after the flush and just before the swap: an interrupted build leaves
+// the old directory, never a new one it then calls failed.
+func ReplaceDir(ctx context.Context, dir string, durable bool, fill func(tmp string) error) error {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -46,6 +49,9 @@ func ReplaceDir(dir string, durable bool, fill func(tmp string) error) error {
 		if err := SyncTree(tmp); err != nil {
 			return err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	swap := exchange
 	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
@@ -123,8 +129,9 @@ func syncDir(dir string) error {
 
 // WriteFile writes path atomically with write: into a temporary file next to
 // it (parent directories created), synced, made 0644 and renamed over path.
-// On error neither path nor a temporary file is changed or left behind.
-func WriteFile(path string, write func(io.Writer) error) (err error) {
+// On error neither path nor a temporary file is changed or left behind;
+// ctx is checked after the sync, just before the rename.
+func WriteFile(ctx context.Context, path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -153,6 +160,9 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := os.Rename(f.Name(), path); err != nil {

@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -27,11 +28,11 @@ func TestWriteFile(t *testing.T) {
 	write := func(s string) func(io.Writer) error {
 		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
 	}
-	if err := WriteFile(path, write("one")); err != nil {
+	if err := WriteFile(context.Background(), path, write("one")); err != nil {
 		t.Fatal(err)
 	}
 	failed := errors.New("disk on fire")
-	err := WriteFile(path, func(w io.Writer) error { io.WriteString(w, "half"); return failed })
+	err := WriteFile(context.Background(), path, func(w io.Writer) error { io.WriteString(w, "half"); return failed })
 	if !errors.Is(err, failed) {
 		t.Fatalf("err = %v, want the writer's error", err)
 	}
@@ -54,7 +55,7 @@ func TestReplaceDir(t *testing.T) {
 	}
 	for i, content := range []string{"first", "second"} {
 		durable := i == 0 // both ways replace the same
-		if err := ReplaceDir(dir, durable, fill(content)); err != nil {
+		if err := ReplaceDir(context.Background(), dir, durable, fill(content)); err != nil {
 			t.Fatal(err)
 		}
 		if data, _ := os.ReadFile(filepath.Join(dir, "f")); string(data) != content {
@@ -62,7 +63,7 @@ func TestReplaceDir(t *testing.T) {
 		}
 	}
 	failed := errors.New("no")
-	if err := ReplaceDir(dir, true, func(string) error { return failed }); !errors.Is(err, failed) {
+	if err := ReplaceDir(context.Background(), dir, true, func(string) error { return failed }); !errors.Is(err, failed) {
 		t.Fatalf("err = %v", err)
 	}
 	if data, _ := os.ReadFile(filepath.Join(dir, "f")); string(data) != "second" {
@@ -70,5 +71,40 @@ func TestReplaceDir(t *testing.T) {
 	}
 	if got := names(t, parent); len(got) != 1 || got[0] != "layout" {
 		t.Errorf("parent holds %v, want only layout", got)
+	}
+}
+
+// An interrupt that comes while the new directory or file is being flushed
+// keeps the old one: the swap is the last step, after the context check.
+func TestInterruptBeforeSwap(t *testing.T) {
+	parent := t.TempDir()
+	dir, file := filepath.Join(parent, "layout"), filepath.Join(parent, "f")
+	if err := ReplaceDir(context.Background(), dir, true, func(tmp string) error {
+		return os.WriteFile(filepath.Join(tmp, "f"), []byte("old"), 0o644)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err := ReplaceDir(ctx, dir, true, func(tmp string) error {
+		cancel() // the interrupt arrives once the fill is done
+		return os.WriteFile(filepath.Join(tmp, "f"), []byte("new"), 0o644)
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("ReplaceDir err = %v, want context.Canceled", err)
+	}
+	err = WriteFile(ctx, file, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("WriteFile err = %v, want context.Canceled", err)
+	}
+	for _, p := range []string{filepath.Join(dir, "f"), file} {
+		if data, _ := os.ReadFile(p); string(data) != "old" {
+			t.Errorf("%s holds %q after an interrupt, want the old content", p, data)
+		}
+	}
+	if got := names(t, parent); len(got) != 2 {
+		t.Errorf("parent holds %v, want only the two outputs", got)
 	}
 }

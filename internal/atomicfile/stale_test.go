@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -38,7 +39,7 @@ func TestCleanStale(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := WriteFile(filepath.Join(dir, "out.tar"), func(w io.Writer) error { return nil }); err != nil {
+	if err := WriteFile(context.Background(), filepath.Join(dir, "out.tar"), func(w io.Writer) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	var got []string

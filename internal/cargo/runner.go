@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/berth-dev/berth/internal/timing"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 )
 
 // Runner runs cargo. The zero value runs "cargo" from PATH with the current
@@ -74,7 +74,7 @@ func (r *Runner) Run(ctx context.Context, dir string, args ...string) error {
 	cmd := r.command(ctx, dir, args)
 	tail := &tailBuffer{max: 8 << 10}
 	// cargo's stdout and stderr are copied by two goroutines.
-	out := Serialized(r.stderr())
+	out := timing.Serialized(r.stderr())
 	cmd.Stdout = out
 	cmd.Stderr = io.MultiWriter(out, tail)
 	if err := cmd.Run(); err != nil {
@@ -153,28 +153,3 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 func (t *tailBuffer) String() string { return string(t.buf) }
-
-// Serialized makes w safe for writers that write at once (os/exec's copies
-// of cargo's stdout and stderr, berth's own lines from another goroutine):
-// a file takes them as they come and is returned as it is, so that cargo,
-// given its descriptor, still sees a terminal; any other writer gets one
-// write at a time. A writer Serialized already gave is returned as it is.
-func Serialized(w io.Writer) io.Writer {
-	switch w.(type) {
-	case *os.File, *syncWriter:
-		return w
-	}
-	return &syncWriter{w: w}
-}
-
-// syncWriter serializes writes to w.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}

@@ -1,67 +1,32 @@
 package cli
 
 import (
-	"github.com/berth-dev/berth/internal/config"
+	"context"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/pipeline"
+	"github.com/berth-dev/berth/internal/publish"
 )
 
 func init() { subcommands = append(subcommands, newBuildCmd) }
 
-// cargoFlags choose and configure the binary in cargo's own words; build,
-// stage and dockerfile share them.
-type cargoFlags struct {
-	manifestPath      string
-	pkg               string
-	bin               string
-	profile           string
-	features          []string
-	noDefaultFeatures bool
-	allFeatures       bool
-	target            string
-	static            bool
-}
-
-// add registers the flags; staticHelp says what --static does for the
-// command.
-func (c *cargoFlags) add(f *pflag.FlagSet, staticHelp string) {
-	f.StringVar(&c.manifestPath, "manifest-path", "", "path to Cargo.toml")
-	f.StringVarP(&c.pkg, "package", "p", "", "package that owns the binary")
-	f.StringVar(&c.bin, "bin", "", "binary to package (searched across the workspace's members)")
-	f.StringVar(&c.profile, "profile", "release", "cargo profile to build with")
-	f.StringSliceVarP(&c.features, "features", "F", nil, "features to activate (comma-separated or repeated)")
-	f.BoolVar(&c.noDefaultFeatures, "no-default-features", false, "do not activate the default feature")
-	f.BoolVar(&c.allFeatures, "all-features", false, "activate all features")
-	f.StringVar(&c.target, "target", "", "target triple to build for")
-	f.BoolVar(&c.static, "static", false, staticHelp)
-}
-
-// buildOptions are the flags of `cargo berth build`.
+// buildOptions are the flags of `cargo berth build`; stage shares the
+// ones that choose and build the binary.
 type buildOptions struct {
 	cargoFlags
-	platformFlags
+	settingFlags
 	binary       string
-	locked       bool
-	frozen       bool
-	offline      bool
-	tags         []string
-	base         string
-	env          []string
-	labels       []string
-	expose       []string
-	user         string
-	includes     []string
 	sysroot      string
 	libraryPaths []string
-	ociLayout    string
-	tarball      string
-	load         bool
-	push         bool
+	runtimeFrom  string
+	loadPlatform string
+	sbomOut      string
+	outputs      publish.Outputs
 	json         bool
 	force        bool
-	zig          bool
-	supply       supplyFlags
-	compression  string
 }
 
 func newBuildCmd(s *streams) *cobra.Command {
@@ -90,35 +55,26 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f := cmd.Flags()
 	f.SortFlags = false
 	o.addCargoFlags(f)
-	o.platformFlags.add(f)
-	f.StringArrayVarP(&o.tags, "tag", "t", nil, "image reference, e.g. registry/name:tag (repeatable)")
-	f.StringVar(&o.base, "base", "auto", "auto (exact runtime closure), scratch (binary only) or a base image reference")
-	f.StringArrayVar(&o.env, "env", nil, "environment variable K=V (repeatable)")
-	f.StringArrayVar(&o.labels, "label", nil, "image label K=V (repeatable)")
-	f.StringArrayVar(&o.expose, "expose", nil, "port to expose, PORT[/tcp|/udp] (repeatable)")
-	f.StringVar(&o.user, "user", "65532:65532", "user the binary runs as")
+	f.StringArrayVar(&o.platforms, "platform", nil, "build for these platforms, cross-compiled with no emulation: linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64 (comma-separated or repeated; default: the host)")
+	f.StringVar(&o.runtimeFrom, "runtime-from", "", "take the runtime files (shared libraries, CA bundle) from this image, pulled for each platform, instead of the build machine")
+	f.StringVar(&o.loadPlatform, "load-platform", "", "with several platforms, the one --load and --tarball take (default: the host's, else the first)")
+	o.settingFlags.add(f)
 	o.addRuntimeFlags(f)
-	f.StringVar(&o.ociLayout, "oci-layout", "", "write an OCI image layout to this directory")
-	f.StringVar(&o.tarball, "tarball", "", "write a docker-archive tarball (for docker load) to this file")
+	f.StringVar(&o.outputs.Layout, "oci-layout", "", "write an OCI image layout to this directory")
+	f.StringVar(&o.outputs.Tarball, "tarball", "", "write a docker-archive tarball (for docker load) to this file")
 	f.BoolVar(&o.force, "force", false, "replace an OCI layout or tar archive at --oci-layout/--tarball that berth did not write")
-	f.BoolVar(&o.load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
-	f.BoolVar(&o.push, "push", false, "push the image to the registry of each tag")
-	o.supply.add(f)
-	f.BoolVar(&o.json, "json", false, "print one JSON document listing each ref, digest, platform and SBOM digest, for CI")
-	f.StringVar(&o.compression, "compression", "gzip", "layer compression: gzip (every engine) or zstd (smaller, faster; Docker 23+, containerd 1.5+)")
+	f.BoolVar(&o.outputs.Load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
+	f.BoolVar(&o.outputs.Push, "push", false, "push the image to the registry of each tag")
+	o.addSupplyFlags(f)
+	f.BoolVar(&o.json, "json", false, "print one JSON document listing each ref, digest, platform and SBOM digest, for CI (also on failure, with the error)")
 	return cmd
 }
 
-// addCargoFlags adds the flags that choose and build the binary, in cargo's
-// own words; build and stage share them.
+// addCargoFlags adds the flags that choose and build the binary; build and
+// stage share them.
 func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
-	o.cargoFlags.add(f, "link statically (musl when its std is installed, else glibc +crt-static)")
-	f.BoolVar(&o.locked, "locked", false, "require Cargo.lock to be up to date (cargo's --locked)")
-	f.BoolVar(&o.frozen, "frozen", false, "require Cargo.lock up to date and no network (cargo's --frozen)")
-	f.BoolVar(&o.offline, "offline", false, "run cargo without the network (cargo's --offline)")
+	o.cargoFlags.add(f, "release", "link statically (musl when its std is installed, else glibc +crt-static)")
 	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
-	f.BoolVar(&o.zig, "zig", false, "build with `cargo zigbuild` (cargo-zigbuild): zig links the cross targets, no cross gcc needed; "+
-		"--target may name a glibc version, e.g. aarch64-unknown-linux-gnu.2.17")
 }
 
 // addRuntimeFlags adds the flags that shape the runtime files; build and
@@ -129,51 +85,164 @@ func (o *buildOptions) addRuntimeFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.libraryPaths, "library-path", nil, "also look for shared libraries in this absolute directory, like LD_LIBRARY_PATH; the image gets LD_LIBRARY_PATH (repeatable)")
 }
 
-// flagLayer turns the flags the user set into a configuration layer.
-func (o *buildOptions) flagLayer(changed map[string]bool) (config.Layer, error) {
-	l := o.cargoFlags.layer(changed)
-	v := &l.Values
-	if changed["base"] {
-		v.Base = &o.base
+// addSupplyFlags adds the flags about what supply-chain tools see: the
+// crate list in the binary and the SBOM; build and stage share them.
+func (o *buildOptions) addSupplyFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.sbom, "sbom", "spdx", "SBOM format: spdx (SPDX 2.3 JSON), cyclonedx (CycloneDX 1.5 JSON) or none")
+	f.StringVar(&o.sbomOut, "sbom-out", "", "also write the SBOM to this file")
+	f.BoolVar(&o.noAuditSection, "no-audit-section", false, "ship the exact bytes cargo wrote: no .dep-v0 crate list added to the binary")
+}
+
+// runBuild prepares the build, opens the outputs (both check everything
+// before cargo runs), builds and publishes; what was published, or why
+// not, is reported in every outcome.
+func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[string]bool) error {
+	var rep publish.Report
+	err := o.build(ctx, s, changed, &rep)
+	return report(s, o.json, rep, err)
+}
+
+func (o *buildOptions) build(ctx context.Context, s *streams, changed map[string]bool, rep *publish.Report) error {
+	req, err := o.request(s, changed)
+	if err != nil {
+		return err
 	}
-	if changed["tag"] {
-		v.Tags = o.tags
+	plan, err := pipeline.Prepare(ctx, req)
+	if err != nil {
+		return err
 	}
-	if changed["user"] {
-		v.User = &o.user
+	out := o.outputs
+	out.DefaultLayout, out.Platform = plan.DefaultLayout(), plan.LoadPlatform()
+	sink, err := publish.Open(out, o.sinkOptions(s)...)
+	if err != nil {
+		return err
 	}
-	if changed["expose"] {
-		v.Expose = o.expose
+	art, err := plan.Build(ctx)
+	if err != nil {
+		return err
 	}
-	if changed["include"] {
-		v.Include = o.includes
+	published, err := sink.Publish(ctx, art, plan.Tags())
+	*rep = publish.NewReport(art, published, err)
+	return err
+}
+
+// request maps the flags to the pipeline's request.
+func (o *buildOptions) request(s *streams, changed map[string]bool) (pipeline.Request, error) {
+	if err := o.checkBinaryFlags(changed); err != nil {
+		return pipeline.Request{}, err
 	}
-	if changed["platform"] {
-		v.Platforms = o.platforms
+	if err := checkOutputPaths(o.sbomOut, o.outputs); err != nil {
+		return pipeline.Request{}, err
 	}
-	if changed["compression"] {
-		v.Compression = &o.compression
+	l, err := o.cargoFlags.layer(changed)
+	if err != nil {
+		return pipeline.Request{}, err
 	}
-	if changed["zig"] {
-		v.Zig = &o.zig
+	if err := o.settingFlags.layer(changed, &l.Values); err != nil {
+		return pipeline.Request{}, err
 	}
-	o.supply.layer(changed, v)
-	var err error
-	if changed["env"] {
-		if v.Env, err = config.ParsePairs(o.env); err != nil {
-			return l, usagef("--env: %v", err)
+	return pipeline.Request{
+		Settings: l, Cargo: o.CargoFlags, Binary: o.binary, Sysroot: o.sysroot, RuntimeFrom: o.runtimeFrom,
+		LibraryPaths: o.libraryPaths, LoadPlatform: o.loadPlatform, SBOMOut: o.sbomOut,
+		Push: o.outputs.Push, Log: s.Err,
+	}, nil
+}
+
+// checkBinaryFlags refuses cargo's flags with --binary, which skips cargo.
+func (o *buildOptions) checkBinaryFlags(changed map[string]bool) error {
+	if o.binary == "" {
+		return nil
+	}
+	for _, f := range []string{"features", "no-default-features", "all-features", "target", "static", "profile", "release", "locked", "frozen", "offline", "zig"} {
+		if changed[f] {
+			return usagef("--%s has no effect with --binary, which skips cargo", f)
 		}
 	}
-	if changed["label"] {
-		if v.Labels, err = config.ParsePairs(o.labels); err != nil {
-			return l, usagef("--label: %v", err)
-		}
+	return nil
+}
+
+// sinkOptions are the options every output gets.
+func (o *buildOptions) sinkOptions(s *streams) []publish.Option {
+	opts := []publish.Option{publish.WithProgress(s.Err)}
+	if o.force {
+		opts = append(opts, publish.WithForce())
 	}
-	return l, nil
+	return opts
 }
 
 func changedFlags(cmd *cobra.Command) map[string]bool {
 	m := map[string]bool{}
 	cmd.Flags().Visit(func(f *pflag.Flag) { m[f.Name] = true })
 	return m
+}
+
+// settingFlags are the flags that are settings Cargo.toml and BERTH_* may
+// give too.
+type settingFlags struct {
+	platforms      []string
+	tags           []string
+	base           string
+	env            []string
+	labels         []string
+	expose         []string
+	user           string
+	includes       []string
+	compression    string
+	sbom           string
+	noAuditSection bool
+}
+
+func (o *settingFlags) add(f *pflag.FlagSet) {
+	f.StringArrayVarP(&o.tags, "tag", "t", nil, "image reference, e.g. registry/name:tag (repeatable)")
+	f.StringVar(&o.base, "base", "auto", "auto (exact runtime closure), scratch (binary only) or a base image reference")
+	f.StringArrayVar(&o.env, "env", nil, "environment variable K=V (repeatable)")
+	f.StringArrayVar(&o.labels, "label", nil, "image label K=V (repeatable)")
+	f.StringArrayVar(&o.expose, "expose", nil, "port to expose, PORT[/tcp|/udp] (repeatable)")
+	f.StringVar(&o.user, "user", "65532:65532", "user the binary runs as")
+	f.StringVar(&o.compression, "compression", "gzip", "layer compression: gzip (every engine) or zstd (smaller, faster; Docker 23+, containerd 1.5+)")
+}
+
+// layer puts the setting flags the user set into v.
+func (o *settingFlags) layer(changed map[string]bool, v *config.Build) error {
+	strs := []struct {
+		flag string
+		to   **string
+		val  *string
+	}{{"base", &v.Base, &o.base}, {"user", &v.User, &o.user}, {"compression", &v.Compression, &o.compression}, {"sbom", &v.SBOM, &o.sbom}}
+	for _, s := range strs {
+		if changed[s.flag] {
+			*s.to = s.val
+		}
+	}
+	lists := []struct {
+		flag string
+		to   *[]string
+		val  []string
+	}{{"tag", &v.Tags, o.tags}, {"expose", &v.Expose, o.expose}, {"include", &v.Include, o.includes}, {"platform", &v.Platforms, o.platforms}}
+	for _, l := range lists {
+		if changed[l.flag] {
+			*l.to = l.val
+		}
+	}
+	if changed["no-audit-section"] {
+		on := !o.noAuditSection
+		v.AuditSection = &on
+	}
+	return o.pairs(changed, v)
+}
+
+// pairs reads --env and --label.
+func (o *settingFlags) pairs(changed map[string]bool, v *config.Build) error {
+	var err error
+	if changed["env"] {
+		if v.Env, err = config.ParsePairs(o.env); err != nil {
+			return usagef("--env: %v", err)
+		}
+	}
+	if changed["label"] {
+		if v.Labels, err = config.ParsePairs(o.labels); err != nil {
+			return usagef("--label: %v", err)
+		}
+	}
+	return nil
 }

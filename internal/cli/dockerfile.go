@@ -1,18 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/berth-dev/berth/internal/atomicfile"
-	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/dockerfile"
-	"github.com/berth-dev/berth/internal/recipe"
+	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 )
@@ -59,11 +55,13 @@ project's toolchain), BERTH_IMAGE (berth's published image) and, with
   cargo berth dockerfile --no-cache-mounts --force   # for the legacy builder
   cargo berth dockerfile --platform linux/amd64,linux/arm64   # cross-compiles, no emulation`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDockerfile(s, o, changedFlags(cmd)) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDockerfile(cmd.Context(), s, o, changedFlags(cmd))
+		},
 	}
 	f := cmd.Flags()
 	f.SortFlags = false
-	o.cargoFlags.add(f, "link statically (musl with a -musl --target, else glibc +crt-static)")
+	o.cargoFlags.add(f, "release", "link statically (musl with a -musl --target, else glibc +crt-static)")
 	f.StringArrayVar(&o.platforms, "platform", nil, "write a Dockerfile that cross-compiles, for `docker buildx build --platform` with these platforms (linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64; comma-separated or repeated)")
 	f.StringVar(&o.runtime, "runtime", "closure", "closure (FROM scratch with the exact runtime files), distroless, or an image reference")
 	f.StringVar(&o.planner, "planner", "manifests", "what the planner stage reads: manifests (the files the recipe is made of, listed now) or context (all of it)")
@@ -72,11 +70,7 @@ project's toolchain), BERTH_IMAGE (berth's published image) and, with
 	return cmd
 }
 
-func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) error {
-	manifest, err := findManifest(o.manifestPath)
-	if err != nil {
-		return err
-	}
+func runDockerfile(ctx context.Context, s *streams, o *dockerfileOptions, changed map[string]bool) error {
 	runtimeImage, err := o.runtimeImage()
 	if err != nil {
 		return err
@@ -84,72 +78,93 @@ func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) er
 	if o.planner != "manifests" && o.planner != "context" {
 		return usagef("--planner %q: want manifests or context", o.planner)
 	}
-	ws, err := cargo.LoadWorkspace(o.manifestPath)
+	if len(o.Targets) > 1 {
+		return usagef("--target given %d times: the Dockerfile builds one binary; for several platforms give --platform", len(o.Targets))
+	}
+	l, err := o.cargoFlags.layer(changed)
 	if err != nil {
 		return err
 	}
-	pr := ws.Project()
-	sel, cfg, err := settings(pr, o.cargoFlags.layer(changed), func(bin string) (cargo.Selection, error) {
-		return pr.SelectBinaryFrom(manifest, o.pkg, bin)
-	})
+	d, err := pipeline.Describe(ctx, pipeline.Request{Settings: l, Cargo: o.CargoFlags, Log: s.Err})
 	if err != nil {
 		return err
 	}
-	spec, dir, err := o.spec(s, ws, sel, cfg, runtimeImage)
+	spec, err := o.spec(s, d, runtimeImage)
 	if err != nil {
 		return err
 	}
-	carryRuntimeSettings(s, cfg, &spec, changed["runtime"])
-	noZigInBuilder(s, cfg, &spec)
-	carrySupplySettings(cfg, &spec)
+	carryRuntimeSettings(s, d.Settings, &spec, changed["runtime"])
+	noZigInBuilder(s, d.Settings, &spec)
+	carrySupplySettings(d.Settings, &spec)
 	files, err := dockerfile.Render(spec)
 	if err != nil {
 		return err
 	}
-	return o.write(s, dir, files, sel.Bin, spec.Platforms)
+	return o.write(ctx, s, d.ContextDir, files, d.Bin, spec.Platforms)
 }
 
-// spec maps the project and the flags to the renderer's Spec; it returns
-// the build context's directory too.
-func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Selection, cfg config.Resolved, runtimeImage string) (dockerfile.Spec, string, error) {
-	dir := ws.ContextDir()
-	wsDir, err := filepath.Rel(dir, ws.Root)
-	if err != nil {
-		return dockerfile.Spec{}, "", err
-	}
-	wsDir = filepath.ToSlash(wsDir)
+// spec maps the project and the flags to the renderer's Spec.
+func (o *dockerfileOptions) spec(s *streams, d *pipeline.Described, runtimeImage string) (dockerfile.Spec, error) {
+	cfg := d.Settings
 	spec := dockerfile.Spec{
-		Bin: sel.Bin, Package: sel.Package.Name, WorkspaceDir: wsDir,
-		Profile: *cfg.Profile, Features: o.features, NoDefaultFeatures: o.noDefaultFeatures,
-		AllFeatures: o.allFeatures, Target: o.target, Static: cfg.Static != nil && *cfg.Static,
+		Bin: d.Bin, Package: d.Package, WorkspaceDir: d.WorkspaceDir,
+		Profile: *cfg.Profile, Features: o.Features, NoDefaultFeatures: o.NoDefaultFeatures,
+		AllFeatures: o.AllFeatures, Static: cfg.Static != nil && *cfg.Static,
 		CacheMounts: !o.noCacheMounts, BerthImage: berthImage(), RuntimeImage: runtimeImage,
 		Env: sortedKV(cfg.Env), Labels: sortedKV(cfg.Labels), Expose: cfg.Expose, User: *cfg.User,
+		Locked: d.Locked,
 	}
-	if wsDir != "." {
-		spec.IgnoreDirs = []string{wsDir + "/target"}
+	if len(o.Targets) == 1 {
+		spec.Target = o.Targets[0]
 	}
+	if d.WorkspaceDir != "." {
+		spec.IgnoreDirs = []string{d.WorkspaceDir + "/target"}
+	}
+	var err error
 	if spec.Platforms, err = dockerfilePlatforms(o.platforms, cfg); err != nil {
-		return dockerfile.Spec{}, "", err
+		return dockerfile.Spec{}, err
 	}
 	if o.planner == "manifests" {
-		in := dockerfile.Inputs(recipe.PlannerInputs(ws))
+		in := dockerfile.Inputs(d.Planner)
 		if err := in.Plain(); err != nil {
 			fmt.Fprintf(s.Err, "warning: the planner stage reads the whole context: %v\n", err)
 		} else {
 			spec.Inputs = &in
 		}
 	}
-	if _, err := os.Stat(filepath.Join(ws.Root, "Cargo.lock")); err == nil {
-		spec.Locked = true
-	} else {
-		fmt.Fprintf(s.Err, "warning: no Cargo.lock in %s: the image builds without --locked and every build resolves dependency versions anew; run `cargo generate-lockfile` and commit Cargo.lock\n", ws.Root)
+	if !d.Locked {
+		fmt.Fprintf(s.Err, "warning: no Cargo.lock in %s: the image builds without --locked and every build resolves dependency versions anew; run `cargo generate-lockfile` and commit Cargo.lock\n", d.Root)
 	}
-	channel, err := toolchainChannel(ws)
+	spec.RustImage, spec.RustImageSource = dockerfile.RustImage(d.Channel, d.RustVersion)
+	return spec, nil
+}
+
+// dockerfilePlatforms are the platforms a cross-compiling Dockerfile names:
+// the flag's, else the settings' (platforms in Cargo.toml, BERTH_PLATFORMS).
+func dockerfilePlatforms(flag []string, cfg config.Resolved) ([]string, error) {
+	values, from := flag, "--platform"
+	if len(values) == 0 {
+		values, from = cfg.Platforms, cfg.Source("platforms")
+	}
+	ps, err := pipeline.ParsePlatforms(values)
 	if err != nil {
-		return dockerfile.Spec{}, "", err
+		return nil, usagef("%v (platforms from %s)", err, from)
 	}
-	spec.RustImage, spec.RustImageSource = dockerfile.RustImage(channel, rustVersion(ws, sel.Package.ManifestPath))
-	return spec, dir, nil
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.String())
+	}
+	return out, nil
+}
+
+// noZigInBuilder keeps zig = true from Cargo.toml out of the Dockerfile:
+// its stage step reads Cargo.toml in the builder, which links with its own
+// toolchain (as cook there does), so stage gets --zig=false, and says so.
+func noZigInBuilder(s *streams, cfg config.Resolved, spec *dockerfile.Spec) {
+	if cfg.Zig != nil && *cfg.Zig && cfg.Source("zig") != config.EnvLayer {
+		spec.StageNoZig = true
+		fmt.Fprintf(s.Err, "zig = true (from %s) is for cargo berth build: the Dockerfile's stage step gets --zig=false and links with the builder's toolchain\n", cfg.Source("zig"))
+	}
 }
 
 // carryRuntimeSettings maps the base and include settings onto the
@@ -221,78 +236,15 @@ func berthImage() string {
 	return berthImageRepo + ":" + v
 }
 
-// toolchainChannel is the channel of the rust-toolchain file rustup would
-// use for a build at the workspace root ("" when there is none).
-func toolchainChannel(ws *cargo.Workspace) (string, error) {
-	for _, f := range ws.BuildFiles() {
-		if !f.Toolchain {
-			continue
-		}
-		data, err := os.ReadFile(f.Path)
-		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", f.Path, err)
-		}
-		return parseChannel(f.Path, data)
-	}
-	return "", nil
-}
-
-// parseChannel reads [toolchain] channel, or the legacy one-line form.
-func parseChannel(path string, data []byte) (string, error) {
-	text := strings.TrimSpace(string(data))
-	if text != "" && !strings.ContainsAny(text, "[=\n") {
-		return text, nil
-	}
-	raw, err := cargo.DecodeTOML(path, data)
-	if err != nil {
-		return "", err
-	}
-	channel, _ := cargo.Table(raw, "toolchain")["channel"].(string)
-	return channel, nil
-}
-
-// rustVersion is the package's rust-version, following
-// `rust-version.workspace = true`.
-func rustVersion(ws *cargo.Workspace, manifestPath string) string {
-	for _, p := range ws.Packages {
-		if p.Manifest.Path != manifestPath {
-			continue
-		}
-		switch v := cargo.Table(p.Manifest.Raw, "package")["rust-version"].(type) {
-		case string:
-			return v
-		case map[string]any:
-			if v["workspace"] == true {
-				s, _ := cargo.Table(ws.RootManifest.Raw, "workspace", "package")["rust-version"].(string)
-				return s
-			}
-		}
-	}
-	return ""
-}
-
-// write writes both files, or neither when one exists and --force is not
-// given.
-func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.Files, bin string, platforms []string) error {
-	outs := []struct {
-		name string
-		data []byte
-	}{{"Dockerfile", files.Dockerfile}, {".dockerignore", files.Dockerignore}}
-	if !o.force {
-		for _, f := range outs {
-			p := filepath.Join(dir, f.name)
-			if _, err := os.Lstat(p); err == nil {
-				return fmt.Errorf("%s already exists; berth does not overwrite it: pass --force to replace it (and %s)", p, otherName(f.name))
-			}
-		}
-	}
-	for _, f := range outs {
-		p := filepath.Join(dir, f.name)
-		data := f.data
-		if err := atomicfile.WriteFile(p, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
-			return fmt.Errorf("writing %s: %w", p, err)
-		}
+// write writes both files, or neither when one is in the way, and says
+// how to build.
+func (o *dockerfileOptions) write(ctx context.Context, s *streams, dir string, files *dockerfile.Files, bin string, platforms []string) error {
+	paths, err := files.Write(ctx, dir, o.force)
+	for _, p := range paths {
 		fmt.Fprintln(s.Out, p)
+	}
+	if err != nil {
+		return err
 	}
 	how := "docker buildx build"
 	switch {
@@ -303,13 +255,6 @@ func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.File
 	}
 	fmt.Fprintf(s.Err, "wrote Dockerfile and .dockerignore in %s; build with: %s -t %s %s\n", dir, how, strings.ToLower(bin), dir)
 	return nil
-}
-
-func otherName(n string) string {
-	if n == "Dockerfile" {
-		return ".dockerignore"
-	}
-	return "Dockerfile"
 }
 
 // sortedKV is m's entries sorted by key, for stable Dockerfile lines.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/berth-dev/berth/internal/recipe"
@@ -32,7 +33,7 @@ prepare finds targets by file name and never reads them.
 With --explain OLD.json nothing is written: berth prints why the recipe it
 would write differs from OLD.json (which file, which key).`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runPrepare(s, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runPrepare(cmd.Context(), s, opts) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.manifestPath, "manifest-path", "", "path to the workspace's Cargo.toml (default ./Cargo.toml)")
@@ -42,7 +43,7 @@ would write differs from OLD.json (which file, which key).`,
 	return cmd
 }
 
-func runPrepare(s *streams, opts *prepareOptions) error {
+func runPrepare(ctx context.Context, s *streams, opts *prepareOptions) error {
 	if opts.recipePath == "" {
 		return usagef("--recipe-path must not be empty")
 	}
@@ -61,7 +62,7 @@ func runPrepare(s *streams, opts *prepareOptions) error {
 	if err != nil {
 		return plannerHint(opts, err)
 	}
-	if err := r.WriteFile(opts.recipePath); err != nil {
+	if err := r.WriteFile(ctx, opts.recipePath); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.Err, "wrote %s: %d packages, %d targets, %d files\n", opts.recipePath, len(r.Packages), len(r.Targets), len(r.Files))

@@ -96,7 +96,7 @@ func TestCookCmdErrors(t *testing.T) {
 		code int
 		err  string
 	}{
-		{"conflicting profile", []string{"cook", "--release", "--profile", "dev"}, 2, "--release and --profile dev conflict"},
+		{"conflicting profile", []string{"cook", "--release", "--profile", "dev"}, 2, "--release is --profile release, and --profile dev was given too"},
 		{"missing recipe", []string{"cook", "--recipe-path", filepath.Join(dir, "none.json")}, 1, "reading recipe"},
 		{"corrupt recipe", []string{"cook", "--recipe-path", corrupt, "--dir", work}, 1, "corrupt recipe"},
 	}

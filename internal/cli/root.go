@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/timing"
 )
 
@@ -23,7 +23,8 @@ const (
 	exitInterrupted = 130
 )
 
-// usageError marks a bad command line; it exits 2.
+// usageError marks a bad command line (flag syntax, flags that cannot go
+// together); it exits 2, as a pipeline.InputError does.
 type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
@@ -48,7 +49,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// stderr has several writers at once: cargo's output, copied by os/exec,
 	// and --timings lines from other goroutines.
-	s := &streams{Out: stdout, Err: cargo.Serialized(stderr)}
+	s := &streams{Out: stdout, Err: timing.Serialized(stderr)}
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -65,7 +66,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "error: %v\n", err)
 	var ue usageError
-	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
+	if errors.As(err, &ue) || pipeline.IsInput(err) || strings.HasPrefix(err.Error(), "unknown command") {
 		fmt.Fprintf(stderr, "run '%s --help' for usage\n", strings.TrimSpace("cargo berth "+commandName(root, args)))
 		return exitUsage
 	}

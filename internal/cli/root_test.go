@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/internal/config"
-	"github.com/berth-dev/berth/internal/image"
 )
 
 func TestMainExitCodes(t *testing.T) {
@@ -45,8 +44,13 @@ func TestMainExitCodes(t *testing.T) {
 }
 
 func TestBuildFlagLayer(t *testing.T) {
-	o := &buildOptions{base: "scratch", tags: []string{"a:1"}, env: []string{"A=1", "B=x=y"}, labels: []string{"k=v"}, zig: true}
-	l, err := o.flagLayer(map[string]bool{"base": true, "tag": true, "env": true, "label": true, "zig": true})
+	o := &buildOptions{}
+	o.base, o.tags, o.env, o.labels, o.zig = "scratch", []string{"a:1"}, []string{"A=1", "B=x=y"}, []string{"k=v"}, true
+	changed := map[string]bool{"base": true, "tag": true, "env": true, "label": true, "zig": true}
+	l, err := o.cargoFlags.layer(changed)
+	if err == nil {
+		err = o.settingFlags.layer(changed, &l.Values)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,54 +61,42 @@ func TestBuildFlagLayer(t *testing.T) {
 	if v.Static != nil || v.Bin != nil || v.Profile != nil {
 		t.Errorf("unset flags leaked into the layer: %+v", v)
 	}
-	o = &buildOptions{labels: []string{"nokey"}}
-	if _, err := o.flagLayer(map[string]bool{"label": true}); err == nil || !strings.Contains(err.Error(), "--label") {
+	o = &buildOptions{}
+	o.labels = []string{"nokey"}
+	if err := o.settingFlags.layer(map[string]bool{"label": true}, &config.Build{}); err == nil || !strings.Contains(err.Error(), "--label") {
 		t.Errorf("bad --label: err = %v", err)
 	}
 }
 
-func TestSourceDateEpoch(t *testing.T) {
-	tests := []struct {
-		value string
-		want  int64
-		err   bool
-	}{{"", 0, false}, {"1700000000", 1700000000, false}, {"yesterday", 0, true}, {"-5", 0, true},
-		{"253402300799", 253402300799, false}, {"253402300800", 0, true}, {"99999999999999", 0, true}}
-	for _, tt := range tests {
-		t.Run(tt.value, func(t *testing.T) {
-			t.Setenv("SOURCE_DATE_EPOCH", tt.value)
-			got, err := sourceDateEpoch()
-			if (err != nil) != tt.err || (err == nil && got.Unix() != tt.want) {
-				t.Errorf("sourceDateEpoch() = %v, %v; want %d, error %v", got, err, tt.want, tt.err)
-			}
-		})
-	}
-}
-
-func TestCompressionSetting(t *testing.T) {
-	zstd, bad := "zstd", "brotli"
+// TestCargoFlagVocabulary: --release is --profile release in every
+// command, a conflicting --profile is an error, and flags that may take one
+// value say so when repeated.
+func TestCargoFlagVocabulary(t *testing.T) {
 	tests := []struct {
 		name    string
-		value   *string
-		want    image.Compression
+		c       cargoFlags
+		changed map[string]bool
+		profile string
 		wantErr string
 	}{
-		{"unset", nil, image.Gzip, ""},
-		{"zstd", &zstd, image.Zstd, ""},
-		{"unknown", &bad, "", `unknown compression "brotli"`},
+		{"release alone", cargoFlags{release: true, profile: "release"}, map[string]bool{"release": true}, "release", ""},
+		{"release over cook's default", cargoFlags{release: true}, map[string]bool{"release": true}, "release", ""},
+		{"release with profile release", cargoFlags{release: true, profile: "release"}, map[string]bool{"release": true, "profile": true}, "release", ""},
+		{"release with another profile", cargoFlags{release: true, profile: "dev"}, map[string]bool{"release": true, "profile": true}, "", "--release is --profile release"},
+		{"profile alone", cargoFlags{profile: "dev"}, map[string]bool{"profile": true}, "dev", ""},
+		{"two bins", cargoFlags{bins: []string{"a", "b"}}, map[string]bool{"bin": true}, "", "--bin given 2 times"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := config.Resolve(config.Layer{Name: "environment", Values: config.Build{Compression: tt.value}})
-			got, err := compression(cfg)
+			l, err := tt.c.layer(tt.changed)
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "environment") {
-					t.Errorf("error = %v, want %q naming where the value came from", err, tt.wantErr)
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
 				}
 				return
 			}
-			if err != nil || got != tt.want {
-				t.Errorf("compression = %q, %v; want %q", got, err, tt.want)
+			if err != nil || l.Values.Profile == nil || *l.Values.Profile != tt.profile {
+				t.Errorf("layer = %+v, %v; want profile %q", l.Values, err, tt.profile)
 			}
 		})
 	}

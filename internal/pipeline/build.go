@@ -181,33 +181,21 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 	return &Result{Image: img, Contents: c}, nil
 }
 
-// Stage writes the files of an image of opts.Binary into the new directory
-// dir, for a Dockerfile's `COPY --from=builder dir /` onto scratch. With
-// appDir the binary goes there instead, so that the Dockerfile can copy it as
-// a layer of its own: the runtime files rarely change, the binary every
-// build. Only the auto and scratch bases make sense here: a base image is the
-// Dockerfile's.
-func Stage(ctx context.Context, opts Options, dir, appDir string) (*Contents, error) {
-	if opts.Base != BaseAuto && opts.Base != BaseScratch && opts.Base != "" {
-		return nil, fmt.Errorf("staging takes --base auto or scratch, not %q: put a base image in the Dockerfile's FROM instead", opts.Base)
-	}
-	// Both outputs are checked before either is written.
-	for _, d := range []string{dir, appDir} {
-		if d != "" {
-			if err := rootfs.CheckDir(d); err != nil {
-				return nil, err
-			}
-		}
-	}
+// stageFiles writes the files of an image of opts.Binary into the new
+// directory dir, for a Dockerfile's `COPY --from=builder dir /` onto
+// scratch. With appDir the binary goes there instead, so that the
+// Dockerfile can copy it as a layer of its own: the runtime files rarely
+// change, the binary every build.
+func stageFiles(ctx context.Context, opts Options, dir, appDir string) (*Contents, error) {
 	c, err := Collect(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	if appDir != "" {
-		if err := rootfs.WriteDir(dir, c.Runtime.Files()); err != nil {
+		if err := rootfs.WriteDir(ctx, dir, c.Runtime.Files()); err != nil {
 			return nil, err
 		}
-		return c, rootfs.WriteDir(appDir, c.App.Files())
+		return c, rootfs.WriteDir(ctx, appDir, c.App.Files())
 	}
 	all := &fileset.Set{}
 	for _, f := range append(c.Runtime.Files(), c.App.Files()...) {
@@ -215,7 +203,36 @@ func Stage(ctx context.Context, opts Options, dir, appDir string) (*Contents, er
 			return nil, err
 		}
 	}
-	return c, rootfs.WriteDir(dir, all.Files())
+	return c, rootfs.WriteDir(ctx, dir, all.Files())
+}
+
+// checkStageDirs checks stage's outputs before cargo runs: each must be
+// new or empty, and neither inside the other (the first written would make
+// the second non-empty).
+func checkStageDirs(dir, appDir string) error {
+	if dir == "" {
+		return inputf("--out DIR is required: the directory to write the root filesystem to")
+	}
+	for _, d := range []string{dir, appDir} {
+		if d == "" {
+			continue
+		}
+		if err := rootfs.CheckDir(d); err != nil {
+			return &InputError{err}
+		}
+	}
+	if appDir == "" {
+		return nil
+	}
+	a, errA := filepath.Abs(dir)
+	b, errB := filepath.Abs(appDir)
+	if errA != nil || errB != nil {
+		return inputf("resolving --out %s and --app-out %s: %v", dir, appDir, errors.Join(errA, errB))
+	}
+	if a == b || strings.HasPrefix(b, a+string(filepath.Separator)) || strings.HasPrefix(a, b+string(filepath.Separator)) {
+		return inputf("--out %s and --app-out %s overlap: give two separate directories (or leave out --app-out to stage everything in --out)", dir, appDir)
+	}
+	return nil
 }
 
 // runtimeLayer returns the files to put under the binary and the base image

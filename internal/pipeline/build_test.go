@@ -63,10 +63,6 @@ func TestBaseErrors(t *testing.T) {
 			_, err := Image(context.Background(), Options{Binary: bin, Base: BaseScratch})
 			return err
 		}, "--base scratch needs a static binary"},
-		{"stage takes no image", func() error {
-			_, err := Stage(context.Background(), Options{Binary: bin, Base: "debian:12"}, filepath.Join(t.TempDir(), "out"), "")
-			return err
-		}, "staging takes --base auto or scratch"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,7 +85,7 @@ func TestStage(t *testing.T) {
 				appOut = filepath.Join(dir, tt.appDir)
 				appArg = appOut
 			}
-			c, err := Stage(context.Background(), Options{Binary: hostBinary(t), Name: "app"}, out, appArg)
+			c, err := stageFiles(context.Background(), Options{Binary: hostBinary(t), Name: "app"}, out, appArg)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -127,7 +127,7 @@ func TestPackagesBadRoots(t *testing.T) {
 			root, libc := sysroot(t, bin)
 			tt.dpkg(t, root, libc)
 			out := filepath.Join(t.TempDir(), "rootfs")
-			c, err := Stage(context.Background(), Options{Binary: bin, Root: root}, out, "")
+			c, err := stageFiles(context.Background(), Options{Binary: bin, Root: root}, out, "")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)

@@ -33,7 +33,7 @@ func TestDaemon(t *testing.T) {
 	t.Cleanup(func() {
 		_ = exec.Command("docker", "rmi", "--force", tt[0].String(), tt[1].String()).Run()
 	})
-	lines, err := Daemon().Publish(context.Background(), img, tt)
+	lines, err := strs(Daemon().Publish(context.Background(), single(img), tt))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,11 +61,11 @@ func TestDaemon(t *testing.T) {
 func TestDaemonUnreachable(t *testing.T) {
 	t.Setenv("DOCKER_HOST", "unix:///nonexistent/berth-test.sock")
 	img := testImage(t, randomLayers(t, 1)...)
-	_, err := Daemon().Publish(context.Background(), img, tags(t, "app"))
+	_, err := Daemon().Publish(context.Background(), single(img), tags(t, "app"))
 	if err == nil || !strings.Contains(err.Error(), "is dockerd running?") || !strings.Contains(err.Error(), "DOCKER_HOST=unix:///nonexistent") {
 		t.Errorf("error = %v, want a hint about dockerd and DOCKER_HOST", err)
 	}
-	if _, err := Daemon().Publish(context.Background(), img, nil); err == nil || !strings.Contains(err.Error(), "needs at least one tag") {
+	if _, err := Daemon().Publish(context.Background(), single(img), nil); err == nil || !strings.Contains(err.Error(), "needs at least one tag") {
 		t.Errorf("error = %v, want a request for a tag", err)
 	}
 }

@@ -12,7 +12,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/berth-dev/berth/internal/atomicfile"
+	"github.com/berth-dev/berth/internal/image"
 )
 
 // Annotations written on the index.json descriptors of an OCI layout: the
@@ -26,10 +30,11 @@ const (
 )
 
 // OCILayout writes an OCI image layout directory holding only the published
-// image. The directory is replaced as a whole, so the same image and tags
-// always give the same bytes; a directory that is not an OCI layout (and
-// not empty), a file or a symlink at dir is refused and left untouched.
-func OCILayout(dir string, opts ...Option) Publisher {
+// artifact (an index as it is, with every image and attachment). The
+// directory is replaced as a whole, so the same artifact and tags always
+// give the same bytes; a directory that is not an OCI layout (and not
+// empty), a file or a symlink at dir is refused and left untouched.
+func OCILayout(dir string, opts ...Option) Sink {
 	return &ociLayout{dir: dir, opts: makeOptions(opts)}
 }
 
@@ -38,43 +43,48 @@ type ociLayout struct {
 	opts options
 }
 
-func (p *ociLayout) Publish(ctx context.Context, img v1.Image, tags []name.Tag) ([]string, error) {
-	if err := p.check(ctx); err != nil {
+// Check refuses a directory that is not a layout to replace.
+func (p *ociLayout) Check() error { return checkLayoutTarget(p.dir, p.opts.force) }
+
+func (p *ociLayout) Publish(ctx context.Context, art *image.Artifact, tags []name.Tag) ([]Published, error) {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	d, err := img.Digest()
+	d, err := art.Digest()
 	if err != nil {
-		return nil, fmt.Errorf("computing image digest: %w", err)
+		return nil, fmt.Errorf("computing the image digest: %w", err)
 	}
-	idx, err := layoutIndex(img, tags)
+	idx, err := layoutIndex(art, tags)
 	if err != nil {
-		return nil, err
-	}
-	if idx, err = p.opts.withArtifacts(idx, img); err != nil {
 		return nil, err
 	}
 	if err := p.write(ctx, idx); err != nil {
 		return nil, err
 	}
-	return refLines(p.dir, tags, d, shortRef), nil
+	return refs(Published{Digest: d, Output: "oci-layout", Dest: p.dir}, tags, shortRef), nil
 }
 
-// layoutIndex lists img once per tag (once when untagged), with its platform.
-func layoutIndex(img v1.Image, tags []name.Tag) (v1.ImageIndex, error) {
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, fmt.Errorf("reading image config: %w", err)
-	}
-	img = plainImage{img}
+// layoutIndex lists the artifact's top (its index, or its one image with
+// its platform) once per tag, once when untagged, then every attachment.
+func layoutIndex(art *image.Artifact, tags []name.Tag) (v1.ImageIndex, error) {
+	var top mutate.Appendable = art.Index
 	var desc v1.Descriptor
-	if p := cf.Platform(); p != nil && p.OS != "" && p.Architecture != "" {
-		desc.Platform = p
+	if art.Index == nil {
+		img := art.Images[0].Image
+		cf, err := img.ConfigFile()
+		if err != nil {
+			return nil, fmt.Errorf("reading image config: %w", err)
+		}
+		if p := cf.Platform(); p != nil && p.OS != "" && p.Architecture != "" {
+			desc.Platform = p
+		}
+		top = plainImage{img}
 	}
-	if len(tags) == 0 {
-		return mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img, Descriptor: desc}), nil
+	adds := []mutate.IndexAddendum{{Add: top, Descriptor: desc}}
+	if len(tags) > 0 {
+		adds = adds[:0]
 	}
 	seen := map[string]bool{}
-	var adds []mutate.IndexAddendum
 	for _, t := range tags {
 		if seen[t.Name()] {
 			continue
@@ -82,9 +92,42 @@ func layoutIndex(img v1.Image, tags []name.Tag) (v1.ImageIndex, error) {
 		seen[t.Name()] = true
 		d := desc
 		d.Annotations = map[string]string{RefNameAnnotation: t.TagStr(), ContainerdNameAnnotation: t.Name()}
-		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: d})
+		adds = append(adds, mutate.IndexAddendum{Add: top, Descriptor: d})
+	}
+	referrers, err := art.Referrers()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range referrers {
+		adds = append(adds, mutate.IndexAddendum{Add: r})
 	}
 	return mutate.AppendManifests(empty.Index, adds...), nil
+}
+
+// write replaces the layout directory with one whose index.json is idx.
+// The destination is checked again just before the swap (Open checked it
+// before the build): a file put there while cargo ran is not replaced.
+func (p *ociLayout) write(ctx context.Context, idx v1.ImageIndex) error {
+	if err := p.Check(); err != nil {
+		return err
+	}
+	p.opts.logf("writing OCI layout %s", p.dir)
+	idx, ok := mutate.Annotations(idx, map[string]string{LayoutAnnotation: "1"}).(v1.ImageIndex)
+	if !ok {
+		return fmt.Errorf("writing OCI layout %s: annotating its index", p.dir)
+	}
+	err := atomicfile.ReplaceDir(ctx, p.dir, true, func(tmp string) error {
+		reuseBlobs(p.dir, tmp, idx)
+		if _, err := layout.Write(tmp, idx); err != nil {
+			return err
+		}
+		// Interrupted while writing: the old layout stays.
+		return ctx.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("writing OCI layout %s: %w", p.dir, err)
+	}
+	return nil
 }
 
 // checkLayoutTarget refuses to replace anything but an OCI layout berth

@@ -40,7 +40,7 @@ func TestOCILayoutRoundtrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out", "image")
-			lines, err := OCILayout(dir).Publish(context.Background(), img, tt.tags)
+			lines, err := strs(OCILayout(dir).Publish(context.Background(), single(img), tt.tags))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func TestOCILayoutReplaces(t *testing.T) {
 	old := testImage(t, randomLayers(t, 1)...)
 	publish := func(dir string, img v1.Image) []byte {
 		t.Helper()
-		if _, err := OCILayout(dir).Publish(context.Background(), img, tags(t, "app:v1")); err != nil {
+		if _, err := OCILayout(dir).Publish(context.Background(), single(img), tags(t, "app:v1")); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(filepath.Join(dir, "index.json"))
@@ -135,7 +135,7 @@ func TestOCILayoutRefuses(t *testing.T) {
 			}
 		}, nil, "symlink"},
 		{"broken image over a layout", func(t *testing.T, p string) {
-			if _, err := OCILayout(p).Publish(context.Background(), testImage(t, randomLayers(t, 1)...), nil); err != nil {
+			if _, err := OCILayout(p).Publish(context.Background(), single(testImage(t, randomLayers(t, 1)...)), nil); err != nil {
 				t.Fatal(err)
 			}
 		}, brokenImage, "broken layer"},
@@ -152,7 +152,7 @@ func TestOCILayoutRefuses(t *testing.T) {
 			if tt.img != nil {
 				img = tt.img(t)
 			}
-			_, err := OCILayout(target).Publish(context.Background(), img, nil)
+			_, err := OCILayout(target).Publish(context.Background(), single(img), nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
 			}
@@ -215,13 +215,13 @@ func TestOCILayoutForce(t *testing.T) {
 	target := filepath.Join(t.TempDir(), "out")
 	foreignLayout(t, target)
 	img := testImage(t, randomLayers(t, 1)...)
-	if _, err := OCILayout(target, WithForce()).Publish(context.Background(), img, nil); err != nil {
+	if _, err := OCILayout(target, WithForce()).Publish(context.Background(), single(img), nil); err != nil {
 		t.Fatalf("with --force: %v", err)
 	}
 	if !writtenByBerth(target) {
 		t.Errorf("the new layout has no %s annotation", LayoutAnnotation)
 	}
-	if _, err := OCILayout(target).Publish(context.Background(), img, nil); err != nil {
+	if _, err := OCILayout(target).Publish(context.Background(), single(img), nil); err != nil {
 		t.Errorf("replacing berth's own layout: %v", err)
 	}
 }
@@ -256,7 +256,7 @@ func TestOCILayoutReusesBlobs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "image")
-			if _, err := OCILayout(dir).Publish(context.Background(), img, tags(t, "app:v1")); err != nil {
+			if _, err := OCILayout(dir).Publish(context.Background(), single(img), tags(t, "app:v1")); err != nil {
 				t.Fatal(err)
 			}
 			blob := filepath.Join(dir, "blobs", "sha256", digest.Hex)
@@ -271,7 +271,7 @@ func TestOCILayoutReusesBlobs(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			_, err = OCILayout(dir).Publish(context.Background(), tt.again, tags(t, "app:v1"))
+			_, err = OCILayout(dir).Publish(context.Background(), single(tt.again), tags(t, "app:v1"))
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("second publish: %v, want an error: %v", err, tt.wantErr)
 			}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/internal/atomicfile"
+	"github.com/berth-dev/berth/internal/image"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -104,15 +105,35 @@ func assertNoTemp(t *testing.T, dir string) {
 	}
 }
 
-type fakePublisher struct {
-	lines  []string
+// single is the artifact of a one-platform build of img, with atts.
+func single(img v1.Image, atts ...image.Attachment) *image.Artifact {
+	return &image.Artifact{Images: []image.Platformed{{Image: img, Platform: v1.Platform{OS: "linux", Architecture: "amd64"}, Attachments: atts}}}
+}
+
+// strs is what berth prints for what a sink published.
+func strs(ps []Published, err error) ([]string, error) {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.String())
+	}
+	return out, err
+}
+
+type fakeSink struct {
+	refs   []string
 	err    error
 	called *bool
 }
 
-func (f fakePublisher) Publish(context.Context, v1.Image, []name.Tag) ([]string, error) {
+func (fakeSink) Check() error { return nil }
+
+func (f fakeSink) Publish(context.Context, *image.Artifact, []name.Tag) ([]Published, error) {
 	*f.called = true
-	return f.lines, f.err
+	var out []Published
+	for _, r := range f.refs {
+		out = append(out, Published{Ref: r})
+	}
+	return out, f.err
 }
 
 func TestMulti(t *testing.T) {
@@ -120,25 +141,25 @@ func TestMulti(t *testing.T) {
 	var a, b, c bool
 	tests := []struct {
 		name      string
-		pubs      []Publisher
+		pubs      []Sink
 		want      []string
 		wantErr   bool
 		notCalled *bool
 	}{
-		{"all succeed", []Publisher{
-			fakePublisher{lines: []string{"a"}, called: &a},
-			fakePublisher{lines: []string{"b1", "b2"}, called: &b},
-		}, []string{"a", "b1", "b2"}, false, nil},
-		{"stops at the first error", []Publisher{
-			fakePublisher{lines: []string{"a"}, called: &a},
-			fakePublisher{err: errBroken, called: &b},
-			fakePublisher{lines: []string{"c"}, called: &c},
-		}, []string{"a"}, true, &c},
+		{"all succeed", []Sink{
+			fakeSink{refs: []string{"a"}, called: &a},
+			fakeSink{refs: []string{"b1", "b2"}, called: &b},
+		}, []string{"a@:", "b1@:", "b2@:"}, false, nil},
+		{"stops at the first error", []Sink{
+			fakeSink{refs: []string{"a"}, called: &a},
+			fakeSink{err: errBroken, called: &b},
+			fakeSink{refs: []string{"c"}, called: &c},
+		}, []string{"a@:"}, true, &c},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, b, c = false, false, false
-			got, err := Multi(tt.pubs...).Publish(context.Background(), img, nil)
+			got, err := strs(Multi(tt.pubs...).Publish(context.Background(), single(img), nil))
 			if (err != nil) != tt.wantErr || !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Publish = %q, %v; want %q, error %v", got, err, tt.want, tt.wantErr)
 			}
@@ -149,13 +170,13 @@ func TestMulti(t *testing.T) {
 	}
 }
 
-// TestMultiChecksFirst: a bad later output fails the publish before an
-// earlier output is replaced.
-func TestMultiChecksFirst(t *testing.T) {
+// TestOpenChecksFirst: a bad later output fails when the outputs are
+// opened, before anything is built or an earlier output replaced.
+func TestOpenChecksFirst(t *testing.T) {
 	parent := t.TempDir()
 	layoutDir := filepath.Join(parent, "layout")
 	img := testImage(t, randomLayers(t, 1)...)
-	if _, err := OCILayout(layoutDir).Publish(context.Background(), img, nil); err != nil {
+	if _, err := OCILayout(layoutDir).Publish(context.Background(), single(img), nil); err != nil {
 		t.Fatal(err)
 	}
 	notATar := filepath.Join(parent, "notes.txt")
@@ -163,8 +184,7 @@ func TestMultiChecksFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, parent)
-	other := testImage(t, randomLayers(t, 1)...)
-	_, err := Multi(OCILayout(layoutDir), Tarball(notATar)).Publish(context.Background(), other, tags(t, "app"))
+	_, err := Open(Outputs{Layout: layoutDir, Tarball: notATar})
 	if err == nil || !strings.Contains(err.Error(), "not a tar archive") {
 		t.Fatalf("error = %v, want the tarball refused", err)
 	}

@@ -10,9 +10,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/berth-dev/berth/internal/image"
 )
 
-var sbomDoc = Attachment{ArtifactType: "application/spdx+json", Data: []byte(`{"spdxVersion":"SPDX-2.3"}`), Created: time.Unix(0, 0)}
+var sbomDoc = image.Attachment{ArtifactType: "application/spdx+json", Data: []byte(`{"spdxVersion":"SPDX-2.3"}`), Created: time.Unix(0, 0)}
 
 // checkArtifact checks that art is an OCI 1.1 artifact about img holding
 // the document.
@@ -25,7 +27,7 @@ func checkArtifact(t *testing.T, art v1.Image, img v1.Image) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.ArtifactType != sbomDoc.ArtifactType || m.Config.MediaType != emptyConfigType || m.Subject == nil {
+	if m.ArtifactType != sbomDoc.ArtifactType || m.Config.MediaType != "application/vnd.oci.empty.v1+json" || m.Subject == nil {
 		t.Fatalf("manifest: artifactType %q, config %q, subject %v", m.ArtifactType, m.Config.MediaType, m.Subject)
 	}
 	if m.Subject.Digest.String() != digestOf(t, img) {
@@ -39,11 +41,11 @@ func checkArtifact(t *testing.T, art v1.Image, img v1.Image) {
 
 func TestArtifactDeterministic(t *testing.T) {
 	img := testImage(t, randomLayers(t, 1)...)
-	a, err := Artifact(img, sbomDoc)
+	a, err := image.Referrer(img, sbomDoc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := Artifact(img, sbomDoc)
+	b, _ := image.Referrer(img, sbomDoc)
 	if digestOf(t, a) != digestOf(t, b) {
 		t.Error("same inputs, different artifact digests")
 	}
@@ -53,7 +55,7 @@ func TestArtifactDeterministic(t *testing.T) {
 func TestOCILayoutWithAttachment(t *testing.T) {
 	img := testImage(t, randomLayers(t, 2)...)
 	dir := filepath.Join(t.TempDir(), "out")
-	if _, err := OCILayout(dir, WithAttachments(sbomDoc)).Publish(context.Background(), img, tags(t, "app:1")); err != nil {
+	if _, err := OCILayout(dir).Publish(context.Background(), single(img, sbomDoc), tags(t, "app:1")); err != nil {
 		t.Fatal(err)
 	}
 	idx, err := layout.ImageIndexFromPath(dir)
@@ -81,7 +83,7 @@ func TestRegistryWithAttachment(t *testing.T) {
 	reg := newRegistry(t)
 	img := testImage(t, randomLayers(t, 2)...)
 	tt := tags(t, reg.host()+"/team/app:1")
-	if _, err := Registry(WithAttachments(sbomDoc)).Publish(context.Background(), img, tt); err != nil {
+	if _, err := Registry().Publish(context.Background(), single(img, sbomDoc), tt); err != nil {
 		t.Fatal(err)
 	}
 	subject := tt[0].Context().Digest(digestOf(t, img))

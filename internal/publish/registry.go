@@ -8,18 +8,20 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/progress"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
-// Registry pushes the image to the registry of each tag, several blobs at
-// once. Blobs the registry already has are not uploaded again (ggcr checks
-// each with a HEAD first).
+// Registry pushes the artifact to the registry of each tag, several blobs
+// at once: an index with every platform's image, or the one image, then
+// the documents attached to each image (referrers). Blobs the registry
+// already has are not uploaded again (ggcr checks each with a HEAD first).
 // Loopback, localhost and private-network registries are reached over plain
 // HTTP when HTTPS fails, as ggcr's name package decides.
-func Registry(opts ...Option) Publisher {
+func Registry(opts ...Option) Sink {
 	return &registryPub{opts: makeOptions(opts)}
 }
 
@@ -27,49 +29,60 @@ type registryPub struct {
 	opts options
 }
 
-func (p *registryPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag) ([]string, error) {
+// Check has nothing to check before the build: tags are checked where
+// they are parsed, and the registry is reached when the image is ready.
+func (p *registryPub) Check() error { return nil }
+
+func (p *registryPub) Publish(ctx context.Context, art *image.Artifact, tags []name.Tag) ([]Published, error) {
 	if len(tags) == 0 {
 		return nil, fmt.Errorf("pushing to a registry needs at least one tag (registry/repo:tag); give a tag")
 	}
-	d, err := img.Digest()
+	d, err := art.Digest()
 	if err != nil {
-		return nil, fmt.Errorf("computing image digest: %w", err)
+		return nil, fmt.Errorf("computing the image digest: %w", err)
 	}
-	var lines []string
+	var out []Published
 	for _, t := range tags {
 		p.opts.logf("pushing %s", t.Name())
 		c := &countingTransport{next: p.opts.transport}
 		if c.next == nil {
 			c.next = remote.DefaultTransport
 		}
-		err := p.write(ctx, t, img, c)
+		err := p.write(ctx, t, art, c)
 		if err == nil {
 			p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
 				t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
-			err = p.opts.pushArtifacts(ctx, img, t, remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c.next))
+			err = p.pushReferrers(ctx, art, t, remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c.next))
 		}
 		if err != nil {
-			return lines, pushError(t, err)
+			return out, pushError(t, err)
 		}
-		lines = append(lines, t.Name()+"@"+d.String())
+		out = append(out, Published{Ref: t.Name(), Digest: d, Output: "registry"})
 	}
-	return lines, nil
+	return out, nil
 }
 
 // pushJobs is how many blobs upload at once.
 const pushJobs = 4
 
-// write pushes img to t, pushJobs blobs at a time, showing the bytes sent
-// on the progress writer (a live line on a terminal, plain lines otherwise).
-func (p *registryPub) write(ctx context.Context, t name.Tag, img v1.Image, rt http.RoundTripper) error {
+// write pushes the artifact's index or image to t, pushJobs blobs at a
+// time, showing the bytes sent on the progress writer (a live line on a
+// terminal, plain lines otherwise).
+func (p *registryPub) write(ctx context.Context, t name.Tag, art *image.Artifact, rt http.RoundTripper) error {
 	opts := []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(p.opts.keychain),
 		remote.WithTransport(rt),
 		remote.WithJobs(pushJobs),
 	}
+	push := func(opts ...remote.Option) error {
+		if art.Index != nil {
+			return remote.WriteIndex(t, art.Index, opts...)
+		}
+		return remote.Write(t, art.Images[0].Image, opts...)
+	}
 	if p.opts.progress == nil {
-		return remote.Write(t, img, opts...)
+		return push(opts...)
 	}
 	// ggcr closes the channel when the write ends.
 	updates := make(chan v1.Update, 64)
@@ -84,7 +97,7 @@ func (p *registryPub) write(ctx context.Context, t name.Tag, img v1.Image, rt ht
 		}
 		m.Done(last.Complete, last.Total)
 	}()
-	err := remote.Write(t, img, append(opts, remote.WithProgress(updates))...)
+	err := push(append(opts, remote.WithProgress(updates))...)
 	<-shown
 	return err
 }

@@ -62,7 +62,7 @@ func TestRegistryPushAndPull(t *testing.T) {
 			image := tc.img
 			reg.uploads.Store(0)
 			var progress bytes.Buffer
-			lines, err := Registry(WithProgress(&progress)).Publish(context.Background(), image, tt)
+			lines, err := strs(Registry(WithProgress(&progress)).Publish(context.Background(), single(image), tt))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,14 +96,14 @@ func TestRegistryErrors(t *testing.T) {
 	reg := newRegistry(t)
 	img := testImage(t, randomLayers(t, 1)...)
 	// Nothing listens on port 1.
-	_, err := Registry().Publish(context.Background(), img, tags(t, "127.0.0.1:1/app:v1"))
+	_, err := Registry().Publish(context.Background(), single(img), tags(t, "127.0.0.1:1/app:v1"))
 	if err == nil || !strings.Contains(err.Error(), "is the registry reachable") {
 		t.Errorf("error = %v, want a hint about reachability", err)
 	}
-	if _, err := Registry().Publish(context.Background(), img, nil); err == nil || !strings.Contains(err.Error(), "needs at least one tag") {
+	if _, err := Registry().Publish(context.Background(), single(img), nil); err == nil || !strings.Contains(err.Error(), "needs at least one tag") {
 		t.Errorf("error = %v, want a request for a tag", err)
 	}
-	if _, err := Registry().Publish(context.Background(), brokenImage(t), tags(t, reg.host()+"/app:v1")); err == nil || !strings.Contains(err.Error(), "broken layer") {
+	if _, err := Registry().Publish(context.Background(), single(brokenImage(t)), tags(t, reg.host()+"/app:v1")); err == nil || !strings.Contains(err.Error(), "broken layer") {
 		t.Errorf("error = %v, want the layer's error", err)
 	}
 }
@@ -125,7 +125,7 @@ func TestRegistryPartialPush(t *testing.T) {
 	reg := newRegistry(t)
 	img := testImage(t, randomLayers(t, 1)...)
 	tt := tags(t, reg.host()+"/good/app:v1", reg.host()+"/bad/app:v1")
-	lines, err := Registry(WithTransport(failingManifests{repo: "bad/app"})).Publish(context.Background(), img, tt)
+	lines, err := strs(Registry(WithTransport(failingManifests{repo: "bad/app"})).Publish(context.Background(), single(img), tt))
 	if err == nil {
 		t.Fatal("no error for the failing tag")
 	}

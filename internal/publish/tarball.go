@@ -11,14 +11,16 @@ import (
 	"os"
 
 	"github.com/berth-dev/berth/internal/atomicfile"
+	"github.com/berth-dev/berth/internal/image"
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Tarball writes a docker-archive (`docker save` format, for `docker load`)
 // to path, atomically: a temporary file next to it is written, synced and
-// renamed. An existing file is only replaced if it is a tar archive.
-func Tarball(path string, opts ...Option) Publisher {
+// renamed. An existing file is only replaced if it is a tar archive. A
+// docker-archive holds images, not an index: of several platforms it takes
+// the one WithPlatform names.
+func Tarball(path string, opts ...Option) Sink {
 	return &tarballPub{path: path, opts: makeOptions(opts)}
 }
 
@@ -27,36 +29,34 @@ type tarballPub struct {
 	opts options
 }
 
-func (p *tarballPub) Publish(ctx context.Context, img v1.Image, tags []name.Tag) ([]string, error) {
+func (p *tarballPub) Publish(ctx context.Context, art *image.Artifact, tags []name.Tag) ([]Published, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if len(tags) == 0 {
 		return nil, fmt.Errorf("the docker-archive %s needs at least one tag, because `docker load` names images by tag; give a tag", p.path)
 	}
-	if err := p.Check(); err != nil {
+	img, platform, err := p.opts.one(art, "a docker-archive")
+	if err != nil {
 		return nil, err
 	}
-	d, err := img.Digest()
+	d, err := img.Image.Digest()
 	if err != nil {
 		return nil, fmt.Errorf("computing image digest: %w", err)
 	}
-	lines := make([]string, 0, len(tags))
-	for _, t := range tags {
-		lines = append(lines, shortRef(t)+"@"+d.String())
+	// Checked again just before writing: Open checked before the build,
+	// and a file put here meanwhile is not replaced.
+	if err := p.Check(); err != nil {
+		return nil, err
 	}
 	p.opts.logf("writing docker-archive %s", p.path)
-	err = atomicfile.WriteFile(p.path, func(w io.Writer) error {
-		if err := writeDockerArchive(ctxWriter{ctx, w}, img, tags); err != nil {
-			return err
-		}
-		// Interrupted while writing: the old file stays.
-		return ctx.Err()
+	err = atomicfile.WriteFile(ctx, p.path, func(w io.Writer) error {
+		return writeDockerArchive(ctxWriter{ctx, w}, img.Image, tags)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing docker-archive %s: %w", p.path, err)
 	}
-	return lines, nil
+	return refs(Published{Digest: d, Output: "docker-archive", Dest: p.path, Platform: platform}, tags, shortRef), nil
 }
 
 // Check refuses a file that is not a tarball to replace.

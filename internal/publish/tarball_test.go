@@ -24,7 +24,7 @@ func TestTarballRoundtrip(t *testing.T) {
 	tt := tags(t, "app", "127.0.0.1:5000/team/app:v1")
 	// The second publish replaces the tar archive the first one wrote.
 	for range 2 {
-		lines, err := Tarball(path).Publish(context.Background(), img, tt)
+		lines, err := strs(Tarball(path).Publish(context.Background(), single(img), tt))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestTarballRefuses(t *testing.T) {
 		{"short file", func(t *testing.T, p string) { write(t, p, "x") }, nil, tags(t, "app"), "is not a tar archive"},
 		{"directory", func(t *testing.T, p string) { write(t, filepath.Join(p, "f"), "x") }, nil, tags(t, "app"), "is not a regular file"},
 		{"broken image over a tar", func(t *testing.T, p string) {
-			if _, err := Tarball(p).Publish(context.Background(), testImage(t, randomLayers(t, 1)...), tags(t, "old")); err != nil {
+			if _, err := Tarball(p).Publish(context.Background(), single(testImage(t, randomLayers(t, 1)...)), tags(t, "old")); err != nil {
 				t.Fatal(err)
 			}
 		}, brokenImage, tags(t, "app"), "broken layer"},
@@ -109,7 +109,7 @@ func TestTarballRefuses(t *testing.T) {
 			if tt.img != nil {
 				img = tt.img(t)
 			}
-			_, err := Tarball(target).Publish(context.Background(), img, tt.tags)
+			_, err := Tarball(target).Publish(context.Background(), single(img), tt.tags)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
 			}
@@ -130,7 +130,7 @@ func TestTarballDeterministic(t *testing.T) {
 	var archives [][]byte
 	for i := range 5 {
 		path := filepath.Join(dir, fmt.Sprintf("%d.tar", i))
-		if _, err := Tarball(path).Publish(context.Background(), img, tt); err != nil {
+		if _, err := Tarball(path).Publish(context.Background(), single(img), tt); err != nil {
 			t.Fatal(err)
 		}
 		data, err := os.ReadFile(path)
@@ -167,10 +167,10 @@ func TestTarballForce(t *testing.T) {
 	target := filepath.Join(t.TempDir(), "image.tar")
 	foreignTar(t, target)
 	img := testImage(t, randomLayers(t, 1)...)
-	if _, err := Tarball(target, WithForce()).Publish(context.Background(), img, tags(t, "app")); err != nil {
+	if _, err := Tarball(target, WithForce()).Publish(context.Background(), single(img), tags(t, "app")); err != nil {
 		t.Fatalf("with --force: %v", err)
 	}
-	if _, err := Tarball(target).Publish(context.Background(), img, tags(t, "app")); err != nil {
+	if _, err := Tarball(target).Publish(context.Background(), single(img), tags(t, "app")); err != nil {
 		t.Errorf("replacing berth's own tarball: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +14,7 @@ import (
 // directories created), so a failure never leaves a half-written recipe.
 // It replaces only a recipe: any other file at path (a Cargo.toml given by
 // mistake) or a symbolic link is refused.
-func (r *Recipe) WriteFile(path string) error {
+func (r *Recipe) WriteFile(ctx context.Context, path string) error {
 	if err := replaceable(path); err != nil {
 		return err
 	}
@@ -21,7 +22,7 @@ func (r *Recipe) WriteFile(path string) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, func(w io.Writer) error {
+	return atomicfile.WriteFile(ctx, path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})

@@ -3,6 +3,7 @@ package recipe
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/berth-dev/berth/internal/cargo"
@@ -22,8 +23,12 @@ type CookOptions struct {
 	Dir string
 	// Flags are the build flags; the final build must use the same ones.
 	Flags BuildFlags
-	// Runner runs cargo.
+	// Runner runs cargo; nil means cargo on PATH, with Log and Env.
 	Runner *cargo.Runner
+	// Log gets cargo's output, and Env is its environment (nil: the
+	// process's), when Runner is nil.
+	Log io.Writer
+	Env []string
 	// Overwrite lets cook replace files in Dir whose content differs from
 	// the skeleton's; without it cook refuses, so that running it in a real
 	// project never turns its sources into stubs.
@@ -48,6 +53,9 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 		return nil, err
 	}
 	wsDir := filepath.Join(opts.Dir, filepath.FromSlash(r.WorkspaceRoot))
+	if opts.Runner == nil {
+		opts.Runner = &cargo.Runner{Stderr: opts.Log, Env: opts.Env}
+	}
 	run, args := *opts.Runner, opts.Flags.Args()
 	if opts.Flags.Static {
 		if len(opts.Flags.Targets) != 1 {

@@ -2,6 +2,7 @@ package recipe
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -175,7 +176,7 @@ func TestStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := filepath.Join(t.TempDir(), "recipe.json")
-	if err := prepareLayout(t, dir, ".").WriteFile(old); err != nil {
+	if err := prepareLayout(t, dir, ".").WriteFile(context.Background(), old); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(lock, data, 0o644); err != nil {

@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -32,14 +33,14 @@ func TestWriteFileAtomic(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "recipe.json")
 	r := &Recipe{Version: FormatVersion, WorkspaceRoot: "."}
-	if err := r.WriteFile(path); err != nil {
+	if err := r.WriteFile(context.Background(), path); err != nil {
 		t.Fatal(err)
 	}
 	// Missing parent directories are made (a Dockerfile's /berth/recipe.json).
-	if err := r.WriteFile(filepath.Join(dir, "new", "recipe.json")); err != nil {
+	if err := r.WriteFile(context.Background(), filepath.Join(dir, "new", "recipe.json")); err != nil {
 		t.Fatalf("writing into a new directory: %v", err)
 	}
-	if err := r.WriteFile(filepath.Join(dir, "recipe.json", "recipe.json")); err == nil {
+	if err := r.WriteFile(context.Background(), filepath.Join(dir, "recipe.json", "recipe.json")); err == nil {
 		t.Fatal("writing under a regular file succeeded")
 	}
 	entries, _ := os.ReadDir(dir)

@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,7 +134,7 @@ func TestRecipeWriteFileReplacesOnlyRecipes(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "recipe.json")
 			c.setup(t, p)
 			before, _ := os.ReadFile(p)
-			err := r.WriteFile(p)
+			err := r.WriteFile(context.Background(), p)
 			if c.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)

@@ -1,6 +1,7 @@
 package rootfs
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -178,7 +179,7 @@ func TestWriteDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "stage")
-	if err := WriteDir(out, set.Files()); err != nil {
+	if err := WriteDir(context.Background(), out, set.Files()); err != nil {
 		t.Fatal(err)
 	}
 	if target, err := os.Readlink(filepath.Join(out, "lib/x86_64-linux-gnu/libfoo.so.1")); err != nil || target != "/usr/lib/x86_64-linux-gnu/libfoo.so.1.2.3" {
@@ -190,7 +191,7 @@ func TestWriteDir(t *testing.T) {
 	if data, _ := os.ReadFile(filepath.Join(out, "usr/lib/x86_64-linux-gnu/libfoo.so.1.2.3")); string(data) != "foo" {
 		t.Errorf("libfoo content = %q", data)
 	}
-	if err := WriteDir(out, set.Files()); err == nil || !strings.Contains(err.Error(), "not empty") {
+	if err := WriteDir(context.Background(), out, set.Files()); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("second WriteDir err = %v, want refusal", err)
 	}
 }
@@ -198,7 +199,7 @@ func TestWriteDir(t *testing.T) {
 func TestWriteDirFailureLeavesNothing(t *testing.T) {
 	parent := t.TempDir()
 	out := filepath.Join(parent, "stage")
-	err := WriteDir(out, []fileset.File{{Path: "/x", Source: filepath.Join(parent, "missing"), Mode: 0o644}})
+	err := WriteDir(context.Background(), out, []fileset.File{{Path: "/x", Source: filepath.Join(parent, "missing"), Mode: 0o644}})
 	if err == nil {
 		t.Fatal("no error for a missing source")
 	}
@@ -237,7 +238,7 @@ func TestWriteDirRefusesUserFiles(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "Cargo.toml")
 			c.setup(t, out)
 			before, _ := os.Lstat(out)
-			err := WriteDir(out, files)
+			err := WriteDir(context.Background(), out, files)
 			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 				t.Fatalf("WriteDir = %v, want an error containing %q", err, c.wantErr)
 			}
@@ -269,7 +270,7 @@ func TestNonrootHome(t *testing.T) {
 		t.Skip("staged ownership needs root (stage runs as root in a Docker builder)")
 	}
 	out := filepath.Join(t.TempDir(), "stage")
-	if err := WriteDir(out, set.Files()); err != nil {
+	if err := WriteDir(context.Background(), out, set.Files()); err != nil {
 		t.Fatal(err)
 	}
 	info, err := os.Stat(filepath.Join(out, "home/nonroot"))

@@ -1,6 +1,7 @@
 package rootfs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,11 +18,11 @@ import (
 // leaves nothing at dir. dir must not exist, or be an empty directory. It
 // does not wait for the disk: stage's output is copied at once by the next
 // Docker step (flushing cost every Docker build about 10 ms).
-func WriteDir(dir string, files []fileset.File) error {
+func WriteDir(ctx context.Context, dir string, files []fileset.File) error {
 	if err := CheckDir(dir); err != nil {
 		return err
 	}
-	err := atomicfile.ReplaceDir(dir, false, func(tmp string) error {
+	err := atomicfile.ReplaceDir(ctx, dir, false, func(tmp string) error {
 		// Directories get their final modes last, so a read-only directory
 		// does not stop its own files from being written.
 		var dirs []fileset.File

@@ -1,4 +1,4 @@
-package cli
+package pipeline
 
 import (
 	"fmt"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
-	"github.com/berth-dev/berth/internal/pipeline"
 )
 
 // settings resolves berth's configuration for one binary: defaults <
@@ -17,16 +16,16 @@ import (
 // The binary is picked first from everything but the package's own table
 // (which cannot be read before its package is known), then that table joins.
 // pr may be nil (a prebuilt binary outside any project).
-func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (cargo.Selection, error)) (cargo.Selection, config.Resolved, error) {
-	env, err := config.FromEnv(os.LookupEnv)
+func settings(pr *cargo.Project, flags config.Layer, environ []string, pick func(bin string) (cargo.Selection, error)) (cargo.Selection, config.Resolved, error) {
+	env, err := config.FromEnv(lookup(environ))
 	if err != nil {
-		return cargo.Selection{}, config.Resolved{}, usagef("%v", err)
+		return cargo.Selection{}, config.Resolved{}, inputf("%v", err)
 	}
 	defaults := config.Layer{Name: "default", Values: config.Defaults()}
 	var ws, pkg config.Layer
 	if pr != nil {
 		if ws, err = config.FromMetadata("Cargo.toml [workspace.metadata.berth]", pr.Metadata); err != nil {
-			return cargo.Selection{}, config.Resolved{}, usagef("%v", err)
+			return cargo.Selection{}, config.Resolved{}, inputf("%v", err)
 		}
 		anchorIncludes(&ws, pr.WorkspaceRoot)
 	}
@@ -42,13 +41,13 @@ func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (carg
 	if sel.Package != nil {
 		where := fmt.Sprintf("%s [package.metadata.berth]", sel.Package.ManifestPath)
 		if pkg, err = config.FromMetadata(where, sel.Package.Metadata); err != nil {
-			return cargo.Selection{}, config.Resolved{}, usagef("%v", err)
+			return cargo.Selection{}, config.Resolved{}, inputf("%v", err)
 		}
 		anchorIncludes(&pkg, filepath.Dir(sel.Package.ManifestPath))
 	}
 	cfg := config.Resolve(defaults, ws, pkg, env, flags)
 	if err := cfg.Validate(); err != nil {
-		return cargo.Selection{}, config.Resolved{}, usagef("%v", err)
+		return cargo.Selection{}, config.Resolved{}, inputf("%v", err)
 	}
 	return sel, cfg, nil
 }
@@ -62,14 +61,14 @@ func checkIncludes(cfg config.Resolved, bin string) error {
 		if !ok {
 			continue // rootfs says what the form is
 		}
-		if path.Clean(dest) == path.Join(pipeline.BinDir, bin) {
-			return usagef("include %q (from %s) puts a file where the binary goes, which would hide it; give it another destination", inc, cfg.Source("include"))
+		if path.Clean(dest) == path.Join(BinDir, bin) {
+			return inputf("include %q (from %s) puts a file where the binary goes, which would hide it; give it another destination", inc, cfg.Source("include"))
 		}
 		if src == "" {
 			continue
 		}
 		if _, err := os.Stat(src); err != nil {
-			return usagef("include %q (from %s): %v; paths in Cargo.toml are relative to that Cargo.toml's directory, others to the current directory", inc, cfg.Source("include"), err)
+			return inputf("include %q (from %s): %v; paths in Cargo.toml are relative to that Cargo.toml's directory, others to the current directory", inc, cfg.Source("include"), err)
 		}
 	}
 	return nil
@@ -88,19 +87,4 @@ func anchorIncludes(l *config.Layer, dir string) {
 			l.Values.Include[i] = filepath.Join(dir, src) + ":" + dest
 		}
 	}
-}
-
-// layer is the configuration the cargo flags the user set carry.
-func (c *cargoFlags) layer(changed map[string]bool) config.Layer {
-	l := config.Layer{Name: "flag"}
-	if changed["bin"] {
-		l.Values.Bin = &c.bin
-	}
-	if changed["profile"] {
-		l.Values.Profile = &c.profile
-	}
-	if changed["static"] {
-		l.Values.Static = &c.static
-	}
-	return l
 }

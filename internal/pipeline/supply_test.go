@@ -1,4 +1,4 @@
-package cli
+package pipeline
 
 import (
 	"os"
@@ -16,37 +16,28 @@ import (
 func TestSupplyResolve(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		flags   supplyFlags
-		changed []string
+		flags   config.Build // the flags the user set
+		out     string       // --sbom-out
 		meta    config.Build // [package.metadata.berth]
 		want    supply
 		wantErr string
 	}{
 		{name: "defaults", want: supply{format: "spdx", auditSection: true}},
 		{name: "Cargo.toml", meta: config.Build{SBOM: ptr("cyclonedx"), AuditSection: ptr(false)},
-			flags: supplyFlags{sbomOut: "x.json"}, want: supply{format: "cyclonedx", out: "x.json"}},
+			out: "x.json", want: supply{format: "cyclonedx", out: "x.json"}},
 		{name: "flags over Cargo.toml", meta: config.Build{SBOM: ptr("none"), AuditSection: ptr(false)},
-			flags: supplyFlags{sbomFormat: "spdx", sbomOut: "x.json"}, changed: []string{"sbom", "no-audit-section"},
+			flags: config.Build{SBOM: ptr("spdx"), AuditSection: ptr(true)}, out: "x.json",
 			want: supply{format: "spdx", out: "x.json", auditSection: true}},
-		{name: "unset flags leave Cargo.toml's", meta: config.Build{SBOM: ptr("none")},
-			flags: supplyFlags{sbomFormat: "spdx", noAuditSection: true}, want: supply{format: "none", auditSection: true}},
-		{name: "--no-audit-section", flags: supplyFlags{noAuditSection: true}, changed: []string{"no-audit-section"},
-			want: supply{format: "spdx"}},
-		{name: "--sbom none --sbom-out", flags: supplyFlags{sbomFormat: "none", sbomOut: "x.json"}, changed: []string{"sbom"},
-			wantErr: "sbom is none (from flag)"},
-		{name: "sbom none in Cargo.toml, --sbom-out", meta: config.Build{SBOM: ptr("none")}, flags: supplyFlags{sbomOut: "x.json"},
+		{name: "unset flags leave Cargo.toml's", meta: config.Build{SBOM: ptr("none")}, want: supply{format: "none", auditSection: true}},
+		{name: "--no-audit-section", flags: config.Build{AuditSection: ptr(false)}, want: supply{format: "spdx"}},
+		{name: "--sbom none --sbom-out", flags: config.Build{SBOM: ptr("none")}, out: "x.json", wantErr: "sbom is none (from flag)"},
+		{name: "sbom none in Cargo.toml, --sbom-out", meta: config.Build{SBOM: ptr("none")}, out: "x.json",
 			wantErr: "sbom is none (from Cargo.toml [package.metadata.berth])"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			changed := map[string]bool{}
-			for _, c := range tc.changed {
-				changed[c] = true
-			}
-			flags := config.Layer{Name: "flag"}
-			tc.flags.layer(changed, &flags.Values)
 			cfg := config.Resolve(config.Layer{Name: "default", Values: config.Defaults()},
-				config.Layer{Name: "Cargo.toml [package.metadata.berth]", Values: tc.meta}, flags)
-			got, err := tc.flags.resolve(cfg)
+				config.Layer{Name: "Cargo.toml [package.metadata.berth]", Values: tc.meta}, config.Layer{Name: "flag", Values: tc.flags})
+			got, err := resolveSupply(cfg, tc.out)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)

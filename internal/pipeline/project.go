@@ -1,4 +1,4 @@
-package cli
+package pipeline
 
 import (
 	"context"
@@ -60,7 +60,7 @@ func (e noManifestError) Error() string {
 func findManifest(manifestPath string) (string, error) {
 	if manifestPath != "" {
 		if _, err := os.Stat(manifestPath); err != nil {
-			return "", usagef("--manifest-path %s: %v", manifestPath, errors.Unwrap(err))
+			return "", inputf("--manifest-path %s: %v", manifestPath, errors.Unwrap(err))
 		}
 		return filepath.Abs(manifestPath)
 	}

@@ -1,4 +1,4 @@
-package cli
+package pipeline
 
 import (
 	"encoding/json"
@@ -47,7 +47,7 @@ func TestSettingsIncludeFromManifestDir(t *testing.T) {
 	}
 	t.Chdir(elsewhere)
 	pr := &cargoProjectWithInclude{manifest: filepath.Join(proj, "Cargo.toml"), include: "config/prod.toml:/etc/app.toml"}
-	_, cfg, err := settings(pr.project(t), config.Layer{Name: "flag"}, pr.pick)
+	_, cfg, err := settings(pr.project(t), config.Layer{Name: "flag"}, nil, pr.pick)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,102 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/berth-dev/berth/internal/elf"
+)
+
+// planTargets maps the platforms and cargo flags to the builds to run,
+// checking that every platform can be built here before anything runs.
+func (p *Plan) planTargets(ctx context.Context) error {
+	platforms, err := ParsePlatforms(p.cfg.Platforms)
+	if err != nil {
+		return inputf("%v (platforms from %s)", err, p.cfg.Source("platforms"))
+	}
+	if err := p.checkCombinations(platforms); err != nil {
+		return err
+	}
+	p.platforms = platforms
+	if err := p.loadPlatform(); err != nil {
+		return err
+	}
+	if p.req.Binary != "" {
+		return p.prebuiltTarget(platforms)
+	}
+	targets, err := PlanTargets(ctx, p.runner, p.targetRequest(platforms))
+	if err != nil {
+		return fmt.Errorf("cannot build every platform asked for; nothing was built:\n%w", err)
+	}
+	p.targets = targets
+	return nil
+}
+
+// checkCombinations refuses settings that contradict each other.
+func (p *Plan) checkCombinations(platforms []v1.Platform) error {
+	base, from := *p.cfg.Base, p.cfg.Source("platforms")
+	switch {
+	case p.req.Stage && len(platforms) > 1:
+		return inputf("stage writes one platform's files; several platforms (from %s) need one stage each, with --platform", from)
+	case p.req.Stage && base != BaseAuto && base != BaseScratch:
+		return inputf("stage takes base auto or scratch, not %q (from %s): put a base image in the Dockerfile's FROM instead", base, p.cfg.Source("base"))
+	case len(platforms) > 1 && p.req.Binary != "":
+		return inputf("--binary packages one prebuilt binary; several platforms (from %s) need cargo", from)
+	case len(platforms) > 1 && p.req.Sysroot != "":
+		return inputf("--sysroot is one target's root; build one platform at a time with it")
+	case len(platforms) > 0 && p.target != "":
+		return inputf("--target %s and platforms (from %s) cannot be combined: platforms choose the target triples; give one of them", p.target, from)
+	case p.req.RuntimeFrom != "" && p.req.Sysroot != "":
+		return inputf("--runtime-from and --sysroot both say where runtime files come from; give one")
+	case p.req.RuntimeFrom != "" && base != BaseAuto:
+		return inputf("--runtime-from takes the runtime files for the auto base; with --base %s (from %s) the base image has its own", base, p.cfg.Source("base"))
+	}
+	return nil
+}
+
+// prebuiltTarget is the one target of a --binary, whose ELF machine must
+// be the platform asked for: checked now, not after the closure.
+func (p *Plan) prebuiltTarget(platforms []v1.Platform) error {
+	t := Target{}
+	if len(platforms) == 1 {
+		b, err := elf.Check(p.req.Binary)
+		if err != nil {
+			return inputf("--binary %s: %v", p.req.Binary, err)
+		}
+		got, err := Platform(b.Machine, b.Class)
+		if err != nil {
+			return inputf("--binary %s: %v", p.req.Binary, err)
+		}
+		if got.String() != platforms[0].String() {
+			return inputf("--binary %s is a binary for %s, but platform %s was asked for (from %s): give the %s binary, or ask for %s",
+				p.req.Binary, got, platforms[0], p.cfg.Source("platforms"), platforms[0], got)
+		}
+		t.Platform = platforms[0]
+	}
+	p.targets = []Target{t}
+	return nil
+}
+
+// targetRequest is what the platforms and cargo flags ask of target
+// planning; build, stage and cook make it the same way, so that cook's
+// dependencies are fresh for stage's build.
+func (p *Plan) targetRequest(platforms []v1.Platform) TargetRequest {
+	return TargetRequest{
+		Platforms: platforms, Target: p.target, Static: p.cfg.Static != nil && *p.cfg.Static,
+		Dir: cargoDir(p.req.Cargo.ManifestPath), Sysroot: p.req.Sysroot, Zig: p.zig, Env: p.req.Env,
+	}
+}
+
+// cargoDir is where cargo looks for its config files for a build of
+// manifestPath ("" for the current directory's project).
+func cargoDir(manifestPath string) string {
+	if manifestPath != "" {
+		return filepath.Dir(manifestPath)
+	}
+	dir, _ := os.Getwd()
+	return dir
+}
