@@ -1,0 +1,165 @@
+package berth_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// TestDocsLinks checks every relative link in README.md and docs/*.md: the
+// file it names exists and, for a link into a Markdown page, so does the
+// heading its #anchor names (GitHub's slugs). It also checks that every page
+// under docs/ is linked from the README, so none is left unreachable.
+func TestDocsLinks(t *testing.T) {
+	pages, err := filepath.Glob("docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages = append([]string{"README.md"}, pages...)
+	anchors := map[string]map[string]bool{} // page -> its headings' slugs
+	anchorsOf := func(page string) (map[string]bool, error) {
+		if a, ok := anchors[page]; ok {
+			return a, nil
+		}
+		b, err := os.ReadFile(page)
+		if err != nil {
+			return nil, err
+		}
+		a := headingSlugs(string(b))
+		anchors[page] = a
+		return a, nil
+	}
+	linked := map[string]bool{}
+	for _, page := range pages {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range markdownLinks(string(b)) {
+			if strings.Contains(l.target, "://") || strings.HasPrefix(l.target, "mailto:") {
+				continue
+			}
+			path, anchor, _ := strings.Cut(l.target, "#")
+			dest := page
+			if path != "" {
+				dest = filepath.Join(filepath.Dir(page), filepath.FromSlash(path))
+				if _, err := os.Stat(dest); err != nil {
+					t.Errorf("%s:%d: link %q: %s does not exist", page, l.line, l.target, dest)
+					continue
+				}
+			}
+			if page == "README.md" {
+				linked[filepath.ToSlash(filepath.Clean(dest))] = true
+			}
+			if anchor == "" || !strings.HasSuffix(dest, ".md") {
+				continue
+			}
+			a, err := anchorsOf(dest)
+			if err != nil {
+				t.Errorf("%s:%d: link %q: %v", page, l.line, l.target, err)
+				continue
+			}
+			if !a[anchor] {
+				t.Errorf("%s:%d: link %q: %s has no heading with the anchor #%s", page, l.line, l.target, dest, anchor)
+			}
+		}
+	}
+	for _, page := range pages[1:] {
+		if !linked[filepath.ToSlash(page)] {
+			t.Errorf("%s is not linked from README.md", page)
+		}
+	}
+}
+
+type mdLink struct {
+	target string
+	line   int
+}
+
+var (
+	linkRE       = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	inlineCodeRE = regexp.MustCompile("`[^`]*`")
+)
+
+// markdownLinks returns the targets of the inline links of a Markdown text,
+// leaving out code blocks and code spans.
+func markdownLinks(text string) []mdLink {
+	var links []mdLink
+	fence := false
+	for i, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fence = !fence
+			continue
+		}
+		if fence {
+			continue
+		}
+		line = inlineCodeRE.ReplaceAllString(line, "")
+		for _, m := range linkRE.FindAllStringSubmatch(line, -1) {
+			links = append(links, mdLink{target: m[1], line: i + 1})
+		}
+	}
+	return links
+}
+
+// headingSlugs returns the anchors GitHub gives the headings of a Markdown
+// text: lower case, punctuation dropped, spaces as dashes, and -1, -2, ...
+// after repeats.
+func headingSlugs(text string) map[string]bool {
+	slugs := map[string]bool{}
+	seen := map[string]int{}
+	fence := false
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fence = !fence
+			continue
+		}
+		if fence || !strings.HasPrefix(line, "#") {
+			continue
+		}
+		hashes := len(line) - len(strings.TrimLeft(line, "#"))
+		title := strings.TrimSpace(line[hashes:])
+		if hashes > 6 || !strings.HasPrefix(line[hashes:], " ") || title == "" {
+			continue
+		}
+		slug := githubSlug(title)
+		if n := seen[slug]; n > 0 {
+			slugs[slug+"-"+strconv.Itoa(n)] = true
+		} else {
+			slugs[slug] = true
+		}
+		seen[slug]++
+	}
+	return slugs
+}
+
+func githubSlug(title string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(title) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func TestGithubSlug(t *testing.T) {
+	for title, want := range map[string]string{
+		"Multi-platform images: `--platform`, no emulation":     "multi-platform-images---platform-no-emulation",
+		"Symbol versions: no \"GLIBC_2.39 not found\" at start": "symbol-versions-no-glibc_239-not-found-at-start",
+		"`cargo berth stage`":                     "cargo-berth-stage",
+		"Where the time goes: `--timings`":        "where-the-time-goes---timings",
+		"Big binaries: streamed layers, parallel": "big-binaries-streamed-layers-parallel",
+	} {
+		if got := githubSlug(title); got != want {
+			t.Errorf("githubSlug(%q) = %q, want %q", title, got, want)
+		}
+	}
+}
