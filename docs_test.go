@@ -163,3 +163,66 @@ func TestGithubSlug(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsNames checks the names the docs cite as code: a path under one of
+// the repository's own top-level directories (`internal/recipe/skeleton_test.go`,
+// `scripts/ci-setup.sh`) exists, and a test (`TestIncludeSymlinks`) is a
+// function of some _test.go file. A renamed package or test then fails here,
+// not in a reader's hands.
+func TestDocsNames(t *testing.T) {
+	tests := map[string]bool{}
+	testFuncRE := regexp.MustCompile(`(?m)^func (Test\w+)\(`)
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "target" || strings.HasPrefix(d.Name(), ".")) && path != "." {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, "_test.go") {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range testFuncRE.FindAllStringSubmatch(string(b), -1) {
+				tests[m[1]] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := filepath.Glob("docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pathRE := regexp.MustCompile(`^(?:internal|e2e|bench|scripts|cmd|examples|docs)/[\w./-]*[\w]$`)
+	testRE := regexp.MustCompile(`\bTest[A-Z]\w*`)
+	for _, page := range append([]string{"README.md"}, pages...) {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, span := range codeSpanRE.FindAllStringSubmatch(string(b), -1) {
+			for _, word := range strings.Fields(span[1]) {
+				// e2e/TestName names a test of a directory.
+				if dir, _, ok := strings.Cut(word, "/Test"); ok {
+					word = dir
+				}
+				if pathRE.MatchString(word) && !strings.Contains(word, "/target/") {
+					if _, err := os.Stat(word); err != nil {
+						t.Errorf("%s cites %s, which does not exist", page, word)
+					}
+				}
+			}
+		}
+		for _, name := range testRE.FindAllString(string(b), -1) {
+			if !tests[name] && name != "TestDocs" { // TestDocs: a -run pattern
+				t.Errorf("%s cites %s, which is no test function", page, name)
+			}
+		}
+	}
+}
+
+var codeSpanRE = regexp.MustCompile("`([^`]*)`")
