@@ -226,3 +226,38 @@ func TestDocsNames(t *testing.T) {
 }
 
 var codeSpanRE = regexp.MustCompile("`([^`]*)`")
+
+// TestReadmeMeasuredTables keeps the README's headline measurements the same
+// as docs/performance.md's: each table row under the README's "## Measured"
+// must be a line of docs/performance.md, so a new run updates both or fails.
+func TestReadmeMeasuredTables(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	perf, err := os.ReadFile("docs/performance.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, measured, ok := strings.Cut(string(readme), "\n## Measured\n")
+	if !ok {
+		t.Fatal(`README.md has no "## Measured" section`)
+	}
+	measured, _, _ = strings.Cut(measured, "\n## ")
+	lines := map[string]bool{}
+	for _, l := range strings.Split(string(perf), "\n") {
+		lines[l] = true
+	}
+	rows := 0
+	for _, l := range strings.Split(measured, "\n") {
+		if strings.HasPrefix(l, "|") {
+			rows++
+			if !lines[l] {
+				t.Errorf("README.md's row is not in docs/performance.md: %s", l)
+			}
+		}
+	}
+	if rows == 0 {
+		t.Error(`README.md's "## Measured" section has no table`)
+	}
+}
