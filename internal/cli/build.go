@@ -73,7 +73,9 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 // addCargoFlags adds the flags that choose and build the binary; build and
 // stage share them.
 func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
+	o.addManifestPath(f)
 	o.cargoFlags.add(f, "release", "link statically (musl when its std is installed, else glibc +crt-static)")
+	o.addRunFlags(f)
 	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
 }
 

@@ -23,7 +23,6 @@ type cargoFlags struct {
 // add registers the flags; defaultProfile is the command's profile when
 // neither --profile nor --release is given ("" for cargo's own, dev).
 func (c *cargoFlags) add(f *pflag.FlagSet, defaultProfile, staticHelp string) {
-	f.StringVar(&c.ManifestPath, "manifest-path", "", "path to Cargo.toml")
 	f.StringArrayVarP(&c.Packages, "package", "p", nil, "package that owns the binary (repeatable where cargo allows several)")
 	f.StringArrayVar(&c.bins, "bin", nil, "binary to build (searched across the workspace's members; repeatable where cargo allows several)")
 	profileHelp := "cargo profile to build with"
@@ -37,6 +36,17 @@ func (c *cargoFlags) add(f *pflag.FlagSet, defaultProfile, staticHelp string) {
 	f.BoolVar(&c.AllFeatures, "all-features", false, "activate all features")
 	f.StringArrayVar(&c.Targets, "target", nil, "target triple to build for (repeatable where cargo allows several)")
 	f.BoolVar(&c.static, "static", false, staticHelp)
+}
+
+// addManifestPath adds --manifest-path, for the commands that read a
+// project (cook reads its recipe instead).
+func (c *cargoFlags) addManifestPath(f *pflag.FlagSet) {
+	f.StringVar(&c.ManifestPath, "manifest-path", "", "path to Cargo.toml")
+}
+
+// addRunFlags adds the flags of a cargo run, for the commands that run
+// cargo (the dockerfile command writes a file).
+func (c *cargoFlags) addRunFlags(f *pflag.FlagSet) {
 	f.BoolVar(&c.Locked, "locked", false, "require Cargo.lock to be up to date (cargo's --locked)")
 	f.BoolVar(&c.Frozen, "frozen", false, "require Cargo.lock up to date and no network (cargo's --frozen)")
 	f.BoolVar(&c.Offline, "offline", false, "run cargo without the network (cargo's --offline)")

@@ -46,6 +46,7 @@ through a symbolic link.`,
 	f.StringVar(&o.dir, "dir", ".", "directory to cook in (the builder's WORKDIR)")
 	f.BoolVar(&o.overwrite, "overwrite", false, "replace files in --dir whose content differs from the skeleton's (they become stubs)")
 	o.cargoFlags.add(f, "", "link the target with glibc's +crt-static, as `stage --static` does (needs one --target)")
+	o.addRunFlags(f)
 	b := &o.CargoFlags
 	f.BoolVar(&b.Workspace, "workspace", false, "build every member's dependencies")
 	f.BoolVar(&b.Tests, "tests", false, "also build the tests' dependencies")

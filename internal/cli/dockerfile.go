@@ -61,6 +61,7 @@ project's toolchain), BERTH_IMAGE (berth's published image) and, with
 	}
 	f := cmd.Flags()
 	f.SortFlags = false
+	o.addManifestPath(f)
 	o.cargoFlags.add(f, "release", "link statically (musl with a -musl --target, else glibc +crt-static)")
 	f.StringArrayVar(&o.platforms, "platform", nil, "write a Dockerfile that cross-compiles, for `docker buildx build --platform` with these platforms (linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64; comma-separated or repeated)")
 	f.StringVar(&o.runtime, "runtime", "closure", "closure (FROM scratch with the exact runtime files), distroless, or an image reference")
