@@ -22,13 +22,14 @@ import (
 	"github.com/berth-dev/berth/internal/sbom"
 	"github.com/berth-dev/berth/internal/stamp"
 	"github.com/berth-dev/berth/internal/timing"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // buildPlan is everything runBuild decided before doing any work.
 type buildPlan struct {
-	project  *cargo.Project // nil when packaging a --binary outside any project
-	manifest string         // the Cargo.toml cargo starts from
-	sel      cargo.Selection
+	project  *workspace.Project // nil when packaging a --binary outside any project
+	manifest string             // the Cargo.toml cargo starts from
+	sel      workspace.Selection
 	cfg      config.Resolved
 	supply   supply
 	tags     []name.Tag
@@ -193,7 +194,7 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 	if p.project, p.manifest, err = loadProject(ctx, runner, o.manifestPath, o.binary != ""); err != nil {
 		return nil, err
 	}
-	if p.sel, p.cfg, err = settings(p.project, flags, func(bin string) (cargo.Selection, error) {
+	if p.sel, p.cfg, err = settings(p.project, flags, func(bin string) (workspace.Selection, error) {
 		return o.selectBinary(p, bin)
 	}); err != nil {
 		return nil, err
@@ -216,12 +217,12 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 	return p, nil
 }
 
-func (o *buildOptions) selectBinary(p *buildPlan, bin string) (cargo.Selection, error) {
+func (o *buildOptions) selectBinary(p *buildPlan, bin string) (workspace.Selection, error) {
 	if o.binary != "" {
 		if _, err := os.Stat(o.binary); err != nil {
-			return cargo.Selection{}, usagef("--binary %s: %v", o.binary, errors.Unwrap(err))
+			return workspace.Selection{}, usagef("--binary %s: %v", o.binary, errors.Unwrap(err))
 		}
-		sel := cargo.Selection{Bin: filepath.Base(o.binary)}
+		sel := workspace.Selection{Bin: filepath.Base(o.binary)}
 		if p.project != nil {
 			if found, err := p.project.SelectBinaryFrom(p.manifest, o.pkg, sel.Bin); err == nil {
 				sel.Package = found.Package

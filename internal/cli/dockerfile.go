@@ -9,10 +9,10 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/internal/atomicfile"
-	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/dockerfile"
 	"github.com/berth-dev/berth/internal/recipe"
+	"github.com/berth-dev/berth/internal/workspace"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 )
@@ -84,12 +84,12 @@ func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) er
 	if o.planner != "manifests" && o.planner != "context" {
 		return usagef("--planner %q: want manifests or context", o.planner)
 	}
-	ws, err := cargo.LoadWorkspace(o.manifestPath)
+	ws, err := workspace.Load(o.manifestPath)
 	if err != nil {
 		return err
 	}
-	pr := ws.Project()
-	sel, cfg, err := settings(pr, o.cargoFlags.layer(changed), func(bin string) (cargo.Selection, error) {
+	pr := ws
+	sel, cfg, err := settings(pr, o.cargoFlags.layer(changed), func(bin string) (workspace.Selection, error) {
 		return pr.SelectBinaryFrom(manifest, o.pkg, bin)
 	})
 	if err != nil {
@@ -111,9 +111,9 @@ func runDockerfile(s *streams, o *dockerfileOptions, changed map[string]bool) er
 
 // spec maps the project and the flags to the renderer's Spec; it returns
 // the build context's directory too.
-func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Selection, cfg config.Resolved, runtimeImage string) (dockerfile.Spec, string, error) {
+func (o *dockerfileOptions) spec(s *streams, ws *workspace.Project, sel workspace.Selection, cfg config.Resolved, runtimeImage string) (dockerfile.Spec, string, error) {
 	dir := ws.ContextDir()
-	wsDir, err := filepath.Rel(dir, ws.Root)
+	wsDir, err := filepath.Rel(dir, ws.WorkspaceRoot)
 	if err != nil {
 		return dockerfile.Spec{}, "", err
 	}
@@ -139,10 +139,10 @@ func (o *dockerfileOptions) spec(s *streams, ws *cargo.Workspace, sel cargo.Sele
 			spec.Inputs = &in
 		}
 	}
-	if _, err := os.Stat(filepath.Join(ws.Root, "Cargo.lock")); err == nil {
+	if _, err := os.Stat(filepath.Join(ws.WorkspaceRoot, "Cargo.lock")); err == nil {
 		spec.Locked = true
 	} else {
-		fmt.Fprintf(s.Err, "warning: no Cargo.lock in %s: the image builds without --locked and every build resolves dependency versions anew; run `cargo generate-lockfile` and commit Cargo.lock\n", ws.Root)
+		fmt.Fprintf(s.Err, "warning: no Cargo.lock in %s: the image builds without --locked and every build resolves dependency versions anew; run `cargo generate-lockfile` and commit Cargo.lock\n", ws.WorkspaceRoot)
 	}
 	channel, err := toolchainChannel(ws)
 	if err != nil {
@@ -223,7 +223,7 @@ func berthImage() string {
 
 // toolchainChannel is the channel of the rust-toolchain file rustup would
 // use for a build at the workspace root ("" when there is none).
-func toolchainChannel(ws *cargo.Workspace) (string, error) {
+func toolchainChannel(ws *workspace.Project) (string, error) {
 	for _, f := range ws.BuildFiles() {
 		if !f.Toolchain {
 			continue
@@ -243,27 +243,27 @@ func parseChannel(path string, data []byte) (string, error) {
 	if text != "" && !strings.ContainsAny(text, "[=\n") {
 		return text, nil
 	}
-	raw, err := cargo.DecodeTOML(path, data)
+	raw, err := workspace.DecodeTOML(path, data)
 	if err != nil {
 		return "", err
 	}
-	channel, _ := cargo.Table(raw, "toolchain")["channel"].(string)
+	channel, _ := workspace.Table(raw, "toolchain")["channel"].(string)
 	return channel, nil
 }
 
 // rustVersion is the package's rust-version, following
 // `rust-version.workspace = true`.
-func rustVersion(ws *cargo.Workspace, manifestPath string) string {
+func rustVersion(ws *workspace.Project, manifestPath string) string {
 	for _, p := range ws.Packages {
 		if p.Manifest.Path != manifestPath {
 			continue
 		}
-		switch v := cargo.Table(p.Manifest.Raw, "package")["rust-version"].(type) {
+		switch v := workspace.Table(p.Manifest.Raw, "package")["rust-version"].(type) {
 		case string:
 			return v
 		case map[string]any:
 			if v["workspace"] == true {
-				s, _ := cargo.Table(ws.RootManifest.Raw, "workspace", "package")["rust-version"].(string)
+				s, _ := workspace.Table(ws.RootManifest.Raw, "workspace", "package")["rust-version"].(string)
 				return s
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/dockerfile"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // zigTools puts executables named cargo-zigbuild and zig (stand-ins: the
@@ -63,7 +64,7 @@ func TestZigSetting(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			zigTools(t, tt.tools)
-			p := &buildPlan{sel: cargo.Selection{Bin: "app"}, cfg: config.Resolve(
+			p := &buildPlan{sel: workspace.Selection{Bin: "app"}, cfg: config.Resolve(
 				config.Layer{Name: "default", Values: config.Defaults()}, config.Layer{Name: tt.source, Values: tt.values})}
 			err := p.resolveZig(context.Background(), tt.target, false)
 			if tt.wantErr != nil {
