@@ -23,8 +23,8 @@ func TestPackageDependencies(t *testing.T) {
 		"elf":         {},
 		"fileset":     {},
 		"atomicfile":  {},
-		"image":       {"fileset", "atomicfile", "timing", "stamp", "progress"},
-		"publish":     {"atomicfile", "timing", "progress"},
+		"image":       {"fileset", "filehash", "ctxio", "atomicfile", "timing", "stamp", "progress"},
+		"publish":     {"filehash", "ctxio", "atomicfile", "timing", "progress"},
 		"dockerfile":  {},
 		"rootfs":      {"fileset", "atomicfile"},
 		"recipe":      {"cargo", "workspace", "atomicfile"},
@@ -32,10 +32,12 @@ func TestPackageDependencies(t *testing.T) {
 		"testenv":     {},
 		"audit":       {},
 		"sbom":        {},
-		"pkgdb":       {},
+		"pkgdb":       {"filehash"},
 		"timing":      {},
 		"stamp":       {"atomicfile"},
 		"progress":    {},
+		"filehash":    {},
+		"ctxio":       {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)
