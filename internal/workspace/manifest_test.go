@@ -25,7 +25,7 @@ func writeTree(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-func TestLoadWorkspaceErrors(t *testing.T) {
+func TestLoadErrors(t *testing.T) {
 	cases := []struct {
 		name  string
 		files map[string]string
