@@ -167,7 +167,7 @@ func TestBuildStatic(t *testing.T) {
 func TestBuildPicksBinaryLikeCargo(t *testing.T) {
 	offlineCargo(t)
 	ws := t.TempDir()
-	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "internal", "cargo", "testdata", "layouts", "virtual"), ws); err != nil {
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "internal", "workspace", "testdata", "layouts", "virtual"), ws); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct{ dir, want string }{

@@ -52,7 +52,7 @@ APT_PACKAGES=(
 	librust-serde-json-dev
 	librust-libc-dev
 	librust-openssl-dev
-	# the prepare/cook layouts (internal/cargo/testdata/layouts) and the
+	# the prepare/cook layouts (internal/workspace/testdata/layouts) and the
 	# Dockerfile fixtures (e2e/testdata/dockerfile)
 	librust-itoa-dev
 	librust-fnv-dev

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/berth-dev/berth/internal/cargoconfig"
 )
 
 // BuildOptions select what `cargo build` compiles; they mirror cargo's flags.
@@ -118,7 +120,7 @@ func StaticArgs(env, args []string, target, dir string) ([]string, []string) {
 		}
 	}
 	table := "build"
-	if hasTargetRustflags(env, dir) {
+	if cargoconfig.HasTargetRustflags(env, dir) {
 		table = "target." + target
 	}
 	return env, append(args, "--config", table+`.rustflags=["-C", "target-feature=+crt-static"]`)

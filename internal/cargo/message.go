@@ -1,11 +1,13 @@
 package cargo
 
+import "github.com/berth-dev/berth/internal/workspace"
+
 // Message is one line of cargo's --message-format=json output; only the
 // fields berth uses are decoded.
 type Message struct {
-	Reason    string  `json:"reason"`
-	PackageID string  `json:"package_id"`
-	Target    *Target `json:"target"`
+	Reason    string            `json:"reason"`
+	PackageID string            `json:"package_id"`
+	Target    *workspace.Target `json:"target"`
 	Profile   struct {
 		Test bool `json:"test"`
 	} `json:"profile"`

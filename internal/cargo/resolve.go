@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // Resolve is the dependency part of `cargo metadata`'s output: every
-// package of the resolved graph and its edges, for one platform.
+// package of the resolved graph and its edges, for one platform. It is not
+// a second model of the project (that is workspace.Project, the local
+// packages): it is the crate graph a build compiles, registry crates
+// included, which only cargo's resolver can give.
 type Resolve struct {
 	Packages []ResolvedPackage `json:"packages"`
 	Members  []string          `json:"workspace_members"`
@@ -68,18 +72,9 @@ func (r *Runner) Resolve(ctx context.Context, o BuildOptions) (*Resolve, error) 
 // MemberID returns the package id of the workspace member called name.
 func (r *Resolve) MemberID(name string) (string, error) {
 	for _, p := range r.Packages {
-		if p.Name == name && contains(r.Members, p.ID) {
+		if p.Name == name && slices.Contains(r.Members, p.ID) {
 			return p.ID, nil
 		}
 	}
 	return "", fmt.Errorf("cargo metadata lists no workspace member %q (members: %s)", name, strings.Join(r.Members, ", "))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

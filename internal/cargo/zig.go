@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/berth-dev/berth/internal/cargoconfig"
 )
 
 // IsGnu reports whether triple is a Linux glibc target
@@ -59,7 +61,7 @@ func CheckZigbuild(ctx context.Context) error {
 }
 
 func hasSubcommand(name string) bool {
-	if home := cargoHome(os.Environ()); home != "" {
+	if home := cargoconfig.Home(os.Environ()); home != "" {
 		if info, err := os.Stat(filepath.Join(home, "bin", name)); err == nil && !info.IsDir() && info.Mode()&0o111 != 0 {
 			return true
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-const layouts = "../cargo/testdata/layouts"
+const layouts = "../workspace/testdata/layouts"
 
 func runBerth(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()

@@ -1,24 +1,22 @@
 package image
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-
 	"github.com/berth-dev/berth/internal/atomicfile"
+	"github.com/berth-dev/berth/internal/filehash"
 	"github.com/berth-dev/berth/internal/fileset"
 	"github.com/berth-dev/berth/internal/stamp"
 	"github.com/berth-dev/berth/internal/timing"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Cache keeps compressed layers by the digest of their uncompressed tar, so
@@ -118,9 +116,8 @@ func cachedLayer(dir string, diffID v1.Hash, comp Compression) (v1.Layer, bool) 
 		if err != nil {
 			continue
 		}
-		h := sha256.New()
-		n, err := io.Copy(h, bufio.NewReaderSize(f, 1<<20))
-		if err != nil || hex.EncodeToString(h.Sum(nil)) != want {
+		sum, n, err := filehash.Of(f)
+		if err != nil || sum != want {
 			f.Close()
 			continue
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/internal/ctxio"
 	"github.com/berth-dev/berth/internal/fileset"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -80,7 +81,7 @@ func writeEntry(ctx context.Context, tw *tar.Writer, f fileset.File, mtime time.
 		defer closeFn()
 		hdr.Typeflag = tar.TypeReg
 		hdr.Size = size
-		body = ctxReader{ctx, r, countOf(ctx)}
+		body = ctxio.NewReader(ctx, r, countOf(ctx))
 	}
 	if err := tw.WriteHeader(hdr); err != nil {
 		return fmt.Errorf("layer entry %s: writing tar header: %w", f.Path, err)
@@ -134,27 +135,6 @@ func tarMode(m fs.FileMode) int64 {
 		mode |= 0o1000
 	}
 	return mode
-}
-
-// ctxReader fails with ctx's error once ctx is done, checked before every
-// read (at most 32 KiB with io.CopyN): cancelling stops a layer within a
-// chunk, not at the end of a large file.
-// It also reports the bytes read to count, when not nil (progress).
-type ctxReader struct {
-	ctx   context.Context
-	r     io.Reader
-	count func(int64)
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	n, err := c.r.Read(p)
-	if c.count != nil && n > 0 {
-		c.count(int64(n))
-	}
-	return n, err
 }
 
 type countKey struct{}

@@ -12,7 +12,9 @@ import (
 
 	"github.com/berth-dev/berth/internal/audit"
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/cargoconfig"
 	"github.com/berth-dev/berth/internal/stamp"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // CrateCache keeps the crate list of a build between builds, so that an
@@ -42,16 +44,16 @@ const cratesEntryVersion = 1
 // ok is false when the project cannot be read, or has no Cargo.lock yet
 // (cargo would resolve afresh): such a build is not cached.
 func CratesKey(manifestPath, dir string, bo cargo.BuildOptions, env []string) (key string, ok bool) {
-	ws, err := cargo.LoadWorkspace(manifestPath)
+	ws, err := workspace.Load(manifestPath)
 	if err != nil {
 		return "", false
 	}
-	lock := filepath.Join(ws.Root, "Cargo.lock")
+	lock := filepath.Join(ws.WorkspaceRoot, "Cargo.lock")
 	files := []string{ws.RootManifest.Path, lock}
 	for _, p := range ws.Packages {
 		files = append(files, p.Manifest.Path)
 	}
-	for _, f := range cargo.ConfigCandidates(env, ws.Root, dir) {
+	for _, f := range cargoconfig.ConfigCandidates(env, ws.WorkspaceRoot, dir) {
 		files = append(files, f.Path)
 	}
 	slices.Sort(files)

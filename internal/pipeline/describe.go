@@ -10,6 +10,7 @@ import (
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/recipe"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // Described is what a Dockerfile of the project needs to know of it: the
@@ -41,23 +42,23 @@ func Describe(ctx context.Context, req Request) (*Described, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws, err := cargo.LoadWorkspace(req.Cargo.ManifestPath)
+	ws, err := workspace.Load(req.Cargo.ManifestPath)
 	if err != nil {
 		return nil, err
 	}
-	p.project, p.manifest = ws.Project(), manifest
+	p.project, p.manifest = ws, manifest
 	sel, cfg, err := settings(p.project, req.Settings, p.env(), p.selectBinary)
 	if err != nil {
 		return nil, err
 	}
-	d := &Described{Bin: sel.Bin, Package: sel.Package.Name, Settings: cfg, ContextDir: ws.ContextDir(), Root: ws.Root,
+	d := &Described{Bin: sel.Bin, Package: sel.Package.Name, Settings: cfg, ContextDir: ws.ContextDir(), Root: ws.WorkspaceRoot,
 		Planner: recipe.PlannerInputs(ws), RustVersion: rustVersion(ws, sel.Package.ManifestPath)}
-	rel, err := filepath.Rel(d.ContextDir, ws.Root)
+	rel, err := filepath.Rel(d.ContextDir, ws.WorkspaceRoot)
 	if err != nil {
 		return nil, err
 	}
 	d.WorkspaceDir = filepath.ToSlash(rel)
-	_, err = os.Stat(filepath.Join(ws.Root, "Cargo.lock"))
+	_, err = os.Stat(filepath.Join(ws.WorkspaceRoot, "Cargo.lock"))
 	d.Locked = err == nil
 	if d.Channel, err = toolchainChannel(ws); err != nil {
 		return nil, err
@@ -67,7 +68,7 @@ func Describe(ctx context.Context, req Request) (*Described, error) {
 
 // toolchainChannel is the channel of the rust-toolchain file rustup would
 // use for a build at the workspace root ("" when there is none).
-func toolchainChannel(ws *cargo.Workspace) (string, error) {
+func toolchainChannel(ws *workspace.Project) (string, error) {
 	for _, f := range ws.BuildFiles() {
 		if !f.Toolchain {
 			continue
@@ -87,27 +88,27 @@ func parseChannel(path string, data []byte) (string, error) {
 	if text != "" && !strings.ContainsAny(text, "[=\n") {
 		return text, nil
 	}
-	raw, err := cargo.DecodeTOML(path, data)
+	raw, err := workspace.DecodeTOML(path, data)
 	if err != nil {
 		return "", err
 	}
-	channel, _ := cargo.Table(raw, "toolchain")["channel"].(string)
+	channel, _ := workspace.Table(raw, "toolchain")["channel"].(string)
 	return channel, nil
 }
 
 // rustVersion is the package's rust-version, following
 // `rust-version.workspace = true`.
-func rustVersion(ws *cargo.Workspace, manifestPath string) string {
+func rustVersion(ws *workspace.Project, manifestPath string) string {
 	for _, p := range ws.Packages {
 		if p.Manifest.Path != manifestPath {
 			continue
 		}
-		switch v := cargo.Table(p.Manifest.Raw, "package")["rust-version"].(type) {
+		switch v := workspace.Table(p.Manifest.Raw, "package")["rust-version"].(type) {
 		case string:
 			return v
 		case map[string]any:
 			if v["workspace"] == true {
-				s, _ := cargo.Table(ws.RootManifest.Raw, "workspace", "package")["rust-version"].(string)
+				s, _ := workspace.Table(ws.RootManifest.Raw, "workspace", "package")["rust-version"].(string)
 				return s
 			}
 		}

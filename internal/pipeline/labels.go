@@ -5,13 +5,13 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // Labels are the org.opencontainers.image.* annotations a package's
 // Cargo.toml can tell, plus the git revision of dir when its work tree is
 // clean (a dirty tree's commit would name code the image does not hold).
-func Labels(ctx context.Context, p *cargo.Package, dir string) map[string]string {
+func Labels(ctx context.Context, p *workspace.Package, dir string) map[string]string {
 	l := map[string]string{}
 	set := func(k, v string) {
 		if v = strings.TrimSpace(v); v != "" {

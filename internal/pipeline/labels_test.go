@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 func TestLabels(t *testing.T) {
-	pkg := &cargo.Package{Name: "api", Version: "1.2.3", Description: " An API ", License: "MIT",
+	pkg := &workspace.Package{Name: "api", Version: "1.2.3", Description: " An API ", License: "MIT",
 		Repository: "https://example.com/api", Authors: []string{"A <a@x>", "B"}}
 	dir := t.TempDir()
 	got := Labels(context.Background(), pkg, dir)
@@ -54,7 +54,7 @@ func TestLabelsRevision(t *testing.T) {
 	git("add", ".")
 	git("commit", "-qm", "x")
 	head := git("rev-parse", "HEAD")
-	pkg := &cargo.Package{Name: "api"}
+	pkg := &workspace.Package{Name: "api"}
 	if got := Labels(context.Background(), pkg, dir)["org.opencontainers.image.revision"]; got != head {
 		t.Errorf("clean tree: revision = %q, want %s", got, head)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/timing"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // Plan is a checked request: the project, the binary, the settings with
@@ -28,9 +29,9 @@ type Plan struct {
 	req      Request
 	runner   *cargo.Runner
 	log      io.Writer
-	project  *cargo.Project // nil when packaging a --binary outside any project
-	manifest string         // the Cargo.toml cargo starts from
-	sel      cargo.Selection
+	project  *workspace.Project // nil when packaging a --binary outside any project
+	manifest string             // the Cargo.toml cargo starts from
+	sel      workspace.Selection
 	cfg      config.Resolved
 	supply   supply
 	tags     []name.Tag
@@ -126,7 +127,7 @@ func (p *Plan) env() []string {
 	return os.Environ()
 }
 
-func (p *Plan) selectBinary(bin string) (cargo.Selection, error) {
+func (p *Plan) selectBinary(bin string) (workspace.Selection, error) {
 	pkg := ""
 	if len(p.req.Cargo.Packages) == 1 {
 		pkg = p.req.Cargo.Packages[0]
@@ -134,7 +135,7 @@ func (p *Plan) selectBinary(bin string) (cargo.Selection, error) {
 	if p.req.Binary == "" {
 		return p.project.SelectBinaryFrom(p.manifest, pkg, bin)
 	}
-	sel := cargo.Selection{Bin: filepath.Base(p.req.Binary)}
+	sel := workspace.Selection{Bin: filepath.Base(p.req.Binary)}
 	if p.project != nil {
 		if found, err := p.project.SelectBinaryFrom(p.manifest, pkg, sel.Bin); err == nil {
 			sel.Package = found.Package

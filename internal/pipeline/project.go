@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/cargoconfig"
 	"github.com/berth-dev/berth/internal/timing"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // loadProject reads the workspace, and returns it with the manifest cargo
@@ -19,7 +21,7 @@ import (
 // metadata only when that reader fails (cargo's error is the one to show)
 // or the target directory is moved (CARGO_TARGET_DIR, build.target-dir):
 // only cargo knows it for sure, and the default layout goes in it.
-func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional bool) (*cargo.Project, string, error) {
+func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional bool) (*workspace.Project, string, error) {
 	current, err := findManifest(manifestPath)
 	var none noManifestError
 	if optional && errors.As(err, &none) {
@@ -28,13 +30,13 @@ func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string,
 	if err != nil {
 		return nil, "", err
 	}
-	if pr, err := cargo.Load(current); err == nil {
+	if pr, err := workspace.Load(current); err == nil {
 		wd, _ := os.Getwd()
 		env := runner.Env
 		if env == nil {
 			env = os.Environ()
 		}
-		if !cargo.TargetDirMoved(env, pr.WorkspaceRoot, wd) {
+		if !cargoconfig.TargetDirMoved(env, pr.WorkspaceRoot, wd) {
 			return pr, current, nil
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // settings resolves berth's configuration for one binary: defaults <
@@ -16,16 +16,16 @@ import (
 // The binary is picked first from everything but the package's own table
 // (which cannot be read before its package is known), then that table joins.
 // pr may be nil (a prebuilt binary outside any project).
-func settings(pr *cargo.Project, flags config.Layer, environ []string, pick func(bin string) (cargo.Selection, error)) (cargo.Selection, config.Resolved, error) {
+func settings(pr *workspace.Project, flags config.Layer, environ []string, pick func(bin string) (workspace.Selection, error)) (workspace.Selection, config.Resolved, error) {
 	env, err := config.FromEnv(lookup(environ))
 	if err != nil {
-		return cargo.Selection{}, config.Resolved{}, inputf("%v", err)
+		return workspace.Selection{}, config.Resolved{}, inputf("%v", err)
 	}
 	defaults := config.Layer{Name: "default", Values: config.Defaults()}
 	var ws, pkg config.Layer
 	if pr != nil {
 		if ws, err = config.FromMetadata("Cargo.toml [workspace.metadata.berth]", pr.Metadata); err != nil {
-			return cargo.Selection{}, config.Resolved{}, inputf("%v", err)
+			return workspace.Selection{}, config.Resolved{}, inputf("%v", err)
 		}
 		anchorIncludes(&ws, pr.WorkspaceRoot)
 	}
@@ -36,18 +36,18 @@ func settings(pr *cargo.Project, flags config.Layer, environ []string, pick func
 	}
 	sel, err := pick(bin)
 	if err != nil {
-		return cargo.Selection{}, config.Resolved{}, err
+		return workspace.Selection{}, config.Resolved{}, err
 	}
 	if sel.Package != nil {
 		where := fmt.Sprintf("%s [package.metadata.berth]", sel.Package.ManifestPath)
 		if pkg, err = config.FromMetadata(where, sel.Package.Metadata); err != nil {
-			return cargo.Selection{}, config.Resolved{}, inputf("%v", err)
+			return workspace.Selection{}, config.Resolved{}, inputf("%v", err)
 		}
 		anchorIncludes(&pkg, filepath.Dir(sel.Package.ManifestPath))
 	}
 	cfg := config.Resolve(defaults, ws, pkg, env, flags)
 	if err := cfg.Validate(); err != nil {
-		return cargo.Selection{}, config.Resolved{}, inputf("%v", err)
+		return workspace.Selection{}, config.Resolved{}, inputf("%v", err)
 	}
 	return sel, cfg, nil
 }

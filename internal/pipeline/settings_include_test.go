@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // TestAnchorIncludes: an include written in a Cargo.toml names a file next
@@ -64,19 +64,19 @@ func TestSettingsIncludeFromManifestDir(t *testing.T) {
 // [package.metadata.berth] sets include.
 type cargoProjectWithInclude struct {
 	manifest, include string
-	pkg               *cargo.Package
+	pkg               *workspace.Package
 }
 
-func (c *cargoProjectWithInclude) project(t *testing.T) *cargo.Project {
+func (c *cargoProjectWithInclude) project(t *testing.T) *workspace.Project {
 	t.Helper()
 	meta, err := json.Marshal(map[string]any{"berth": map[string]any{"include": []string{c.include}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.pkg = &cargo.Package{Name: "app", ManifestPath: c.manifest, Metadata: meta}
-	return &cargo.Project{WorkspaceRoot: filepath.Dir(c.manifest), Packages: []cargo.Package{*c.pkg}}
+	c.pkg = &workspace.Package{Name: "app", ManifestPath: c.manifest, Metadata: meta}
+	return &workspace.Project{WorkspaceRoot: filepath.Dir(c.manifest), Packages: []workspace.Package{*c.pkg}}
 }
 
-func (c *cargoProjectWithInclude) pick(string) (cargo.Selection, error) {
-	return cargo.Selection{Package: c.pkg, Bin: "app"}, nil
+func (c *cargoProjectWithInclude) pick(string) (workspace.Selection, error) {
+	return workspace.Selection{Package: c.pkg, Bin: "app"}, nil
 }

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/cargoconfig"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -204,7 +204,7 @@ func chooseLinker(req TargetRequest, pt platformTarget, key string, t *Target) e
 		t.Note = fmt.Sprintf("%s: linking with zig (cargo zigbuild sets the linker, whatever cargo is configured with)", key)
 		return nil
 	}
-	if l := cargo.ConfiguredLinker(req.Env, req.Dir, t.Triple); l != "" {
+	if l := cargoconfig.ConfiguredLinker(req.Env, req.Dir, t.Triple); l != "" {
 		t.Note = fmt.Sprintf("%s: linking with %s, as cargo is configured", key, l)
 		return nil
 	}
@@ -216,9 +216,9 @@ func chooseLinker(req TargetRequest, pt platformTarget, key string, t *Target) e
 	if err != nil {
 		return fmt.Errorf("%s: no linker for %s: cargo has none configured and %s is not installed; "+
 			"`apt install %s`, or set [target.%s] linker in .cargo/config.toml (or %s)",
-			key, t.Triple, pt.gcc(), pt.pkg(), t.Triple, cargo.LinkerEnv(t.Triple))
+			key, t.Triple, pt.gcc(), pt.pkg(), t.Triple, cargoconfig.LinkerEnv(t.Triple))
 	}
-	t.Env = []string{cargo.LinkerEnv(t.Triple) + "=" + gcc}
+	t.Env = []string{cargoconfig.LinkerEnv(t.Triple) + "=" + gcc}
 	t.Note = fmt.Sprintf("%s: linking with %s (Debian's cross gcc; set [target.%s] linker in .cargo/config.toml to choose another)", key, pt.gcc(), t.Triple)
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // zigTools puts executables named cargo-zigbuild and zig (stand-ins: the
@@ -62,7 +63,7 @@ func TestZigSetting(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			zigTools(t, tt.tools)
-			p := &Plan{sel: cargo.Selection{Bin: "app"}, cfg: config.Resolve(
+			p := &Plan{sel: workspace.Selection{Bin: "app"}, cfg: config.Resolve(
 				config.Layer{Name: "default", Values: config.Defaults()}, config.Layer{Name: tt.source, Values: tt.values})}
 			var targets []string
 			if tt.target != "" {

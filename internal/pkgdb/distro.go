@@ -1,15 +1,13 @@
 package pkgdb
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/berth-dev/berth/internal/filehash"
 )
 
 // OSReleasePaths are where os-release(5) may be, in the order it says.
@@ -55,14 +53,9 @@ func ReadDistro(root string) (*Distro, error) {
 // Hash describes the shipped file imagePath, whose bytes are the host file
 // source, for a list of files no package owns.
 func Hash(imagePath, source string) (File, error) {
-	f, err := os.Open(source)
+	sum, _, err := filehash.File(source)
 	if err != nil {
-		return File{}, fmt.Errorf("hashing %s: %w", source, err)
+		return File{}, err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return File{}, fmt.Errorf("hashing %s: %w", source, err)
-	}
-	return File{Path: imagePath, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return File{Path: imagePath, SHA256: sum}, nil
 }

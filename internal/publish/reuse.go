@@ -1,12 +1,10 @@
 package publish
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/berth-dev/berth/internal/filehash"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -74,14 +72,6 @@ func holds(path string, h v1.Hash) bool {
 	if err != nil || !info.Mode().IsRegular() || h.Algorithm != "sha256" {
 		return false
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	sum := sha256.New()
-	if _, err := io.Copy(sum, f); err != nil {
-		return false
-	}
-	return hex.EncodeToString(sum.Sum(nil)) == h.Hex
+	sum, _, err := filehash.File(path)
+	return err == nil && sum == h.Hex
 }

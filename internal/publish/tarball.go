@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/berth-dev/berth/internal/atomicfile"
+	"github.com/berth-dev/berth/internal/ctxio"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/google/go-containerregistry/pkg/name"
 )
@@ -51,7 +52,7 @@ func (p *tarballPub) Publish(ctx context.Context, art *image.Artifact, tags []na
 	}
 	p.opts.logf("writing docker-archive %s", p.path)
 	err = atomicfile.WriteFile(ctx, p.path, func(w io.Writer) error {
-		return writeDockerArchive(ctxWriter{ctx, w}, img.Image, tags)
+		return writeDockerArchive(ctxio.NewWriter(ctx, w), img.Image, tags)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing docker-archive %s: %w", p.path, err)
@@ -95,17 +96,4 @@ func checkTarTarget(path string, force bool) error {
 		return nil
 	}
 	return fmt.Errorf("output %s is a tar archive berth did not write; refusing to overwrite it: pass --force to replace it, or choose another path", path)
-}
-
-// ctxWriter stops a long write between chunks when its context is done.
-type ctxWriter struct {
-	ctx context.Context
-	w   io.Writer
-}
-
-func (c ctxWriter) Write(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.w.Write(p)
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // layoutsDir holds the fixture workspaces shared with internal/cargo.
-const layoutsDir = "../cargo/testdata/layouts"
+const layoutsDir = "../workspace/testdata/layouts"
 
 // oldTime is older than any cook: copied sources get it, as Docker COPY
 // keeps a build context's old mtimes.

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // Explain returns, one line each, why recipe b differs from recipe a: which
@@ -95,8 +95,8 @@ func prefixed(p string, lines []string) []string {
 
 // diffTOML lists the dotted keys whose values differ.
 func diffTOML(name string, a, b File) []string {
-	ra, errA := cargo.DecodeTOML(name, []byte(a.Contents))
-	rb, errB := cargo.DecodeTOML(name, []byte(b.Contents))
+	ra, errA := workspace.DecodeTOML(name, []byte(a.Contents))
+	rb, errB := workspace.DecodeTOML(name, []byte(b.Contents))
 	if errA != nil || errB != nil {
 		return []string{"contents changed"}
 	}
@@ -146,12 +146,12 @@ func flatten(prefix string, v any, out map[string]string) {
 
 // diffLock lists locked packages added, removed or changed in version.
 func diffLock(name string, a, b File) []string {
-	la, errA := cargo.ParseLockfile(name, []byte(a.Contents))
-	lb, errB := cargo.ParseLockfile(name, []byte(b.Contents))
+	la, errA := workspace.ParseLockfile(name, []byte(a.Contents))
+	lb, errB := workspace.ParseLockfile(name, []byte(b.Contents))
 	if errA != nil || errB != nil {
 		return []string{"contents changed"}
 	}
-	index := func(l *cargo.Lockfile) map[string]string {
+	index := func(l *workspace.Lockfile) map[string]string {
 		m := map[string]string{}
 		for _, p := range l.Packages {
 			k := p.Name
@@ -165,7 +165,7 @@ func diffLock(name string, a, b File) []string {
 	return diffMaps(index(la), index(lb), "package %s %s added", "package %s %s removed", "package %s: %s → %s")
 }
 
-func depsNote(p cargo.LockedPackage) string {
+func depsNote(p workspace.LockedPackage) string {
 	if len(p.Dependencies) == 0 {
 		return ""
 	}

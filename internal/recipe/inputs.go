@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // Inputs are the paths Prepare reads from a workspace, relative to its
@@ -24,7 +24,7 @@ type Inputs struct {
 }
 
 // PlannerInputs lists the Inputs of the workspace's recipe.
-func PlannerInputs(ws *cargo.Workspace) Inputs {
+func PlannerInputs(ws *workspace.Project) Inputs {
 	base := ws.ContextDir()
 	rel := func(p string) string { return relTo(base, p) }
 	var in Inputs
@@ -39,7 +39,7 @@ func PlannerInputs(ws *cargo.Workspace) Inputs {
 			in.Targets = append(in.Targets, rel(t.SrcPath))
 		}
 	}
-	if lock := filepath.Join(ws.Root, "Cargo.lock"); exists(lock) {
+	if lock := filepath.Join(ws.WorkspaceRoot, "Cargo.lock"); exists(lock) {
 		in.Files = append(in.Files, rel(lock))
 	}
 	for _, f := range ws.BuildFiles() {

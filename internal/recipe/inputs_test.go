@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // TestPlannerInputs is the contract of a planner that copies only the
@@ -21,7 +21,7 @@ func TestPlannerInputs(t *testing.T) {
 	} {
 		t.Run(manifest, func(t *testing.T) {
 			full := filepath.Join(layoutsDir, manifest)
-			ws, err := cargo.LoadWorkspace(full)
+			ws, err := workspace.Load(full)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -31,7 +31,7 @@ func TestPlannerInputs(t *testing.T) {
 				t.Fatalf("inputs %+v lack manifests or targets", in)
 			}
 			ctx := copyInputs(t, ws.ContextDir(), in)
-			rel, err := filepath.Rel(ws.ContextDir(), ws.Root)
+			rel, err := filepath.Rel(ws.ContextDir(), ws.WorkspaceRoot)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,7 +3,7 @@ package recipe
 import (
 	"path/filepath"
 
-	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // maskedVersion replaces every local version, so a version bump leaves the
@@ -14,17 +14,17 @@ const maskedVersion = "0.0.0"
 // masked: package.version, workspace.package.version, and the `version`
 // requirement of every path dependency on a masked package. Every other key
 // is kept.
-func maskManifest(m *cargo.Manifest, maskedDirs map[string]bool) ([]byte, error) {
+func maskManifest(m *workspace.Manifest, maskedDirs map[string]bool) ([]byte, error) {
 	raw := deepCopy(m.Raw).(map[string]any)
-	if pkg := cargo.Table(raw, "package"); pkg != nil {
+	if pkg := workspace.Table(raw, "package"); pkg != nil {
 		maskVersion(pkg)
 	}
-	if wsPkg := cargo.Table(raw, "workspace", "package"); wsPkg != nil {
+	if wsPkg := workspace.Table(raw, "workspace", "package"); wsPkg != nil {
 		maskVersion(wsPkg)
 	}
-	tables := cargo.DependencyTables(raw)
-	if wsDeps := cargo.Table(raw, "workspace", "dependencies"); wsDeps != nil {
-		tables = append(tables, cargo.DepTable{Table: wsDeps})
+	tables := workspace.DependencyTables(raw)
+	if wsDeps := workspace.Table(raw, "workspace", "dependencies"); wsDeps != nil {
+		tables = append(tables, workspace.DepTable{Table: wsDeps})
 	}
 	for _, dt := range tables {
 		for _, dep := range dt.Table {
@@ -38,7 +38,7 @@ func maskManifest(m *cargo.Manifest, maskedDirs map[string]bool) ([]byte, error)
 			}
 		}
 	}
-	return cargo.EncodeTOML(raw)
+	return workspace.EncodeTOML(raw)
 }
 
 func maskVersion(t map[string]any) {

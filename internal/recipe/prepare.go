@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // PrepareOptions are the inputs of Prepare.
@@ -20,7 +20,7 @@ type PrepareOptions struct {
 
 // Prepare reads the workspace (without cargo) and returns its recipe.
 func Prepare(opts PrepareOptions) (*Recipe, error) {
-	ws, err := cargo.LoadWorkspaceWith(opts.ManifestPath, cargo.LoadOptions{Assume: opts.Assume})
+	ws, err := workspace.LoadWith(opts.ManifestPath, workspace.LoadOptions{Assume: opts.Assume})
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func Prepare(opts PrepareOptions) (*Recipe, error) {
 			p.maskedDirs[pkg.Dir()] = true
 		}
 	}
-	r := &Recipe{Version: FormatVersion, WorkspaceRoot: p.rel(ws.Root)}
+	r := &Recipe{Version: FormatVersion, WorkspaceRoot: p.rel(ws.WorkspaceRoot)}
 	steps := []func(*Recipe) error{p.manifests, p.lockfile, p.extraFiles, p.vendored}
 	for _, step := range steps {
 		if err := step(r); err != nil {
@@ -51,7 +51,7 @@ func Prepare(opts PrepareOptions) (*Recipe, error) {
 }
 
 type preparer struct {
-	ws         *cargo.Workspace
+	ws         *workspace.Project
 	base       string
 	masked     map[string]bool // package names whose versions are masked
 	maskedDirs map[string]bool // their directories
@@ -72,7 +72,8 @@ func relTo(base, abs string) string {
 // manifests adds every local manifest (masked) and every stub target.
 func (p *preparer) manifests(r *Recipe) error {
 	rootDone := false
-	for _, pkg := range p.ws.Packages {
+	for i := range p.ws.Packages {
+		pkg := &p.ws.Packages[i]
 		r.Packages = append(r.Packages, Package{Name: pkg.Name, Manifest: p.rel(pkg.Manifest.Path), Vendored: pkg.Patched})
 		if pkg.Patched {
 			continue
@@ -91,7 +92,7 @@ func (p *preparer) manifests(r *Recipe) error {
 	return nil
 }
 
-func (p *preparer) addManifest(r *Recipe, m *cargo.Manifest) error {
+func (p *preparer) addManifest(r *Recipe, m *workspace.Manifest) error {
 	data, err := maskManifest(m, p.maskedDirs)
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", m.Path, err)
@@ -100,7 +101,7 @@ func (p *preparer) addManifest(r *Recipe, m *cargo.Manifest) error {
 	return nil
 }
 
-func (p *preparer) target(pkg *cargo.LocalPackage, t cargo.LocalTarget) Target {
+func (p *preparer) target(pkg *workspace.Package, t workspace.Target) Target {
 	kind := t.Kind[0]
 	stub := StubLib
 	switch {
@@ -121,7 +122,7 @@ func (p *preparer) target(pkg *cargo.LocalPackage, t cargo.LocalTarget) Target {
 
 // lockfile adds Cargo.lock with local versions masked.
 func (p *preparer) lockfile(r *Recipe) error {
-	path := filepath.Join(p.ws.Root, "Cargo.lock")
+	path := filepath.Join(p.ws.WorkspaceRoot, "Cargo.lock")
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil
@@ -129,9 +130,9 @@ func (p *preparer) lockfile(r *Recipe) error {
 	if err != nil {
 		return fmt.Errorf("reading lockfile: %w", err)
 	}
-	if _, err := cargo.ParseLockfile(path, data); err != nil {
+	if _, err := workspace.ParseLockfile(path, data); err != nil {
 		return err
 	}
-	r.Files = append(r.Files, newFile(p.rel(path), KindLockfile, cargo.MaskLockfile(data, p.masked)))
+	r.Files = append(r.Files, newFile(p.rel(path), KindLockfile, workspace.MaskLockfile(data, p.masked)))
 	return nil
 }

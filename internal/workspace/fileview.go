@@ -1,4 +1,4 @@
-package cargo
+package workspace
 
 import (
 	"os"

@@ -1,4 +1,4 @@
-package cargo
+package workspace_test
 
 import (
 	"context"
@@ -9,66 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/testenv"
+	"github.com/berth-dev/berth/internal/workspace"
 )
-
-func TestGlobMatch(t *testing.T) {
-	cases := []struct {
-		pattern, name string
-		want          bool
-	}{
-		{"*", "", true},
-		{"*", ".hidden", true}, // the glob crate's default: no literal leading dot
-		{"svc-*", "svc-a", true},
-		{"svc-*", "svc", false},
-		{"?", "a", true},
-		{"?", "ab", false},
-		{"?", "é", true},
-		{"[a-c]x", "bx", true},
-		{"[a-c]x", "dx", false},
-		{"[!a-c]x", "dx", true},
-		{"[!a-c]x", "ax", false},
-		{"[^a]", "^", true}, // '^' is not a negation, only '!' is
-		{"[^a]", "b", false},
-		{"[]]", "]", true},
-		{"[!]]", "a", true},
-		{"[ab-]", "-", true},
-		{`a\b`, `a\b`, true}, // no escapes
-		{"a*b*c", "aXbYc", true},
-		{"a*b*c", "aXbY", false},
-	}
-	for _, c := range cases {
-		t.Run(c.pattern+" "+c.name, func(t *testing.T) {
-			tokens, _, err := parseGlob(c.pattern)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := matchGlob(tokens, c.name); got != c.want {
-				t.Errorf("match(%q, %q) = %v, want %v", c.pattern, c.name, got, c.want)
-			}
-		})
-	}
-}
-
-func TestGlobPatternErrors(t *testing.T) {
-	cases := []struct{ pattern, want string }{
-		{"a/***", "wildcards are either regular `*` or recursive `**`"},
-		{"a**", "recursive wildcards must form a single path component"},
-		{"**a", "recursive wildcards must form a single path component"},
-		{"a/**b/c", "recursive wildcards must form a single path component"},
-		{"[ab", "invalid range pattern"},
-		{"[!a", "invalid range pattern"},
-		{"a[/]b", "invalid range pattern"}, // valid as a whole, not per component
-	}
-	for _, c := range cases {
-		t.Run(c.pattern, func(t *testing.T) {
-			_, err := compileGlob(c.pattern)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("error %v, want %q", err, c.want)
-			}
-		})
-	}
-}
 
 func pkgToml(name string) string {
 	return "[package]\nname = \"" + name + "\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"
@@ -133,7 +77,7 @@ func TestWorkspaceGlobs(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeTree(t, c.files)
-			ws, err := LoadWorkspace(filepath.Join(dir, "Cargo.toml"))
+			ws, err := workspace.Load(filepath.Join(dir, "Cargo.toml"))
 			switch {
 			case c.wantErr != "":
 				want := strings.ReplaceAll(c.wantErr, "%ROOT%", dir)
@@ -165,8 +109,8 @@ func agreeWithCargo(t *testing.T, dir string) {
 	t.Helper()
 	testenv.RequireCargo(t)
 	manifest := filepath.Join(dir, "Cargo.toml")
-	got, berthErr := Load(manifest)
-	r := &Runner{Env: testenv.CargoEnv(t)}
+	got, berthErr := workspace.Load(manifest)
+	r := &cargo.Runner{Env: testenv.CargoEnv(t)}
 	want, cargoErr := r.Metadata(context.Background(), manifest)
 	switch {
 	case berthErr != nil && cargoErr != nil:
@@ -189,10 +133,10 @@ func TestWorkspaceGlobSymlinkLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	var ws *Workspace
+	var ws *workspace.Project
 	go func() {
 		var err error
-		ws, err = LoadWorkspace(filepath.Join(dir, "Cargo.toml"))
+		ws, err = workspace.Load(filepath.Join(dir, "Cargo.toml"))
 		done <- err
 	}()
 	select {

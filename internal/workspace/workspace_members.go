@@ -1,4 +1,4 @@
-package cargo
+package workspace
 
 import (
 	"fmt"
@@ -57,7 +57,7 @@ func within(dir, path string) bool {
 // loader collects the local packages of one workspace.
 type loader struct {
 	root *Manifest
-	pkgs map[string]*LocalPackage // by manifest path
+	pkgs map[string]*Package // by manifest path
 	// files is what target discovery sees: the disk and assumed files.
 	files *fileView
 }

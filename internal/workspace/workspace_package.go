@@ -1,4 +1,4 @@
-package cargo
+package workspace
 
 import (
 	"fmt"
@@ -40,7 +40,7 @@ func DependencyTables(raw map[string]any) []DepTable {
 
 // readPackage reads a package manifest, resolving fields inherited from
 // [workspace.package], and discovers its targets.
-func (l *loader) readPackage(manifest string) (*LocalPackage, error) {
+func (l *loader) readPackage(manifest string) (*Package, error) {
 	m, err := ReadManifest(manifest)
 	if err != nil {
 		return nil, err
@@ -64,7 +64,9 @@ func (l *loader) readPackage(manifest string) (*LocalPackage, error) {
 	if edition == "" {
 		edition = "2015"
 	}
-	p := &LocalPackage{Manifest: m, Name: name, Version: version, Edition: edition, About: l.about(pkg)}
+	p := &Package{Manifest: m, Name: name, Version: version, Edition: edition,
+		ID: packageID(m.Dir(), name, version), ManifestPath: m.Path, Metadata: metadataJSON(m.Raw, "package")}
+	l.about(p, pkg)
 	p.Targets, err = discoverTargets(pkgInfo{raw: m.Raw, root: m.Dir(), name: name, edition: edition, files: l.files})
 	if err != nil {
 		return nil, err
@@ -72,9 +74,10 @@ func (l *loader) readPackage(manifest string) (*LocalPackage, error) {
 	return p, nil
 }
 
-// about reads the descriptive fields, as cargo metadata reports them.
-func (l *loader) about(pkg map[string]any) About {
-	var a About
+// about reads into a the descriptive fields of pkg (the [package] table:
+// description, license, links, authors, default-run), inherited fields
+// resolved, as cargo metadata reports them.
+func (l *loader) about(a *Package, pkg map[string]any) {
 	for key, to := range map[string]*string{"description": &a.Description, "license": &a.License,
 		"repository": &a.Repository, "homepage": &a.Homepage, "default-run": &a.DefaultRun} {
 		*to, _ = l.field(pkg, key)
@@ -83,7 +86,6 @@ func (l *loader) about(pkg map[string]any) About {
 	if t, ok := pkg["authors"].(map[string]any); ok && t["workspace"] == true {
 		a.Authors = stringsAt(Table(l.root.Raw, "workspace", "package"), "authors")
 	}
-	return a
 }
 
 // field returns a string package field, following `field.workspace = true`
@@ -108,7 +110,7 @@ type pathDep struct {
 
 // pathDeps lists a package's path dependencies, following
 // `dep.workspace = true` to [workspace.dependencies].
-func (l *loader) pathDeps(p *LocalPackage) []pathDep {
+func (l *loader) pathDeps(p *Package) []pathDep {
 	var out []pathDep
 	wsDeps := Table(l.root.Raw, "workspace", "dependencies")
 	for _, dt := range DependencyTables(p.Manifest.Raw) {

@@ -1,4 +1,4 @@
-package cargo
+package workspace_test
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/testenv"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // pkg2015 is a package manifest with no edition, so edition 2015.
@@ -89,7 +91,7 @@ func TestDiscoverEditionRules(t *testing.T) {
 	for _, c := range editionCases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeTree(t, c.files)
-			ws, err := LoadWorkspace(filepath.Join(dir, "Cargo.toml"))
+			ws, err := workspace.Load(filepath.Join(dir, "Cargo.toml"))
 			switch {
 			case c.wantErr != "":
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
@@ -127,7 +129,7 @@ func TestDiscoverSkipsSymlinkedDirectories(t *testing.T) {
 			t.Skipf("symlinks: %v", err)
 		}
 	}
-	ws, err := LoadWorkspace(filepath.Join(dir, "Cargo.toml"))
+	ws, err := workspace.Load(filepath.Join(dir, "Cargo.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +148,7 @@ func TestDiscoverSkipsSymlinkedDirectories(t *testing.T) {
 func cargoRejects(t *testing.T, dir string) {
 	t.Helper()
 	testenv.RequireCargo(t)
-	r := &Runner{Env: append(testenv.CargoEnv(t), "CARGO_TARGET_DIR="+t.TempDir()), Stderr: io.Discard}
+	r := &cargo.Runner{Env: append(testenv.CargoEnv(t), "CARGO_TARGET_DIR="+t.TempDir()), Stderr: io.Discard}
 	err := r.Run(context.Background(), dir, "check", "--all-targets", "--offline")
 	if err == nil || !strings.Contains(err.Error(), "failed to parse manifest") {
 		t.Errorf("cargo check --all-targets: %v, want it to reject the manifest as berth does", err)
@@ -154,7 +156,7 @@ func cargoRejects(t *testing.T, dir string) {
 }
 
 // targetList spells a package's targets as kind:name:path (relative to dir).
-func targetList(dir string, p *LocalPackage) []string {
+func targetList(dir string, p workspace.Package) []string {
 	var out []string
 	for _, tg := range p.Targets {
 		rel, _ := filepath.Rel(dir, tg.SrcPath)

@@ -1,4 +1,4 @@
-package cargo
+package cargoconfig
 
 import (
 	"os"

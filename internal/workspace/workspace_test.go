@@ -1,4 +1,4 @@
-package cargo
+package workspace_test
 
 import (
 	"context"
@@ -7,7 +7,9 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/testenv"
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // layouts are the fixture workspaces under testdata/layouts, by the manifest
@@ -23,9 +25,15 @@ var layouts = []string{
 	"patchmember/Cargo.toml",
 }
 
+// about is what a package says of itself.
+type about struct {
+	Description, License, Repository, Homepage, DefaultRun string
+	Authors                                                []string
+}
+
 // comparable reduces a Project to what berth's reader and cargo must agree
 // on, in a canonical order.
-func comparable(t *testing.T, p *Project) string {
+func comparable(t *testing.T, p *workspace.Project) string {
 	t.Helper()
 	type target struct {
 		Name, SrcPath, Edition string
@@ -35,7 +43,7 @@ func comparable(t *testing.T, p *Project) string {
 		Name, Version, ID, ManifestPath, Edition string
 		Metadata                                 any
 		Targets                                  []target
-		About                                    About
+		About                                    about
 	}
 	var out struct {
 		Root             string
@@ -44,9 +52,9 @@ func comparable(t *testing.T, p *Project) string {
 		Members, Default []string
 	}
 	out.Root, out.Metadata = p.WorkspaceRoot, decoded(t, p.Metadata)
-	for _, pk := range p.Packages {
+	for _, pk := range p.Members() {
 		c := pkg{Name: pk.Name, Version: pk.Version, ID: pk.ID, ManifestPath: pk.ManifestPath, Edition: pk.Edition,
-			Metadata: decoded(t, pk.Metadata), About: About{Description: pk.Description, License: pk.License,
+			Metadata: decoded(t, pk.Metadata), About: about{Description: pk.Description, License: pk.License,
 				Repository: pk.Repository, Homepage: pk.Homepage, DefaultRun: pk.DefaultRun, Authors: pk.Authors}}
 		if len(c.About.Authors) == 0 {
 			c.About.Authors = nil // cargo metadata says [], berth's reader nil
@@ -60,7 +68,9 @@ func comparable(t *testing.T, p *Project) string {
 		out.Packages = append(out.Packages, c)
 	}
 	sort.Slice(out.Packages, func(i, j int) bool { return out.Packages[i].ID < out.Packages[j].ID })
-	out.Members = append(out.Members, p.WorkspaceMembers...)
+	for _, pk := range p.Members() {
+		out.Members = append(out.Members, pk.ID)
+	}
 	out.Default = append(out.Default, p.DefaultMembers...)
 	sort.Strings(out.Members)
 	sort.Strings(out.Default)
@@ -89,7 +99,7 @@ func decoded(t *testing.T, raw json.RawMessage) any {
 // `cargo metadata --no-deps --offline` on every layout.
 func TestLoadMatchesCargoMetadata(t *testing.T) {
 	testenv.RequireCargo(t)
-	r := &Runner{Env: testenv.CargoEnv(t)}
+	r := &cargo.Runner{Env: testenv.CargoEnv(t)}
 	for _, l := range layouts {
 		t.Run(l, func(t *testing.T) {
 			manifest, err := filepath.Abs(filepath.Join("testdata", "layouts", l))
@@ -100,7 +110,7 @@ func TestLoadMatchesCargoMetadata(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := Load(manifest)
+			got, err := workspace.Load(manifest)
 			if err != nil {
 				t.Fatal(err)
 			}

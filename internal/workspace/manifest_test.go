@@ -1,10 +1,12 @@
-package cargo
+package workspace_test
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/internal/workspace"
 )
 
 // writeTree creates files (path → contents) under a new temporary directory.
@@ -23,7 +25,7 @@ func writeTree(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-func TestLoadWorkspaceErrors(t *testing.T) {
+func TestLoadErrors(t *testing.T) {
 	cases := []struct {
 		name  string
 		files map[string]string
@@ -54,7 +56,7 @@ func TestLoadWorkspaceErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeTree(t, c.files)
-			_, err := LoadWorkspace(filepath.Join(dir, "Cargo.toml"))
+			_, err := workspace.Load(filepath.Join(dir, "Cargo.toml"))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -101,7 +103,7 @@ func TestDiscoverTargets(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeTree(t, c.files)
-			ws, err := LoadWorkspace(filepath.Join(dir, "Cargo.toml"))
+			ws, err := workspace.Load(filepath.Join(dir, "Cargo.toml"))
 			if err != nil {
 				t.Fatal(err)
 			}

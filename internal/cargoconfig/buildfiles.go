@@ -1,4 +1,4 @@
-package cargo
+package cargoconfig
 
 import (
 	"bytes"
@@ -22,12 +22,12 @@ type BuildFile struct {
 }
 
 // BuildFiles are the cargo config and rustup toolchain files that a build
-// at the workspace root reads from inside its build context: every one in
-// the workspace root and its parents up to ContextDir, nearest directory
-// first, and within a directory in the order of preference.
-func (w *Workspace) BuildFiles() []BuildFile {
+// in dir reads from inside a build context at stop: every one in dir and
+// its parents up to stop, nearest directory first, and within a directory
+// in the order of preference.
+func BuildFiles(dir, stop string) []BuildFile {
 	var out []BuildFile
-	for _, f := range candidates(w.Root, w.ContextDir()) {
+	for _, f := range candidates(dir, stop) {
 		if isRegular(f.Path) {
 			out = append(out, f)
 		}
@@ -63,7 +63,7 @@ func ConfigCandidates(env []string, dirs ...string) []BuildFile {
 	for _, start := range dirs {
 		out = append(out, candidates(start, "")...)
 	}
-	if home := cargoHome(env); home != "" {
+	if home := Home(env); home != "" {
 		for _, name := range configBase {
 			out = append(out, BuildFile{Path: filepath.Join(home, name)})
 		}

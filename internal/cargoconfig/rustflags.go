@@ -1,8 +1,10 @@
-package cargo
+package cargoconfig
 
 import (
 	"os"
 	"path/filepath"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 // configFiles are cargo's configuration files for a build run in dir with
@@ -18,7 +20,7 @@ func configFiles(env []string, dir string) []string {
 			break
 		}
 	}
-	if home := cargoHome(env); home != "" {
+	if home := Home(env); home != "" {
 		if p := firstFile(home, configBase); p != "" {
 			out = append(out, p)
 		}
@@ -26,9 +28,9 @@ func configFiles(env []string, dir string) []string {
 	return out
 }
 
-// cargoHome is CARGO_HOME in env, else HOME/.cargo, as cargo has it; ""
+// Home is CARGO_HOME in env, else HOME/.cargo, as cargo has it; ""
 // when env has neither.
-func cargoHome(env []string) string {
+func Home(env []string) string {
 	if home := lookupEnv(env, "CARGO_HOME"); home != "" {
 		return home
 	}
@@ -38,11 +40,11 @@ func cargoHome(env []string) string {
 	return ""
 }
 
-// hasTargetRustflags reports whether any config file of a build in dir sets
+// HasTargetRustflags reports whether any config file of a build in dir sets
 // rustflags in a [target.<triple>] or [target.'cfg(...)'] table. cargo then
 // ignores build.rustflags, so flags berth adds must go to the target table.
 // A file that does not parse is left to cargo to report.
-func hasTargetRustflags(env []string, dir string) bool {
+func HasTargetRustflags(env []string, dir string) bool {
 	for _, targets := range targetTables(env, dir) {
 		for _, t := range targets {
 			if table, ok := t.(map[string]any); ok {
@@ -65,8 +67,8 @@ func targetTables(env []string, dir string) []map[string]any {
 		if err != nil {
 			continue
 		}
-		raw, err := DecodeTOML(p, data)
-		if err != nil {
+		var raw map[string]any
+		if err := toml.Unmarshal(data, &raw); err != nil {
 			continue
 		}
 		if targets, ok := raw["target"].(map[string]any); ok {

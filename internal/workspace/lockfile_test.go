@@ -1,6 +1,10 @@
-package cargo
+package workspace_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/berth-dev/berth/internal/workspace"
+)
 
 func TestMaskLockfile(t *testing.T) {
 	const lock = "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"1.2.3\"\ndependencies = [\n \"itoa\",\n \"util 3.1.4\",\n \"util 9.0.0 (registry+https://github.com/rust-lang/crates.io-index)\",\n]\n\n" +
@@ -23,7 +27,7 @@ func TestMaskLockfile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := string(MaskLockfile([]byte(lock), c.masked)); got != c.want {
+			if got := string(workspace.MaskLockfile([]byte(lock), c.masked)); got != c.want {
 				t.Errorf("got\n%s\nwant\n%s", got, c.want)
 			}
 		})

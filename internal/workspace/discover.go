@@ -1,4 +1,4 @@
-package cargo
+package workspace
 
 import (
 	"fmt"
@@ -7,14 +7,6 @@ import (
 	"sort"
 	"strings"
 )
-
-// LocalTarget is a target of a local package as berth's manifest reader
-// finds it: cargo's view plus what a stub for it needs.
-type LocalTarget struct {
-	Target
-	// Harness is false for a test or bench that brings its own main.
-	Harness bool
-}
 
 // targetKind describes one family of auto-discovered targets.
 type targetKind struct {
@@ -40,8 +32,8 @@ type pkgInfo struct {
 // discoverTargets applies cargo's target rules (explicit tables, then
 // auto-discovery under src/, src/bin, examples, tests, benches, build.rs) to
 // a package.
-func discoverTargets(p pkgInfo) ([]LocalTarget, error) {
-	var out []LocalTarget
+func discoverTargets(p pkgInfo) ([]Target, error) {
+	var out []Target
 	lib, err := libTarget(p)
 	if err != nil {
 		return nil, err
@@ -66,7 +58,7 @@ func discoverTargets(p pkgInfo) ([]LocalTarget, error) {
 	return out, nil
 }
 
-func libTarget(p pkgInfo) (*LocalTarget, error) {
+func libTarget(p pkgInfo) (*Target, error) {
 	lib := Table(p.raw, "lib")
 	pkg := Table(p.raw, "package")
 	inferred := filepath.Join(p.root, "src", "lib.rs")
@@ -99,9 +91,10 @@ func libTarget(p pkgInfo) (*LocalTarget, error) {
 	if len(types) == 0 {
 		types = []string{"lib"}
 	}
-	t := LocalTarget{Harness: true, Target: Target{
+	t := Target{
 		Name: name, Kind: types, CrateTypes: types, SrcPath: path, Edition: targetEdition(lib, p.edition),
-	}}
+		Harness: true,
+	}
 	return &t, nil
 }
 
@@ -130,7 +123,7 @@ type inferredTarget struct{ name, path string }
 // kindTargets merges the explicit [[bin]]-style tables with the inferred
 // targets the way cargo does, including the edition 2015 rule that explicit
 // tables switch discovery off unless auto* is set.
-func kindTargets(p pkgInfo, k targetKind, hasLib bool) ([]LocalTarget, error) {
+func kindTargets(p pkgInfo, k targetKind, hasLib bool) ([]Target, error) {
 	inferred := inferTargets(p, k)
 	explicit, present := tablesAt(p.raw, k.key)
 	auto, autoSet := boolAt(Table(p.raw, "package"), k.auto)
@@ -152,7 +145,7 @@ func kindTargets(p pkgInfo, k targetKind, hasLib bool) ([]LocalTarget, error) {
 			tables = append(tables, remaining(p, explicit, inferred)...)
 		}
 	}
-	out := make([]LocalTarget, 0, len(tables))
+	out := make([]Target, 0, len(tables))
 	seen := map[string]bool{}
 	for _, t := range tables {
 		lt, err := kindTarget(p, k, t, inferred, hasLib)
@@ -190,7 +183,7 @@ func remaining(p pkgInfo, explicit []map[string]any, inferred []inferredTarget) 
 	return out
 }
 
-func kindTarget(p pkgInfo, k targetKind, t map[string]any, inferred []inferredTarget, hasLib bool) (LocalTarget, error) {
+func kindTarget(p pkgInfo, k targetKind, t map[string]any, inferred []inferredTarget, hasLib bool) (Target, error) {
 	name, _ := stringAt(t, "name")
 	rel, hasPath := stringAt(t, "path")
 	if name == "" && hasPath {
@@ -200,21 +193,22 @@ func kindTarget(p pkgInfo, k targetKind, t map[string]any, inferred []inferredTa
 		}
 	}
 	if name == "" {
-		return LocalTarget{}, fmt.Errorf("%s: a [[%s]] table has no name; add name = \"...\"", filepath.Join(p.root, "Cargo.toml"), k.key)
+		return Target{}, fmt.Errorf("%s: a [[%s]] table has no name; add name = \"...\"", filepath.Join(p.root, "Cargo.toml"), k.key)
 	}
 	path, err := kindTargetPath(p, k, name, rel, hasPath, inferred, hasLib)
 	if err != nil {
-		return LocalTarget{}, err
+		return Target{}, err
 	}
 	types := []string{"bin"}
 	if ct := crateTypes(t); k.key == "example" && len(ct) > 0 {
 		types = ct
 	}
 	harness, set := boolAt(t, "harness")
-	return LocalTarget{Harness: harness || !set, Target: Target{
+	return Target{
 		Name: name, Kind: []string{k.kind}, CrateTypes: types, SrcPath: path,
 		Edition: targetEdition(t, p.edition), RequiredFeatures: stringsAt(t, "required-features"),
-	}}, nil
+		Harness: harness || !set,
+	}, nil
 }
 
 // kindTargetPath finds the file of a target table without a path, as
@@ -300,7 +294,7 @@ func inferTargets(p pkgInfo, k targetKind) []inferredTarget {
 	return append(out, found...)
 }
 
-func buildScript(p pkgInfo) (*LocalTarget, error) {
+func buildScript(p pkgInfo) (*Target, error) {
 	pkg := Table(p.raw, "package")
 	path := filepath.Join(p.root, "build.rs")
 	switch v := pkg["build"].(type) {
@@ -318,10 +312,11 @@ func buildScript(p pkgInfo) (*LocalTarget, error) {
 			return nil, nil
 		}
 	}
-	return &LocalTarget{Harness: true, Target: Target{
+	return &Target{
 		Name: "build-script-build", Kind: []string{"custom-build"}, CrateTypes: []string{"bin"},
 		SrcPath: path, Edition: p.edition,
-	}}, nil
+		Harness: true,
+	}, nil
 }
 
 func exists(path string) bool {

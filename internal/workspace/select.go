@@ -1,4 +1,4 @@
-package cargo
+package workspace
 
 import (
 	"fmt"
@@ -70,17 +70,13 @@ func (pr *Project) scope(manifest, pkg string) ([]*Package, error) {
 		}
 		return []*Package{p}, nil
 	}
-	members := pr.DefaultMembers
-	if len(members) == 0 {
-		members = pr.WorkspaceMembers
-	}
+	defaults := pr.DefaultMembers
 	var out []*Package
-	for i := range pr.Packages {
-		p := &pr.Packages[i]
+	for _, p := range pr.Members() {
 		if p.ManifestPath == manifest {
 			return []*Package{p}, nil
 		}
-		if slices.Contains(members, p.ID) {
+		if len(defaults) == 0 || slices.Contains(defaults, p.ManifestPath) {
 			out = append(out, p)
 		}
 	}
