@@ -10,6 +10,7 @@ import (
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/pipeline"
+	"github.com/berth-dev/berth/internal/rootfs"
 )
 
 // settings resolves berth's configuration for one binary: defaults <
@@ -54,16 +55,14 @@ func settings(pr *cargo.Project, flags config.Layer, pick func(bin string) (carg
 }
 
 // checkIncludes checks, for a build or a stage, before cargo runs, that
-// each include's source exists and that none lands where the binary goes,
-// naming where the setting came from.
+// each include's source exists and that none lands on a path berth makes
+// (the binary's, the auto base's files: rootfs.Planned), naming where the
+// setting came from.
 func checkIncludes(cfg config.Resolved, bin string) error {
 	for _, inc := range cfg.Include {
-		src, dest, ok := strings.Cut(inc, ":")
+		src, _, ok := strings.Cut(inc, ":")
 		if !ok {
 			continue // rootfs says what the form is
-		}
-		if path.Clean(dest) == path.Join(pipeline.BinDir, bin) {
-			return usagef("include %q (from %s) puts a file where the binary goes, which would hide it; give it another destination", inc, cfg.Source("include"))
 		}
 		if src == "" {
 			continue
@@ -71,6 +70,9 @@ func checkIncludes(cfg config.Resolved, bin string) error {
 		if _, err := os.Stat(src); err != nil {
 			return usagef("include %q (from %s): %v; paths in Cargo.toml are relative to that Cargo.toml's directory, others to the current directory", inc, cfg.Source("include"), err)
 		}
+	}
+	if err := rootfs.CheckIncludes(cfg.Include, rootfs.Planned(*cfg.Base == pipeline.BaseAuto || *cfg.Base == "", path.Join(pipeline.BinDir, bin))); err != nil {
+		return usagef("%v (include from %s)", err, cfg.Origin("include"))
 	}
 	return nil
 }
