@@ -112,3 +112,29 @@ func TestSection(t *testing.T) {
 		t.Error("garbage section: want an error")
 	}
 }
+
+// TestWithLicenses: a list read from a .dep-v0 section gets the licenses
+// cargo metadata knows, crate by crate, and only for the same crate.
+func TestWithLicenses(t *testing.T) {
+	own := []Crate{
+		{Name: "app", Version: "0.1.0", Source: "local", Root: true, Deps: []int{1, 2}},
+		{Name: "serde", Version: "1.0.1", Source: "crates.io"},
+		{Name: "vendored", Version: "0.2.0", Source: "git"},
+	}
+	known := []Crate{
+		{Name: "app", Version: "0.1.0", Source: "local", License: "MIT", Root: true},
+		{Name: "serde", Version: "1.0.1", Source: "crates.io", License: "MIT OR Apache-2.0"},
+		{Name: "serde", Version: "1.0.2", Source: "crates.io", License: "Apache-2.0"},
+		{Name: "vendored", Version: "0.2.0", Source: "crates.io", License: "ISC"},
+	}
+	got := WithLicenses(own, known)
+	want := []string{"MIT", "MIT OR Apache-2.0", ""}
+	for i, c := range got {
+		if c.License != want[i] || c.Name != own[i].Name || len(c.Deps) != len(own[i].Deps) {
+			t.Errorf("crate %d = %+v, want %s with license %q", i, c, own[i].Name, want[i])
+		}
+	}
+	if own[0].License != "" {
+		t.Error("WithLicenses changed its input")
+	}
+}
