@@ -278,12 +278,17 @@ func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.File
 		name string
 		data []byte
 	}{{"Dockerfile", files.Dockerfile}, {".dockerignore", files.Dockerignore}}
-	if !o.force {
-		for _, f := range outs {
-			p := filepath.Join(dir, f.name)
-			if _, err := os.Lstat(p); err == nil {
-				return fmt.Errorf("%s already exists; berth does not overwrite it: pass --force to replace it (and %s)", p, otherName(f.name))
-			}
+	// Both outputs are checked before either is written: a refusal
+	// changes nothing.
+	for _, f := range outs {
+		p := filepath.Join(dir, f.name)
+		info, err := os.Lstat(p)
+		switch {
+		case err != nil:
+		case !info.Mode().IsRegular():
+			return fmt.Errorf("%s is not a regular file (a directory or a symbolic link), which berth does not replace, even with --force: move it away; nothing was written", p)
+		case !o.force:
+			return fmt.Errorf("%s already exists; berth does not overwrite it: pass --force to replace it (and %s)", p, otherName(f.name))
 		}
 	}
 	for _, f := range outs {
@@ -301,7 +306,7 @@ func (o *dockerfileOptions) write(s *streams, dir string, files *dockerfile.File
 	case o.noCacheMounts:
 		how = "docker build"
 	}
-	fmt.Fprintf(s.Err, "wrote Dockerfile and .dockerignore in %s; build with: %s -t %s %s\n", dir, how, strings.ToLower(bin), dir)
+	fmt.Fprintf(s.Err, "wrote Dockerfile and .dockerignore in %s; build with: %s -t %s %s\n", dir, how, strings.ToLower(bin), dockerfile.ShellWord(dir))
 	return nil
 }
 
