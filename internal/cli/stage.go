@@ -182,8 +182,11 @@ func (o *stageOptions) compile(ctx context.Context, runner *cargo.Runner, p *bui
 func planOne(ctx context.Context, runner *cargo.Runner, platform string, req pipeline.TargetRequest) (pipeline.Target, error) {
 	if platform != "" {
 		ps, err := pipeline.ParsePlatforms([]string{platform})
-		if err != nil || len(ps) != 1 {
-			return pipeline.Target{}, usagef("--platform %q: want one platform such as linux/arm64 (%v)", platform, err)
+		if err != nil {
+			return pipeline.Target{}, usagef("--platform: %v", err)
+		}
+		if len(ps) != 1 {
+			return pipeline.Target{}, usagef("--platform %q names %d platforms; this command makes one: give one, such as linux/arm64", platform, len(ps))
 		}
 		req.Platforms = ps
 	}
