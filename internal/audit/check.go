@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -44,7 +45,7 @@ func checkCrate(c Crate, i, n int) error {
 		return fmt.Errorf("not a crate name")
 	case !semver.MatchString(c.Version):
 		return fmt.Errorf("not a semver version")
-	case !contains(sourceKinds, c.Source):
+	case !slices.Contains(sourceKinds, c.Source):
 		return fmt.Errorf("source %q is not one of %s", c.Source, strings.Join(sourceKinds, ", "))
 	case strings.IndexFunc(c.License, unicode.IsControl) >= 0:
 		return fmt.Errorf("the license holds a control character")
@@ -55,13 +56,4 @@ func checkCrate(c Crate, i, n int) error {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

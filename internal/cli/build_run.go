@@ -19,7 +19,6 @@ import (
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/publish"
-	"github.com/berth-dev/berth/internal/rootfs"
 	"github.com/berth-dev/berth/internal/sbom"
 	"github.com/berth-dev/berth/internal/stamp"
 	"github.com/berth-dev/berth/internal/timing"
@@ -199,16 +198,8 @@ func (o *buildOptions) plan(ctx context.Context, runner *cargo.Runner, changed m
 	}); err != nil {
 		return nil, err
 	}
-	if err := checkIncludes(p.cfg, p.sel.Bin); err != nil {
+	if err := checkBeforeCargo(p.cfg, p.sel.Bin, o.libraryPaths); err != nil {
 		return nil, err
-	}
-	if b := *p.cfg.Base; b == pipeline.BaseAuto || b == pipeline.BaseScratch {
-		if err := rootfs.CheckPlannedUser(*p.cfg.User, b == pipeline.BaseAuto); err != nil {
-			return nil, usagef("%v (user from %s)", err, p.cfg.Origin("user"))
-		}
-	}
-	if err := config.ValidLibraryPaths(o.libraryPaths); err != nil {
-		return nil, usagef("%v", err)
 	}
 	if err := p.resolveZig(ctx, o.target, o.binary != ""); err != nil {
 		return nil, err

@@ -72,7 +72,26 @@ func checkIncludes(cfg config.Resolved, bin string) error {
 		}
 	}
 	if err := rootfs.CheckIncludes(cfg.Include, rootfs.Planned(*cfg.Base == pipeline.BaseAuto || *cfg.Base == "", path.Join(pipeline.BinDir, bin))); err != nil {
-		return usagef("%v (include from %s)", err, cfg.Origin("include"))
+		return usagef("include (from %s): %v", cfg.Origin("include"), err)
+	}
+	return nil
+}
+
+// checkBeforeCargo checks what a build or a stage can check before cargo
+// runs, beyond config's Validate: the includes (checkIncludes), the user's
+// names against the image berth makes for the auto and scratch bases (a
+// base image's are checked after its pull), and --library-path.
+func checkBeforeCargo(cfg config.Resolved, bin string, libraryPaths []string) error {
+	if err := checkIncludes(cfg, bin); err != nil {
+		return err
+	}
+	if b := *cfg.Base; b == pipeline.BaseAuto || b == pipeline.BaseScratch {
+		if err := rootfs.CheckPlannedUser(*cfg.User, b == pipeline.BaseAuto); err != nil {
+			return usagef("user (from %s): %v", cfg.Origin("user"), err)
+		}
+	}
+	if err := config.ValidLibraryPaths(libraryPaths); err != nil {
+		return usagef("%v", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -37,7 +38,7 @@ func UnknownEnv(environ []string) []string {
 	var out []string
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(name, "BERTH_") || contains(known, name) {
+		if !strings.HasPrefix(name, "BERTH_") || slices.Contains(known, name) {
 			continue
 		}
 		w := fmt.Sprintf("environment variable %s is not a berth setting and is ignored", name)
@@ -67,7 +68,7 @@ func checkMetadataKeys(name string, keys []string) error {
 	known := Keys()
 	sort.Strings(keys)
 	for _, k := range keys {
-		if contains(known, k) {
+		if slices.Contains(known, k) {
 			continue
 		}
 		msg := fmt.Sprintf("%s: unknown key %q", name, k)
@@ -77,15 +78,6 @@ func checkMetadataKeys(name string, keys []string) error {
 		return fmt.Errorf("%s; known keys: %s", msg, strings.Join(known, ", "))
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // nearest is the entry of known closest to s, ignoring case and treating -

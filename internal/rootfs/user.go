@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -40,7 +41,7 @@ func numeric(s string) bool {
 
 // hasEntry reports whether a passwd or group file has an entry named name.
 func hasEntry(file []byte, name string) bool {
-	return contains(names(file), name)
+	return slices.Contains(names(file), name)
 }
 
 // names are the first fields of a passwd or group file's entries.
@@ -69,13 +70,4 @@ func known(file []byte) string {
 		n = append(n[:8], "...")
 	}
 	return " (it has " + strings.Join(n, ", ") + ")"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
