@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -110,5 +111,72 @@ func TestSection(t *testing.T) {
 	}
 	if _, err := ReadSection([]byte("not zlib")); err == nil {
 		t.Error("garbage section: want an error")
+	}
+}
+
+// TestWithLicenses: a list read from a .dep-v0 section gets the licenses
+// cargo metadata knows, crate by crate, and only for the same crate.
+func TestWithLicenses(t *testing.T) {
+	own := []Crate{
+		{Name: "app", Version: "0.1.0", Source: "local", Root: true, Deps: []int{1, 2}},
+		{Name: "serde", Version: "1.0.1", Source: "crates.io"},
+		{Name: "vendored", Version: "0.2.0", Source: "git"},
+	}
+	known := []Crate{
+		{Name: "app", Version: "0.1.0", Source: "local", License: "MIT", Root: true},
+		{Name: "serde", Version: "1.0.1", Source: "crates.io", License: "MIT OR Apache-2.0"},
+		{Name: "serde", Version: "1.0.2", Source: "crates.io", License: "Apache-2.0"},
+		{Name: "vendored", Version: "0.2.0", Source: "crates.io", License: "ISC"},
+	}
+	got := WithLicenses(own, known)
+	want := []string{"MIT", "MIT OR Apache-2.0", ""}
+	for i, c := range got {
+		if c.License != want[i] || c.Name != own[i].Name || len(c.Deps) != len(own[i].Deps) {
+			t.Errorf("crate %d = %+v, want %s with license %q", i, c, own[i].Name, want[i])
+		}
+	}
+	if own[0].License != "" {
+		t.Error("WithLicenses changed its input")
+	}
+}
+
+// TestCheck: a list Graph.Crates makes passes; each edit a cache or a
+// binary could carry is refused.
+func TestCheck(t *testing.T) {
+	good := func() []Crate {
+		return []Crate{
+			{Name: "app", Version: "0.1.0", Source: "local", License: "MIT", Root: true, Deps: []int{1, 2}},
+			{Name: "serde_json", Version: "1.0.87", Source: "crates.io"},
+			{Name: "x", Version: "1.0.0-rc.1+build.5", Source: "git"},
+		}
+	}
+	tests := []struct {
+		name string
+		edit func(c []Crate)
+		want string // "" for no error
+	}{
+		{"as made", func([]Crate) {}, ""},
+		{"a name with a space", func(c []Crate) { c[1].Name = "serde json" }, "not a crate name"},
+		{"an empty name", func(c []Crate) { c[1].Name = "" }, "not a crate name"},
+		{"a version with a quote", func(c []Crate) { c[1].Version = `1.0"` }, "not a semver"},
+		{"a version of two parts", func(c []Crate) { c[1].Version = "1.0" }, "not a semver"},
+		{"an unknown source", func(c []Crate) { c[1].Source = "https://evil" }, "source"},
+		{"a license with a newline", func(c []Crate) { c[0].License = "MIT\nInjected" }, "control character"},
+		{"an index out of range", func(c []Crate) { c[0].Deps = []int{1, 3} }, "dependency index 3"},
+		{"a negative index", func(c []Crate) { c[0].Deps = []int{-1} }, "dependency index -1"},
+		{"its own index", func(c []Crate) { c[0].Deps = []int{0} }, "dependency index 0"},
+		{"indices out of order", func(c []Crate) { c[0].Deps = []int{2, 1} }, "out of order"},
+		{"no root", func(c []Crate) { c[0].Root = false }, "0 root"},
+		{"two roots", func(c []Crate) { c[1].Root = true }, "2 root"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := good()
+			tt.edit(c)
+			err := Check(c)
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("Check = %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

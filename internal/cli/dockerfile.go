@@ -254,7 +254,7 @@ func (o *dockerfileOptions) write(ctx context.Context, s *streams, dir string, f
 	case o.noCacheMounts:
 		how = "docker build"
 	}
-	fmt.Fprintf(s.Err, "wrote Dockerfile and .dockerignore in %s; build with: %s -t %s %s\n", dir, how, strings.ToLower(bin), dir)
+	fmt.Fprintf(s.Err, "wrote Dockerfile and .dockerignore in %s; build with: %s -t %s %s\n", dir, how, strings.ToLower(bin), dockerfile.ShellWord(dir))
 	return nil
 }
 

@@ -97,6 +97,13 @@ var dockerfileCases = []struct {
 	{name: "existing Dockerfile with --force", layout: "single", setup: writeFile("Dockerfile", "FROM mine\n"),
 		args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single", "--force"},
 		want: []string{"FROM scratch AS runtime"}},
+	{name: ".dockerignore a directory, with --force", layout: "single", setup: func(t *testing.T, dir string) {
+		writeFile("Dockerfile", "FROM mine\n")(t, dir)
+		if err := os.Mkdir(filepath.Join(dir, ".dockerignore"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}, args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "single", "--force"}, code: 1,
+		want: []string{"FROM mine"}, unwanted: []string{"FROM scratch"}, stderr: ".dockerignore is not a regular file"},
 	{name: "several binaries", layout: "single", args: []string{"--manifest-path", "DIR/Cargo.toml"}, code: 1,
 		stderr: "choose one with --bin"},
 	{name: "planner copies the manifests", layout: "virtual", args: []string{"--manifest-path", "DIR/Cargo.toml", "--bin", "app"},
@@ -195,5 +202,18 @@ func removeFile(rel string) func(*testing.T, string) {
 		if err := os.Remove(filepath.Join(dir, rel)); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestDockerfileSuggestionQuoted: the build command berth suggests quotes a
+// context path with a space, so that it can be pasted into a shell.
+func TestDockerfileSuggestionQuoted(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my project")
+	if err := testenv.CopyTree(filepath.Join(layouts, "single"), dir); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runBerth(t, "dockerfile", "--manifest-path", filepath.Join(dir, "Cargo.toml"), "--bin", "single")
+	if want := "-t single '" + dir + "'\n"; code != 0 || !strings.HasSuffix(errOut, want) {
+		t.Errorf("exit %d, stderr %q; want it to end with %q", code, errOut, want)
 	}
 }

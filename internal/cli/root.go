@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/timing"
 )
@@ -86,6 +88,9 @@ func newRootCmd(s *streams) *cobra.Command {
 	var timings bool
 	root.PersistentFlags().BoolVar(&timings, "timings", false, "print on stderr how long each step took (cargo, closure, layers, outputs)")
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		for _, w := range config.UnknownEnv(os.Environ()) {
+			fmt.Fprintf(s.Err, "warning: %s\n", w)
+		}
 		if timings {
 			cmd.SetContext(timing.With(cmd.Context(), timing.New(s.Err)))
 		}

@@ -119,6 +119,13 @@ func FromMetadata(name string, metadata json.RawMessage) (Layer, error) {
 	if len(outer.Berth) == 0 || string(outer.Berth) == "null" {
 		return l, nil
 	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(outer.Berth, &keys); err != nil {
+		return l, fmt.Errorf("%s: want a table of settings: %w", name, err)
+	}
+	if err := checkMetadataKeys(name, mapKeys(keys)); err != nil {
+		return l, err
+	}
 	dec := json.NewDecoder(strings.NewReader(string(outer.Berth)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&l.Values); err != nil {
@@ -133,6 +140,14 @@ func FromMetadata(name string, metadata json.RawMessage) (Layer, error) {
 		return l, fmt.Errorf("%s: %v (known keys: %s)", name, err, strings.Join(Keys(), ", "))
 	}
 	return l, nil
+}
+
+func mapKeys(m map[string]json.RawMessage) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // tomlKinds names JSON's kinds of value (as cargo metadata reports
@@ -230,14 +245,18 @@ func splitList(raw string) []string {
 	return out
 }
 
-// ParsePairs turns ["K=V", ...] into a map; a pair without "=" or with an
-// empty key is an error.
+// ParsePairs turns ["K=V", ...] into a map; a pair without "=", with an
+// empty key or with a control character (newline, NUL) in its key is an
+// error.
 func ParsePairs(pairs []string) (map[string]string, error) {
 	m := make(map[string]string, len(pairs))
 	for _, p := range pairs {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok || k == "" {
 			return nil, fmt.Errorf("%q is not KEY=VALUE", p)
+		}
+		if err := checkPairKey("entry", k); err != nil {
+			return nil, fmt.Errorf("%q: %w", p, err)
 		}
 		m[k] = v
 	}

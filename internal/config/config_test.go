@@ -154,3 +154,73 @@ func TestMetadataWithoutBerthTable(t *testing.T) {
 func mapLookup(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
+
+// TestMetadataKeysExact: keys of a berth table are case-sensitive, like
+// every Cargo.toml key; USER is an unknown key that names user.
+func TestMetadataKeysExact(t *testing.T) {
+	tests := []struct {
+		table string
+		want  []string
+	}{
+		{`{"USER":"nobody"}`, []string{`unknown key "USER"`, `did you mean "user"`, "known keys"}},
+		{`{"user":"root","USER":"nobody"}`, []string{`unknown key "USER"`}},
+		{`{"Expose":["80"]}`, []string{`unknown key "Expose"`, `"expose"`}},
+		{`{"zzz":1}`, []string{`unknown key "zzz"`, "known keys"}},
+		{`{"user":"root","audit-section":true}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.table, func(t *testing.T) {
+			_, err := FromMetadata("Cargo.toml [package.metadata.berth]", json.RawMessage(`{"berth":`+tt.table+`}`))
+			if tt.want == nil && err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("FromMetadata = %v, want an error containing %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestUnknownEnv(t *testing.T) {
+	tests := []struct {
+		env  []string
+		want []string // parts of the one warning; nil: none
+	}{
+		{[]string{"BERTH_USER=x", "BERTH_CACHE_DIR=off", "BERTH_E2E=1", "PATH=/bin", "XBERTH_FOO=1"}, nil},
+		{[]string{"BERTH_EXPOSED=80"}, []string{"BERTH_EXPOSED", "ignored", "did you mean BERTH_EXPOSE?"}},
+		{[]string{"BERTH_AUDIT-SECTION=false"}, []string{"BERTH_AUDIT-SECTION", "BERTH_AUDIT_SECTION"}},
+		{[]string{"BERTH_FROBNICATE=1"}, []string{"BERTH_FROBNICATE", "settings: ", "BERTH_USER"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.env, " "), func(t *testing.T) {
+			got := UnknownEnv(tt.env)
+			if tt.want == nil {
+				if len(got) != 0 {
+					t.Fatalf("UnknownEnv = %q, want none", got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("UnknownEnv = %q, want one warning", got)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got[0], w) {
+					t.Errorf("warning %q does not mention %q", got[0], w)
+				}
+			}
+		})
+	}
+}
+
+func TestParsePairsRefusesOddKeys(t *testing.T) {
+	for _, p := range []string{"A\nB=1", "A\x00=1", "=1", "novalue"} {
+		if _, err := ParsePairs([]string{p}); err == nil {
+			t.Errorf("ParsePairs(%q) accepted it", p)
+		}
+	}
+	if m, err := ParsePairs([]string{"A=b=c", "B="}); err != nil || m["A"] != "b=c" || m["B"] != "" {
+		t.Errorf("ParsePairs = %v, %v", m, err)
+	}
+}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -10,9 +11,11 @@ import (
 
 // Validate checks, before any work, the values whose mistakes would not
 // fail later or would fail only after a build: the user, whose empty value
-// made an image that runs as root, and the SBOM format. Errors name the
-// value's source.
-func (r Resolved) Validate() error {
+// made an image that runs as root, the SBOM format, exposed ports, the names
+// of env and labels, and the form of includes. It writes exposed ports in
+// their normal form (8080/tcp, ranges expanded; see NormalPorts). Errors
+// name the value's source.
+func (r *Resolved) Validate() error {
 	if r.User != nil {
 		if err := ValidUser(*r.User); err != nil {
 			return r.bad("user", *r.User, err)
@@ -21,11 +24,60 @@ func (r Resolved) Validate() error {
 	if r.SBOM != nil && !slices.Contains(SBOMFormats, *r.SBOM) {
 		return r.bad("sbom", *r.SBOM, fmt.Errorf("want one of %s", strings.Join(SBOMFormats, ", ")))
 	}
+	if r.Expose != nil {
+		ports, err := NormalPorts(r.Expose)
+		if err != nil {
+			return fmt.Errorf("expose (from %s): %w", r.Origin("expose"), err)
+		}
+		r.Expose = ports
+	}
+	if err := checkPairs("environment variable", r.Env); err != nil {
+		return fmt.Errorf("env (from %s): %w", r.Origin("env"), err)
+	}
+	if err := checkPairs("label", r.Labels); err != nil {
+		return fmt.Errorf("labels (from %s): %w", r.Origin("labels"), err)
+	}
+	for _, inc := range r.Include {
+		if err := ValidInclude(inc); err != nil {
+			return r.bad("include", inc, err)
+		}
+	}
+	return nil
+}
+
+// ValidInclude checks the form of an include, SRC:/DEST: a source and an
+// absolute destination (a relative one has no meaning in an image, which
+// has no working directory to be relative to).
+func ValidInclude(inc string) error {
+	src, dest, ok := strings.Cut(inc, ":")
+	switch {
+	case !ok || src == "":
+		return fmt.Errorf("want HOST_PATH:/ABSOLUTE/IMAGE/PATH")
+	case !path.IsAbs(dest):
+		return fmt.Errorf("the destination %q is relative: write where it goes in the image as an absolute path, such as %s:/%s", dest, src, strings.TrimLeft(dest, "./"))
+	case strings.ContainsRune(inc, 0):
+		return fmt.Errorf("holds a NUL byte")
+	}
+	return nil
+}
+
+// ValidLibraryPaths checks --library-path values: absolute directories, as
+// they are searched inside the root and written into LD_LIBRARY_PATH,
+// where a relative one would mean the container's working directory.
+func ValidLibraryPaths(dirs []string) error {
+	for _, d := range dirs {
+		if !path.IsAbs(d) {
+			return fmt.Errorf("--library-path %q is relative: give the absolute directory the libraries have in the image (and under --sysroot), such as /%s", d, strings.TrimLeft(d, "./"))
+		}
+		if strings.ContainsAny(d, ":\x00") {
+			return fmt.Errorf("--library-path %q holds \":\" or NUL, which LD_LIBRARY_PATH cannot carry: give one directory per flag", d)
+		}
+	}
 	return nil
 }
 
 // bad is the error for key's value: `user "" (from BERTH_USER): why`.
-func (r Resolved) bad(key, value string, why error) error {
+func (r *Resolved) bad(key, value string, why error) error {
 	return fmt.Errorf("%s %q (from %s): %w", key, value, r.Origin(key), why)
 }
 

@@ -58,7 +58,7 @@ type view struct {
 func commonFlags(s Spec, target string) []string {
 	common := []string{"-p", s.Package, "--bin", s.Bin}
 	if len(s.Features) > 0 {
-		common = append(common, "--features", shellWord(strings.Join(s.Features, ",")))
+		common = append(common, "--features", ShellWord(strings.Join(s.Features, ",")))
 	}
 	if s.NoDefaultFeatures {
 		common = append(common, "--no-default-features")
@@ -245,13 +245,15 @@ func join(parts ...[]string) string {
 
 var plainWord = regexp.MustCompile(`^[A-Za-z0-9_,./:+-]+$`)
 
-// shellWord quotes w for sh when it holds anything but plain characters
-// (a weak feature "dep?/feat" would otherwise be a glob).
-func shellWord(w string) string {
+// ShellWord quotes w for sh when it holds anything but plain characters
+// (a weak feature "dep?/feat" would otherwise be a glob; a path with a space
+// two words), a single quote inside as '\”. Commands berth suggests use it
+// for the paths they name.
+func ShellWord(w string) string {
 	if plainWord.MatchString(w) {
 		return w
 	}
-	return "'" + w + "'"
+	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 }
 
 // execForm is a Dockerfile exec-form command line: a JSON array of

@@ -187,12 +187,28 @@ func TestDockerignoreSecrets(t *testing.T) {
 		lines[l] = true
 	}
 	for _, want := range []string{"**/secrets/", "**/.npmrc", "**/.netrc", "**/.git-credentials", "**/.docker/config.json",
-		"**/.aws/", "**/.azure/", "**/.config/gcloud/", "**/*.key", "**/*.p12", "**/*.pfx", "**/*.jks", "**/.env"} {
+		"**/.aws/", "**/.azure/", "**/.config/gcloud/", "**/*.key", "**/*.p12", "**/*.pfx", "**/*.jks", "**/.env",
+		"**/credentials.json", "**/client_secret*.json", "**/.pgpass", "**/*.ppk", "**/.htpasswd"} {
 		if !lines[want] {
 			t.Errorf(".dockerignore lacks %q", want)
 		}
 	}
 	if !strings.Contains(string(f.Dockerignore), "a floor, not a guarantee") {
 		t.Errorf(".dockerignore does not say its list is a floor")
+	}
+}
+
+func TestShellWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"/srv/app":        "/srv/app",
+		"/srv/my app":     "'/srv/my app'",
+		"it's":            `'it'\''s'`,
+		"dep?/feat,other": "'dep?/feat,other'",
+		"$HOME":           "'$HOME'",
+		"a-b_c.d:e+f,g/h": "a-b_c.d:e+f,g/h",
+	} {
+		if got := ShellWord(in); got != want {
+			t.Errorf("ShellWord(%q) = %s, want %s", in, got, want)
+		}
 	}
 }

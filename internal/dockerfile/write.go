@@ -28,7 +28,7 @@ func (f *Files) Write(ctx context.Context, dir string, force bool) ([]string, er
 		case err != nil:
 			return nil, fmt.Errorf("checking %s: %w", p, err)
 		case !fi.Mode().IsRegular():
-			return nil, fmt.Errorf("%s exists and is not a regular file (%s); berth does not replace it, even with --force: move it away, and nothing else was written", p, fi.Mode().Type())
+			return nil, fmt.Errorf("%s is not a regular file (a directory or a symbolic link), which berth does not replace, even with --force: move it away; nothing was written", p)
 		case !force:
 			return nil, fmt.Errorf("%s already exists; berth does not overwrite it: pass --force to replace it (and %s)", p, other(o.name))
 		}

@@ -1,6 +1,7 @@
 package elf
 
 import (
+	"cmp"
 	"debug/elf"
 	"errors"
 	"fmt"
@@ -132,5 +133,5 @@ func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("library %s (needed by %s) not found; searched %s; install the package that ships it "+
 		"(the runtime package, or -dev for a build sysroot; `apt-file search %s` names it on Debian) "+
 		"or add the directory holding it to the extra library paths",
-		e.Name, e.NeededBy, strings.Join(e.Searched, ":"), e.Name)
+		e.Name, e.NeededBy, cmp.Or(strings.Join(e.Searched, ":"), "no directory (the binary names no search path and the root has none)"), e.Name)
 }

@@ -270,3 +270,32 @@ func TestGoStaticHasNoNSS(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingInterpreterMessage: a loader missing from the root is said in
+// words (which root, and why), never as "not found in : ;".
+func TestMissingInterpreterMessage(t *testing.T) {
+	const bin = "/bin/true" // dynamic, with a PT_INTERP
+	if _, err := os.Stat(bin); err != nil {
+		t.Skip("no /bin/true")
+	}
+	root := t.TempDir()
+	_, err := Resolve(bin, Options{Root: root})
+	if err == nil {
+		t.Fatal("resolved against an empty root")
+	}
+	for _, w := range []string{"is not in the root " + root + " (no such file)", "PT_INTERP of"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	if strings.Contains(err.Error(), ": ;") {
+		t.Errorf("error %q has an empty part", err)
+	}
+}
+
+func TestNotFoundErrorNoSearchPath(t *testing.T) {
+	msg := (&NotFoundError{Name: "libx.so.1", NeededBy: "/app"}).Error()
+	if strings.Contains(msg, "searched ;") || !strings.Contains(msg, "searched no directory") {
+		t.Errorf("message %q", msg)
+	}
+}

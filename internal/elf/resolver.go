@@ -1,6 +1,7 @@
 package elf
 
 import (
+	"cmp"
 	"debug/elf"
 	"errors"
 	"fmt"
@@ -130,14 +131,22 @@ func (r *resolver) addInterpreter(main *node) error {
 	}
 	n, why := r.try(interp, false)
 	if n == nil {
-		return fmt.Errorf("interpreter %s (PT_INTERP of %s) not found in %s: %s; the binary was linked for another libc "+
+		return fmt.Errorf("interpreter %s (PT_INTERP of %s) is not in %s (%s); the binary was linked for another libc "+
 			"or architecture (musl wants /lib/ld-musl-*.so.1): build it for this root's libc, link it statically, "+
-			"or point the root at a matching sysroot", interp, main.name, r.root, why)
+			"or point the root at a matching sysroot", interp, main.name, r.describeRoot(), cmp.Or(why, "no such file"))
 	}
 	n.lib.Soname, n.lib.Via = path.Base(interp), "interpreter"
 	n.lib.NeededBy = append(n.lib.NeededBy, main.name)
 	r.register(path.Base(interp), n)
 	return r.run(n)
+}
+
+// describeRoot names the root for a message: this machine's, or a sysroot.
+func (r *resolver) describeRoot() string {
+	if r.root == "/" || r.root == "" {
+		return "this machine's root, /"
+	}
+	return "the root " + r.root
 }
 
 // find searches for name on behalf of loader, in ld.so's order.

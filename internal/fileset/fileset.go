@@ -36,6 +36,8 @@ func (f File) IsSymlink() bool { return f.Mode&fs.ModeSymlink != 0 }
 // Set is a list of files keyed by path; the zero value is empty and ready.
 type Set struct {
 	files map[string]File
+	// under maps each parent directory of a path in files to one such path.
+	under map[string]string
 }
 
 // Add puts f into the set. Adding the same path twice with identical content
@@ -46,7 +48,7 @@ func (s *Set) Add(f File) error {
 		return fmt.Errorf("file path %q must be absolute, clean and not the root", f.Path)
 	}
 	if s.files == nil {
-		s.files = map[string]File{}
+		s.files, s.under = map[string]File{}, map[string]string{}
 	}
 	if old, ok := s.files[f.Path]; ok {
 		if same(old, f) {
@@ -54,7 +56,31 @@ func (s *Set) Add(f File) error {
 		}
 		return fmt.Errorf("two different files for %s (from %q and %q)", f.Path, describe(old), describe(f))
 	}
+	if err := s.checkParents(f); err != nil {
+		return err
+	}
 	s.files[f.Path] = f
+	for dir := path.Dir(f.Path); dir != "/"; dir = path.Dir(dir) {
+		if _, ok := s.under[dir]; !ok {
+			s.under[dir] = f.Path
+		}
+	}
+	return nil
+}
+
+// checkParents refuses f when a parent of its path is a file or a symlink
+// in the set, or when f is not a directory but a path in the set is under
+// it: a layer cannot hold both, and one written anyway is refused by
+// `docker load` or writes through a link.
+func (s *Set) checkParents(f File) error {
+	for dir := path.Dir(f.Path); dir != "/"; dir = path.Dir(dir) {
+		if p, ok := s.files[dir]; ok && !p.IsDir() {
+			return fmt.Errorf("%s (from %q) cannot be under %s, which is not a directory (from %q)", f.Path, describe(f), dir, describe(p))
+		}
+	}
+	if child, ok := s.under[f.Path]; ok && !f.IsDir() {
+		return fmt.Errorf("%s (from %q) is not a directory, but the image needs %s under it (from %q)", f.Path, describe(f), child, describe(s.files[child]))
+	}
 	return nil
 }
 

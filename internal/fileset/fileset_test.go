@@ -52,3 +52,41 @@ func TestAddRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestAddRefusesParentClash: a file or symlink cannot be a parent of
+// another path, in either order of adding (--include FILE:/lib64 with the
+// loader under /lib64 made a layer docker load refuses).
+func TestAddRefusesParentClash(t *testing.T) {
+	loader := File{Path: "/lib64/ld-linux-x86-64.so.2", Mode: fs.ModeSymlink | 0o777, Link: "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"}
+	fileAtLib64 := File{Path: "/lib64", Mode: 0o644, Source: "/host/notes"}
+	linkAtEtc := File{Path: "/etc", Mode: fs.ModeSymlink | 0o777, Link: "/srv/etc"}
+	passwd := File{Path: "/etc/passwd", Mode: 0o644, Data: []byte("root")}
+	tests := []struct {
+		name  string
+		files []File
+		want  string // "" for no error
+	}{
+		{"file over a parent, added after", []File{loader, fileAtLib64}, "/lib64 (from \"/host/notes\") is not a directory"},
+		{"file over a parent, added before", []File{fileAtLib64, loader}, "cannot be under /lib64"},
+		{"symlink as a parent", []File{linkAtEtc, passwd}, "cannot be under /etc"},
+		{"symlink as a parent, added after", []File{passwd, linkAtEtc}, "is not a directory"},
+		{"deep parent", []File{{Path: "/a", Mode: 0o644}, {Path: "/a/b/c", Mode: 0o644}}, "cannot be under /a"},
+		{"directory as a parent", []File{{Path: "/tmp", Mode: fs.ModeDir | 0o777}, {Path: "/tmp/x", Mode: 0o644}}, ""},
+		{"directory added after its child", []File{{Path: "/tmp/x", Mode: 0o644}, {Path: "/tmp", Mode: fs.ModeDir | 0o777}}, ""},
+		{"siblings sharing a prefix", []File{{Path: "/lib", Mode: 0o644}, {Path: "/lib64/x", Mode: 0o644}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s Set
+			var err error
+			for _, f := range tt.files {
+				if err = s.Add(f); err != nil {
+					break
+				}
+			}
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("Add = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -55,7 +55,7 @@ func deref(s *string) string {
 // no .dep-v0 section and crates is not empty, a copy of it with one, written
 // to dir (cargo's own file is never changed). A binary that has a section
 // (built with cargo auditable) is kept as it is, and its own list is
-// returned instead of crates. A file that is not ELF is returned as it is,
+// returned instead of crates, with the licenses crates knows. A file that is not ELF is returned as it is,
 // for the closure's check to explain. The copy is made again only when
 // binary or the section changed since stamps saw it made: an untouched
 // copy keeps its identity, so the layer made of it is found by its stamp
@@ -71,7 +71,7 @@ func AuditedBinary(binary, dir string, crates []audit.Crate, stamps stamp.Store)
 		if err != nil {
 			return "", nil, fmt.Errorf("%s: %w", binary, err)
 		}
-		return binary, own, nil
+		return binary, audit.WithLicenses(own, crates), nil
 	}
 	if len(crates) == 0 {
 		return binary, nil, nil

@@ -79,9 +79,13 @@ func TestAuditedBinary(t *testing.T) {
 	if _, ok, _ := elf.ReadSection(out, audit.SectionName); !ok || !reflect.DeepEqual(list, crates) {
 		t.Fatalf("the copy has no section, or the list is %+v", list)
 	}
-	again, own, err := AuditedBinary(out, filepath.Join(dir, "audit2"), []audit.Crate{{Name: "other", Version: "2"}}, stamp.Store{})
+	known := []audit.Crate{{Name: "other", Version: "2"}, {Name: "app", Version: "1.0.0", Source: "local", Root: true, License: "MIT"}}
+	again, own, err := AuditedBinary(out, filepath.Join(dir, "audit2"), known, stamp.Store{})
 	if err != nil || again != out || len(own) != 1 || own[0].Name != "app" {
 		t.Errorf("a binary with a section: got %s %+v %v; want it kept with its own list", again, own, err)
+	}
+	if len(own) == 1 && own[0].License != "MIT" {
+		t.Errorf("a binary with a section: license %q, want MIT, from cargo metadata's list", own[0].License)
 	}
 }
 

@@ -34,8 +34,11 @@ func CookFlags(ctx context.Context, f CargoFlags, platform, dir string, log io.W
 			return f, nil, inputf("--platform chooses the target; leave out --target")
 		}
 		ps, err := ParsePlatforms([]string{platform})
-		if err != nil || len(ps) != 1 {
-			return f, nil, inputf("--platform %q: want one platform such as linux/arm64", platform)
+		if err != nil {
+			return f, nil, inputf("--platform: %v", err)
+		}
+		if len(ps) != 1 {
+			return f, nil, inputf("--platform %q names %d platforms; cook makes one: give one, such as linux/arm64", platform, len(ps))
 		}
 		ts, err := PlanTargets(ctx, &cargo.Runner{Stderr: log}, TargetRequest{Platforms: ps, Static: f.Static, Dir: dir, Zig: f.Zig})
 		if err != nil {

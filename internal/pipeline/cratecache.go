@@ -26,13 +26,37 @@ type CrateCache struct {
 	Dir string
 }
 
-// cratesEntry is the file format; Version changes when Crate does.
+// cratesEntry is the file format; Version changes when Crate does. Sum
+// binds the list to its key, so that an entry edited by hand or torn, or
+// copied under another key, is a miss rather than a list in the SBOM.
 type cratesEntry struct {
 	Version int           `json:"version"`
 	Crates  []audit.Crate `json:"crates"`
+	Sum     string        `json:"sum"`
 }
 
-const cratesEntryVersion = 1
+const cratesEntryVersion = 2
+
+// cratesSum is an entry's Sum: the sha256 of its key and its list.
+func cratesSum(key string, crates []audit.Crate) string {
+	data, _ := json.Marshal(crates)
+	h := sha256.Sum256(append([]byte(key+"\n"), data...))
+	return hex.EncodeToString(h[:])
+}
+
+// cachedCrates is the list the stored value v holds for key, or nil when v
+// is damaged, of another version, edited (its sum no longer matches) or not
+// a list cargo could have given (audit.Check).
+func cachedCrates(key, v string) []audit.Crate {
+	var e cratesEntry
+	if json.Unmarshal([]byte(v), &e) != nil || e.Version != cratesEntryVersion || e.Crates == nil {
+		return nil
+	}
+	if e.Sum != cratesSum(key, e.Crates) || audit.Check(e.Crates) != nil {
+		return nil
+	}
+	return e.Crates
+}
 
 // CratesKey names what cargo's resolve for bo depends on: the build's
 // options (package, features, target, static), the content of every local
@@ -83,17 +107,17 @@ func CratesKey(manifestPath, dir string, bo cargo.BuildOptions, env []string) (k
 }
 
 // Crates returns the list stored under key, or else runs list and stores
-// what it gives. A damaged or unreadable entry is only a miss, and a list
-// that cannot be stored is still returned: the cache costs no build.
+// what it gives. A damaged, edited or unreadable entry is only a miss (see
+// cachedCrates), and a list that cannot be stored is still returned: the
+// cache costs no build.
 func (c *CrateCache) Crates(key string, list func() ([]audit.Crate, error)) ([]audit.Crate, error) {
 	if c == nil || c.Dir == "" || key == "" {
 		return list()
 	}
 	store := stamp.Store{Dir: c.Dir, Keep: 64}
 	if v, ok := store.Get(key); ok {
-		var e cratesEntry
-		if json.Unmarshal([]byte(v), &e) == nil && e.Version == cratesEntryVersion && e.Crates != nil {
-			return e.Crates, nil
+		if crates := cachedCrates(key, v); crates != nil {
+			return crates, nil
 		}
 	}
 	crates, err := list()
@@ -101,7 +125,7 @@ func (c *CrateCache) Crates(key string, list func() ([]audit.Crate, error)) ([]a
 		return crates, err
 	}
 	// JSON escapes every newline: the entry is the one line a value is.
-	if data, err := json.Marshal(cratesEntry{Version: cratesEntryVersion, Crates: crates}); err == nil {
+	if data, err := json.Marshal(cratesEntry{Version: cratesEntryVersion, Crates: crates, Sum: cratesSum(key, crates)}); err == nil {
 		store.Put(key, string(data))
 	}
 	return crates, nil

@@ -1,10 +1,12 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/audit"
@@ -128,5 +130,55 @@ func TestCrateCache(t *testing.T) {
 	var off *CrateCache
 	if _, err := off.Crates("k", list); err != nil || runs != 3 {
 		t.Errorf("nil cache: runs %d, err %v", runs, err)
+	}
+}
+
+// TestCrateCacheEditedEntry: an entry edited in the cache, whether it
+// still looks like a list or not, is a miss: cargo metadata's list is what
+// reaches the SBOM and .dep-v0, and it is stored again.
+func TestCrateCacheEditedEntry(t *testing.T) {
+	want := []audit.Crate{{Name: "app", Version: "0.1.0", Source: "local", Root: true, Deps: []int{1}}, {Name: "serde", Version: "1.0.0", Source: "crates.io", License: "MIT"}}
+	tests := []struct {
+		name string
+		edit func(v string) string
+	}{
+		{"a version changed", func(v string) string { return strings.Replace(v, `"1.0.0"`, `"1.0.9"`, 1) }},
+		{"a license changed", func(v string) string { return strings.Replace(v, `"MIT"`, `"Apache-2.0"`, 1) }},
+		{"an index out of range", func(v string) string { return strings.Replace(v, `[1]`, `[7]`, 1) }},
+		{"a name with a newline, sum recomputed", func(v string) string {
+			bad := []audit.Crate{want[0], {Name: "serde\nx", Version: "1.0.0", Source: "crates.io"}}
+			data, _ := json.Marshal(cratesEntry{Version: cratesEntryVersion, Crates: bad, Sum: cratesSum("k", bad)})
+			return string(data)
+		}},
+		{"another key's entry", func(string) string {
+			data, _ := json.Marshal(cratesEntry{Version: cratesEntryVersion, Crates: want[:1], Sum: cratesSum("other", want[:1])})
+			return string(data)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &CrateCache{Dir: t.TempDir()}
+			runs := 0
+			list := func() ([]audit.Crate, error) { runs++; return want, nil }
+			if _, err := c.Crates("k", list); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(c.Dir, "k")
+			v, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited := tt.edit(string(v))
+			if edited == string(v) {
+				t.Fatal("the edit changed nothing")
+			}
+			if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Crates("k", list)
+			if err != nil || !reflect.DeepEqual(got, want) || runs != 2 {
+				t.Errorf("edited entry: got %+v (runs %d, err %v), want cargo's list again", got, runs, err)
+			}
+		})
 	}
 }

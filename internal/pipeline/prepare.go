@@ -100,7 +100,7 @@ func (p *Plan) resolve(ctx context.Context) error {
 	if p.sel, p.cfg, err = settings(p.project, p.req.Settings, p.env(), p.selectBinary); err != nil {
 		return err
 	}
-	if err := checkIncludes(p.cfg, p.sel.Bin); err != nil {
+	if err := checkBeforeCargo(p.cfg, p.sel.Bin, p.req.LibraryPaths); err != nil {
 		return err
 	}
 	if err := p.resolveZig(ctx, p.req.Cargo.Targets, prebuilt); err != nil {

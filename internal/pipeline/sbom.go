@@ -47,12 +47,13 @@ func SBOM(format string, c *Contents, crates []audit.Crate, epoch time.Time) ([]
 
 // fileSHA256 is the digest of the file at p, remembered in stamps under the
 // file's identity: a no-op rebuild of a 500 MB binary does not read it again.
+// A remembered value that is not a digest is a miss: it would reach the SBOM.
 func fileSHA256(p string, stamps stamp.Store) (string, error) {
 	key := ""
 	if abs, err := filepath.Abs(p); err == nil {
 		key = stamp.FileKey(abs, time.Now(), "sha256")
 	}
-	if sum, ok := stamps.Get(key); ok {
+	if sum, ok := stamps.Get(key); ok && stamp.IsSHA256(sum) {
 		return sum, nil
 	}
 	sum, err := readSHA256(p)

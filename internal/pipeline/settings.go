@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/rootfs"
 	"github.com/berth-dev/berth/internal/workspace"
 )
 
@@ -53,16 +54,14 @@ func settings(pr *workspace.Project, flags config.Layer, environ []string, pick 
 }
 
 // checkIncludes checks, for a build or a stage, before cargo runs, that
-// each include's source exists and that none lands where the binary goes,
-// naming where the setting came from.
+// each include's source exists and that none lands on a path berth makes
+// (the binary's, the auto base's files: rootfs.Planned), naming where the
+// setting came from.
 func checkIncludes(cfg config.Resolved, bin string) error {
 	for _, inc := range cfg.Include {
-		src, dest, ok := strings.Cut(inc, ":")
+		src, _, ok := strings.Cut(inc, ":")
 		if !ok {
 			continue // rootfs says what the form is
-		}
-		if path.Clean(dest) == path.Join(BinDir, bin) {
-			return inputf("include %q (from %s) puts a file where the binary goes, which would hide it; give it another destination", inc, cfg.Source("include"))
 		}
 		if src == "" {
 			continue
@@ -70,6 +69,28 @@ func checkIncludes(cfg config.Resolved, bin string) error {
 		if _, err := os.Stat(src); err != nil {
 			return inputf("include %q (from %s): %v; paths in Cargo.toml are relative to that Cargo.toml's directory, others to the current directory", inc, cfg.Source("include"), err)
 		}
+	}
+	if err := rootfs.CheckIncludes(cfg.Include, rootfs.Planned(*cfg.Base == BaseAuto || *cfg.Base == "", path.Join(BinDir, bin))); err != nil {
+		return inputf("include (from %s): %v", cfg.Origin("include"), err)
+	}
+	return nil
+}
+
+// checkBeforeCargo checks what a build or a stage can check before cargo
+// runs, beyond config's Validate: the includes (checkIncludes), the user's
+// names against the image berth makes for the auto and scratch bases (a
+// base image's are checked after its pull), and --library-path.
+func checkBeforeCargo(cfg config.Resolved, bin string, libraryPaths []string) error {
+	if err := checkIncludes(cfg, bin); err != nil {
+		return err
+	}
+	if b := *cfg.Base; b == BaseAuto || b == BaseScratch {
+		if err := rootfs.CheckPlannedUser(*cfg.User, b == BaseAuto); err != nil {
+			return inputf("user (from %s): %v", cfg.Origin("user"), err)
+		}
+	}
+	if err := config.ValidLibraryPaths(libraryPaths); err != nil {
+		return inputf("%v", err)
 	}
 	return nil
 }

@@ -101,15 +101,9 @@ func addResolved(set *fileset.Set, root, p string) error {
 
 func addSystem(set *fileset.Set, root string) ([]string, error) {
 	var warnings []string
-	files := []fileset.File{
-		{Path: "/etc/passwd", Mode: 0o644, Data: []byte(passwd)},
-		{Path: "/etc/group", Mode: 0o644, Data: []byte(group)},
-		{Path: "/etc/nsswitch.conf", Mode: 0o644, Data: []byte(nsswitch)},
-		{Path: "/tmp", Mode: fs.ModeDir | fs.ModeSticky | 0o777},
-		{Path: "/home/nonroot", Mode: fs.ModeDir | 0o700, UID: NonrootID, GID: NonrootID},
-	}
+	files := systemFiles()
 	if ca := findCABundle(root); ca != "" {
-		files = append(files, fileset.File{Path: "/etc/ssl/certs/ca-certificates.crt", Mode: 0o644, Source: ca})
+		files = append(files, fileset.File{Path: caBundleDest, Mode: 0o644, Source: ca})
 	} else {
 		warnings = append(warnings, fmt.Sprintf("no CA bundle found (looked for %s): TLS clients in the image will not trust any server; install the ca-certificates package",
 			strings.Join(CABundlePaths, ", ")))

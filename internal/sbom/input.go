@@ -151,24 +151,3 @@ func DebPURL(p OSPackage, d *Distro) string {
 	}
 	return s
 }
-
-// licenseExpression makes Cargo.toml's license field an SPDX expression:
-// the old "MIT/Apache-2.0" form means OR. Anything that is not operands
-// joined by AND, OR or WITH is not asserted ("").
-func licenseExpression(s string) string {
-	s = strings.ReplaceAll(s, "/", " OR ")
-	bare := strings.NewReplacer("(", " ", ")", " ").Replace(s)
-	tokens := strings.Fields(bare)
-	if len(tokens)%2 == 0 {
-		return ""
-	}
-	for i, tok := range tokens {
-		operator := tok == "AND" || tok == "OR" || tok == "WITH"
-		if operator != (i%2 == 1) || strings.ContainsFunc(tok, func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".+-", r))
-		}) {
-			return ""
-		}
-	}
-	return strings.Join(strings.Fields(s), " ")
-}

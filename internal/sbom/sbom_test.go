@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,12 @@ func input() Input {
 func TestRender(t *testing.T) {
 	noCrates := input()
 	noCrates.Crates, noCrates.Distro, noCrates.Packages = nil, nil, nil
+	// Licenses as crates write them: the old slash form inside a larger
+	// expression, names not on the SPDX list, unbalanced parentheses.
+	oddLicenses := input()
+	oddLicenses.Crates[0].License = "MIT AND Apache-2.0/BSL-1.0 AND ISC"
+	oddLicenses.Crates[1].License = "Proprietary"
+	oddLicenses.Crates[2].License = "(MIT OR Apache-2.0"
 	for _, tc := range []struct {
 		name, format, mediaType string
 		in                      Input
@@ -45,6 +52,8 @@ func TestRender(t *testing.T) {
 		{"cyclonedx.json", CycloneDX, CycloneDXMediaType, input()},
 		{"spdx-binary-only.json", SPDX, SPDXMediaType, noCrates},
 		{"cyclonedx-binary-only.json", CycloneDX, CycloneDXMediaType, noCrates},
+		{"spdx-odd-licenses.json", SPDX, SPDXMediaType, oddLicenses},
+		{"cyclonedx-odd-licenses.json", CycloneDX, CycloneDXMediaType, oddLicenses},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, mt, err := Render(tc.format, tc.in)
@@ -125,9 +134,43 @@ func TestPURLs(t *testing.T) {
 			t.Errorf("purl %s, want %s", tc.got, tc.want)
 		}
 	}
-	for in, want := range map[string]string{"MIT/Apache-2.0": "MIT OR Apache-2.0", "MIT OR Apache-2.0": "MIT OR Apache-2.0", "": "", "see LICENSE file": ""} {
-		if got := licenseExpression(in); got != want {
-			t.Errorf("licenseExpression(%q) = %q, want %q", in, got, want)
+}
+
+// TestLicenseExpressions: Cargo.toml license fields become valid SPDX
+// expressions of the same meaning, or no assertion; testdata/licenses.golden
+// holds one "field -> expression" line each.
+func TestLicenseExpressions(t *testing.T) {
+	fields := []string{
+		"MIT", "mit", "MIT OR Apache-2.0", "mit or apache-2.0",
+		"MIT/Apache-2.0", "Unlicense/MIT",
+		"MIT AND MIT/Apache-2.0 AND BSD-3-Clause",
+		"MIT OR Apache-2.0 AND BSD-2-Clause",
+		"(MIT OR Apache-2.0) AND BSD-2-Clause",
+		"Apache-2.0 WITH LLVM-exception", "Apache-2.0 WITH Foo-exception",
+		"GPL-2.0+", "GPL-2.0", "LGPL-2.1-or-later",
+		"Proprietary", "MIT OR Proprietary", "Custom License/MIT", "LicenseRef-Mine",
+		"(MIT", "MIT)", "MIT AND", "AND MIT", "MIT Apache-2.0", "", "see LICENSE file", "/",
+	}
+	var b strings.Builder
+	for _, f := range fields {
+		fmt.Fprintf(&b, "%q -> %q\n", f, orNoAssertion(licenseExpression(f)))
+	}
+	golden(t, "licenses.golden", []byte(b.String()))
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
 		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; run go test -update and review the diff:\n%s", name, got)
 	}
 }

@@ -26,6 +26,15 @@ type spdxDoc struct {
 	Packages          []spdxPackage      `json:"packages"`
 	Files             []spdxFile         `json:"files,omitempty"`
 	Relationships     []spdxRelationship `json:"relationships"`
+	// Extracted defines each LicenseRef- the packages name, as SPDX 2.3
+	// requires of a document that uses one.
+	Extracted []spdxExtracted `json:"hasExtractedLicensingInfos,omitempty"`
+}
+
+type spdxExtracted struct {
+	LicenseID     string `json:"licenseId"`
+	ExtractedText string `json:"extractedText"`
+	Name          string `json:"name"`
 }
 
 type spdxCreation struct {
@@ -151,10 +160,20 @@ func spdxFileOf(f File, id string) spdxFile {
 // finishSPDX fills the defaults, sorts and derives the namespace from the
 // content.
 func finishSPDX(doc *spdxDoc) ([]byte, error) {
+	refs := map[string]bool{}
 	for i := range doc.Packages {
 		p := &doc.Packages[i]
 		p.DownloadLocation, p.LicenseConcluded, p.CopyrightText = noAssertion, noAssertion, noAssertion
+		for _, r := range licenseRefs(p.LicenseDeclared) {
+			if !refs[r] {
+				refs[r] = true
+				name := strings.TrimPrefix(r, "LicenseRef-")
+				doc.Extracted = append(doc.Extracted, spdxExtracted{LicenseID: r, Name: name,
+					ExtractedText: fmt.Sprintf("A license named %q in a Cargo.toml license field; it is not on the SPDX license list, and its text is not known to berth.", name)})
+			}
+		}
 	}
+	slices.SortFunc(doc.Extracted, func(a, b spdxExtracted) int { return cmp.Compare(a.LicenseID, b.LicenseID) })
 	slices.SortFunc(doc.Packages, func(a, b spdxPackage) int { return cmp.Compare(a.SPDXID, b.SPDXID) })
 	slices.SortFunc(doc.Files, func(a, b spdxFile) int { return cmp.Compare(a.SPDXID, b.SPDXID) })
 	slices.SortFunc(doc.Relationships, func(a, b spdxRelationship) int {

@@ -131,3 +131,18 @@ func Exact(fi fs.FileInfo) ID {
 	}
 	return ID(fmt.Sprintf("%d:%d:%d:%d:%d", st.Dev, st.Ino, fi.Size(), fi.ModTime().UnixNano(), st.Ctim.Sec*1e9+st.Ctim.Nsec))
 }
+
+// IsSHA256 reports whether v is a sha256 digest as stores keep them: 64
+// lowercase hex digits. A value read back is a hint anyone able to write
+// the cache could have edited; one that is not a digest must not be used.
+func IsSHA256(v string) bool {
+	if len(v) != 64 {
+		return false
+	}
+	for _, r := range v {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}

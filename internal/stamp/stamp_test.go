@@ -3,6 +3,7 @@ package stamp
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -84,5 +85,20 @@ func TestFileKey(t *testing.T) {
 	os.WriteFile(file, []byte("y"), 0o644)
 	if c := FileKey(file, time.Now().Add(time.Minute), "sha256"); c == a {
 		t.Error("a rewrite kept the key")
+	}
+}
+
+func TestIsSHA256(t *testing.T) {
+	for v, want := range map[string]bool{
+		strings.Repeat("0a", 32):            true,
+		strings.Repeat("0A", 32):            false,
+		strings.Repeat("0", 63):             false,
+		strings.Repeat("0", 65):             false,
+		"sha256:" + strings.Repeat("0", 57): false,
+		"":                                  false,
+	} {
+		if IsSHA256(v) != want {
+			t.Errorf("IsSHA256(%q) = %v, want %v", v, !want, want)
+		}
 	}
 }
