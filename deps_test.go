@@ -20,6 +20,7 @@ func TestPackageDependencies(t *testing.T) {
 		"cargo":      {},
 		"elf":        {"chroot"},
 		"chroot":     {},
+		"cachedir":   {},
 		"fileset":    {},
 		"atomicfile": {},
 		"image":      {"fileset", "atomicfile", "timing", "stamp", "progress"},

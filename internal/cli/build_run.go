@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/berth-dev/berth/internal/cachedir"
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/image"
@@ -41,6 +42,9 @@ type buildPlan struct {
 
 func runBuild(ctx context.Context, s *streams, o *buildOptions, changed map[string]bool) error {
 	if err := o.supply.check(); err != nil {
+		return err
+	}
+	if _, err := cachedir.Resolve(os.Getenv); err != nil {
 		return err
 	}
 	runner := &cargo.Runner{Stderr: s.Err}
@@ -350,18 +354,12 @@ func sortedPairs(m map[string]string) []string {
 
 // cacheDir is where berth keeps what it can rebuild (layers, crate lists):
 // $BERTH_CACHE_DIR, else the user's cache directory; "" when
-// BERTH_CACHE_DIR=off disables it.
+// BERTH_CACHE_DIR=off disables it, or when the directory is refused
+// (runBuild reports why).
 func cacheDir() string {
-	dir := os.Getenv("BERTH_CACHE_DIR")
-	if dir == "off" {
+	dir, err := cachedir.Resolve(os.Getenv)
+	if err != nil {
 		return ""
-	}
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(base, "berth")
 	}
 	return dir
 }
