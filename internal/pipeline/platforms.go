@@ -57,14 +57,16 @@ func Images(ctx context.Context, c Compiled, targets []Target, opts Options) ([]
 			// files: the CA bundle still comes from the build machine.
 			o.Root, o.SystemRoot = t.Root, "/"
 		}
+		release := func() {}
 		if o.RuntimeFrom != "" {
-			root, err := runtimeRoot(ctx, o, t.Platform, o.Binary)
+			root, rel, err := runtimeRoot(ctx, o, t.Platform, o.Binary)
 			if err != nil {
 				return nil, err
 			}
-			o.Root = root
+			o.Root, release = root, rel
 		}
 		res, err := Image(ctx, o)
+		release() // the layers are written: the root is no longer read
 		if err != nil && o.RuntimeFrom != "" {
 			return nil, fmt.Errorf("with the runtime files of %s: %w", o.RuntimeFrom, err)
 		}
