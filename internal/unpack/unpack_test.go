@@ -37,7 +37,7 @@ func TestCraftedImages(t *testing.T) {
 			wantErr: "lies under /evil.so"},
 		{name: "absolute symlink then entries under it, loader files only",
 			layers: [][]entry{{{name: "/evil.so", typ: tar.TypeSymlink, link: out}}, {{name: "./evil.so/victim.so", typ: tar.TypeReg, body: "pwned"}}},
-			want:    loaderFiles, wantErr: "lies under /evil.so"},
+			want:   loaderFiles, wantErr: "lies under /evil.so"},
 		{name: "relative symlink climbing out then an entry under it",
 			layers:  [][]entry{{{name: "lib", typ: tar.TypeSymlink, link: "../../../../../../../../" + out}, {name: "lib/victim.so", typ: tar.TypeReg, body: "pwned"}}},
 			wantErr: "lies under /lib"},

@@ -114,7 +114,9 @@ func TestCachedRootVerified(t *testing.T) {
 		name   string
 		damage func(root string) error
 	}{
-		{"edited", func(root string) error { return os.WriteFile(filepath.Join(root, "lib/libc.so.6"), []byte("evil libc"), 0o755) }},
+		{"edited", func(root string) error {
+			return os.WriteFile(filepath.Join(root, "lib/libc.so.6"), []byte("evil libc"), 0o755)
+		}},
 		{"deleted", func(root string) error { return os.Remove(filepath.Join(root, "lib/libc.so.6")) }},
 		{"added", func(root string) error { return os.WriteFile(filepath.Join(root, "lib/extra.so"), nil, 0o644) }},
 		{"mode changed", func(root string) error { return os.Chmod(filepath.Join(root, "lib/libc.so.6"), 0o644) }},
