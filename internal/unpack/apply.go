@@ -38,10 +38,7 @@ func rel(name string) string {
 }
 
 func (x *extractor) file(name string, h *tar.Header, r io.Reader) error {
-	typ := h.Typeflag
-	if typ == tar.TypeRegA {
-		typ = tar.TypeReg
-	}
+	typ := h.Typeflag // tar.Reader gives TypeReg for the old TypeRegA
 	offer := typ
 	if typ == tar.TypeLink {
 		offer = tar.TypeReg
