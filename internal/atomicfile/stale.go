@@ -26,6 +26,14 @@ func CreateTemp(dir, base string) (*os.File, error) {
 	return os.CreateTemp(dir, tempPattern(base))
 }
 
+// MkdirTemp creates a private (0700) temporary directory for base in dir
+// (which must exist), named so that CleanStale removes it once this
+// process is gone, after removing what dead processes left for base there.
+func MkdirTemp(dir, base string) (string, error) {
+	CleanStale(dir, base)
+	return os.MkdirTemp(dir, tempPattern(base))
+}
+
 // CleanStale removes, in dir, the temporary files and directories that
 // berth processes no longer running left for base: a build killed with
 // SIGKILL, or a second Ctrl-C, cannot remove its own. Another process's
@@ -59,9 +67,10 @@ func alive(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-// Prune keeps the keep most recently modified files matching pattern (a
-// filepath.Glob pattern) and removes the others: a cache's bound. Errors
-// are ignored: a file left over costs disk, not correctness.
+// Prune keeps the keep most recently modified files (or directories)
+// matching pattern (a filepath.Glob pattern) and removes the others: a
+// cache's bound. Errors are ignored: a file left over costs disk, not
+// correctness.
 func Prune(pattern string, keep int) {
 	matches, _ := filepath.Glob(pattern)
 	if len(matches) <= keep {
@@ -75,6 +84,6 @@ func Prune(pattern string, keep int) {
 	}
 	sort.Slice(matches, func(i, j int) bool { return mtime[matches[i]].After(mtime[matches[j]]) })
 	for _, m := range matches[keep:] {
-		os.Remove(m)
+		os.RemoveAll(m)
 	}
 }

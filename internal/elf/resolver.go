@@ -129,7 +129,10 @@ func (r *resolver) addInterpreter(main *node) error {
 	if interp == "" {
 		return nil
 	}
-	n, why := r.try(interp, false)
+	n, why, err := r.try(interp, false)
+	if err != nil {
+		return fmt.Errorf("interpreter %s (PT_INTERP of %s): %w", interp, main.name, err)
+	}
 	if n == nil {
 		return fmt.Errorf("interpreter %s (PT_INTERP of %s) is not in %s (%s); the binary was linked for another libc "+
 			"or architecture (musl wants /lib/ld-musl-*.so.1): build it for this root's libc, link it statically, "+
@@ -158,7 +161,10 @@ func (r *resolver) find(name string, loader *node) (*node, error) {
 	for _, d := range r.searchPath(loader) {
 		cand := path.Join(d.dir, name)
 		searched = append(searched, d.dir)
-		n, why := r.try(cand, d.host)
+		n, why, err := r.try(cand, d.host)
+		if err != nil {
+			return nil, fmt.Errorf("library %s (needed by %s): %w", name, loader.name, err)
+		}
 		if n == nil {
 			if why != "" && !r.otherMultiarch(d.dir) {
 				r.warn(fmt.Sprintf("skipped %s while looking for %s: %s", cand, name, why))
@@ -178,7 +184,10 @@ func (r *resolver) findPath(name string, loader *node) (*node, error) {
 	if !path.IsAbs(name) {
 		return nil, fmt.Errorf("%s needs %q, a path relative to the working directory at run time; relink it with a plain soname and a RUNPATH", loader.name, name)
 	}
-	n, why := r.try(name, false)
+	n, why, err := r.try(name, false)
+	if err != nil {
+		return nil, fmt.Errorf("library %s (needed by %s): %w", name, loader.name, err)
+	}
 	if n == nil {
 		return nil, &NotFoundError{Name: name, NeededBy: loader.name, Searched: []string{name + " (" + why + ")"}}
 	}

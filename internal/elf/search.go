@@ -8,6 +8,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/berth-dev/berth/internal/chroot"
 )
 
 // searchDir is one directory of a search path; host marks a directory derived
@@ -97,29 +99,33 @@ func (r *resolver) expand(l *node, entries []string, via string) []searchDir {
 
 // try opens candidate p (inside Root, or on the host) and returns a node when
 // it is a shared object for this machine. Otherwise the reason is returned,
-// "" when the file simply does not exist.
-func (r *resolver) try(p string, host bool) (*node, string) {
+// "" when the file simply does not exist. A symlink loop is an error: ld.so
+// would fail on it too, and "not found, install the package" would mislead.
+func (r *resolver) try(p string, host bool) (*node, string, error) {
 	root := r.root
 	if host {
 		root = "/"
 	}
 	real, links, err := regularFile(root, p)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, ""
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, "", nil
+		case errors.Is(err, chroot.ErrLoop):
+			return nil, "", fmt.Errorf("%w inside %s: fix or remove the link", err, root)
 		}
-		return nil, err.Error()
+		return nil, err.Error(), nil
 	}
 	src := hostPath(root, real)
 	o, err := r.object(src)
 	if err != nil {
-		return nil, err.Error()
+		return nil, err.Error(), nil
 	}
 	if why := r.mismatch(o); why != "" {
-		return nil, why
+		return nil, why, nil
 	}
 	lib := &Library{Path: p, Real: real, Source: src, Links: links}
-	return &node{name: p, path: p, host: host, obj: o, lib: lib}, ""
+	return &node{name: p, path: p, host: host, obj: o, lib: lib}, "", nil
 }
 
 // mismatch is why ld.so would skip o (and keep searching), "" if it fits.

@@ -88,7 +88,7 @@ func TestResolveSysroot(t *testing.T) {
 		checkLibrary(t, root, l)
 	}
 	interp := findLib(c, "ld-linux-x86-64.so.2")
-	wantLinks := []Link{{"/lib64", "usr/lib64"}, {"/usr/lib64/ld-linux-x86-64.so.2", "/lib/" + tuple + "/ld-linux-x86-64.so.2"}, {"/lib", "usr/lib"}}
+	wantLinks := []Link{{Path: "/lib64", Target: "usr/lib64"}, {Path: "/usr/lib64/ld-linux-x86-64.so.2", Target: "/lib/" + tuple + "/ld-linux-x86-64.so.2"}, {Path: "/lib", Target: "usr/lib"}}
 	if !slices.Equal(interp.Links, wantLinks) || interp.Real != "/usr/lib/"+tuple+"/ld-linux-x86-64.so.2" {
 		t.Errorf("interpreter = %s %v, want Real in /usr/lib with links %v", interp.Real, interp.Links, wantLinks)
 	}

@@ -65,7 +65,9 @@ type Options struct {
 	// replace the build machine's, pulled for each platform; "" means none.
 	RuntimeFrom string
 	// RuntimeCache keeps the extracted runtime files of RuntimeFrom images
-	// by digest; "" means a directory under os.TempDir().
+	// by digest (a directory cachedir checked); "" means no cache: they
+	// are extracted to a private temporary directory removed after the
+	// build.
 	RuntimeCache string
 	// Compression of the image's layers; empty means gzip.
 	Compression image.Compression
@@ -274,7 +276,7 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		if err != nil {
 			return nil, nil, fmt.Errorf("pulling base image %s: %w", opts.Base, err)
 		}
-		w, err := checkOnBase(base, opts.Binary, opts.Base)
+		w, err := checkOnBase(ctx, base, opts.Binary, opts.Base)
 		if err != nil {
 			return nil, nil, err
 		}

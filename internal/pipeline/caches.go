@@ -4,26 +4,30 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/berth-dev/berth/internal/cachedir"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/stamp"
 )
 
 // cacheDir is where berth keeps what it can rebuild (layers, crate lists,
 // runtime roots): $BERTH_CACHE_DIR, else the user's cache directory; ""
-// when BERTH_CACHE_DIR=off disables it.
+// when BERTH_CACHE_DIR=off disables it, or when the directory is refused
+// (another user's, or writable by others: checkCacheDir says why).
 func cacheDir() string {
-	dir := os.Getenv("BERTH_CACHE_DIR")
-	if dir == "off" {
+	dir, err := cachedir.Resolve(os.Getenv)
+	if err != nil {
 		return ""
 	}
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(base, "berth")
-	}
 	return dir
+}
+
+// checkCacheDir refuses, before anything is built, a cache directory
+// another user could write into: what it holds goes into images.
+func checkCacheDir() error {
+	if _, err := cachedir.Resolve(os.Getenv); err != nil {
+		return &InputError{err}
+	}
+	return nil
 }
 
 // layerCache keeps compressed layers between builds.
@@ -51,7 +55,8 @@ func crateCache() *CrateCache {
 }
 
 // runtimeCache is where the runtime files of --runtime-from images are
-// kept: beside the layer cache, else under the temporary directory.
+// kept: beside the layer cache; "" (no cache) extracts them into a private
+// temporary directory removed after the build.
 func runtimeCache() string {
 	if dir := cacheDir(); dir != "" {
 		return filepath.Join(dir, "runtime")

@@ -61,10 +61,12 @@ func (p *Plan) image(ctx context.Context, t Target, opts Options) (*Result, erro
 		opts.Root, opts.SystemRoot = t.Root, "/"
 	}
 	if opts.RuntimeFrom != "" {
-		root, err := runtimeRoot(ctx, opts, t.Platform, exe)
+		root, release, err := runtimeRoot(ctx, opts, t.Platform, exe)
 		if err != nil {
 			return nil, err
 		}
+		// Once the layers are written the root is no longer read.
+		defer release()
 		opts.Root = root
 	}
 	res, err := Image(ctx, opts)

@@ -59,6 +59,9 @@ func Prepare(ctx context.Context, req Request) (*Plan, error) {
 	if err := checkFiles(req); err != nil {
 		return nil, err
 	}
+	if err := checkCacheDir(); err != nil {
+		return nil, err
+	}
 	if err := p.resolve(ctx); err != nil {
 		return nil, err
 	}

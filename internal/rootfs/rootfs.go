@@ -1,6 +1,7 @@
 package rootfs
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/chroot"
 	"github.com/berth-dev/berth/internal/fileset"
 )
 
@@ -75,22 +77,14 @@ func Binary(host, dest string) (*fileset.Set, error) {
 
 // addResolved adds the regular file behind p at its real in-image path, and
 // p as an absolute symlink to it when p is reached through symlinks (merged
-// /usr, soname links).
+// /usr, soname links). Links resolve inside root (chroot.Walk): an absolute
+// link in a runtime image names the image's file, never the build machine's.
 func addResolved(set *fileset.Set, root, p string) error {
-	host := hostPath(root, p)
-	realHost, err := filepath.EvalSymlinks(host)
+	real, host, mode, _, err := chroot.Regular(root, p)
 	if err != nil {
-		return fmt.Errorf("resolving library %s: %w", p, err)
+		return fmt.Errorf("resolving library %s inside %s: %w", p, rootName(root), err)
 	}
-	info, err := os.Stat(realHost)
-	if err != nil {
-		return fmt.Errorf("reading library %s: %w", p, err)
-	}
-	if !info.Mode().IsRegular() {
-		return fmt.Errorf("library %s resolves to %s, which is not a regular file", p, realHost)
-	}
-	real := imagePath(root, realHost)
-	if err := set.Add(fileset.File{Path: real, Source: realHost, Mode: normalPerm(info.Mode())}); err != nil {
+	if err := set.Add(fileset.File{Path: real, Source: host, Mode: normalPerm(mode)}); err != nil {
 		return err
 	}
 	if real == p {
@@ -99,10 +93,21 @@ func addResolved(set *fileset.Set, root, p string) error {
 	return set.Add(fileset.File{Path: p, Mode: fs.ModeSymlink | 0o777, Link: real})
 }
 
+func rootName(root string) string {
+	if root == "" {
+		return "/"
+	}
+	return root
+}
+
 func addSystem(set *fileset.Set, root string) ([]string, error) {
 	var warnings []string
 	files := systemFiles()
-	if ca := findCABundle(root); ca != "" {
+	ca, err := findCABundle(root)
+	if err != nil {
+		return nil, err
+	}
+	if ca != "" {
 		files = append(files, fileset.File{Path: caBundleDest, Mode: 0o644, Source: ca})
 	} else {
 		warnings = append(warnings, fmt.Sprintf("no CA bundle found (looked for %s): TLS clients in the image will not trust any server; install the ca-certificates package",
@@ -116,16 +121,20 @@ func addSystem(set *fileset.Set, root string) ([]string, error) {
 	return warnings, nil
 }
 
-func findCABundle(root string) string {
+// findCABundle is the host path of the first CA bundle inside root, its
+// links resolved there; "" if there is none. A bundle whose links loop is
+// an error, not a silent miss.
+func findCABundle(root string) (string, error) {
 	for _, p := range CABundlePaths {
-		host := hostPath(root, p)
-		if real, err := filepath.EvalSymlinks(host); err == nil {
-			if info, err := os.Stat(real); err == nil && info.Mode().IsRegular() {
-				return real
-			}
+		_, host, _, _, err := chroot.Regular(root, p)
+		switch {
+		case err == nil:
+			return host, nil
+		case errors.Is(err, chroot.ErrLoop):
+			return "", fmt.Errorf("CA bundle %s inside %s: %w", p, rootName(root), err)
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // addInclude adds "SRC:DEST": a file, or a directory tree, from the host.
@@ -208,28 +217,6 @@ func normalPerm(m fs.FileMode) fs.FileMode {
 		return 0o755
 	}
 	return 0o644
-}
-
-func hostPath(root, p string) string {
-	if root == "" || root == "/" {
-		return p
-	}
-	return filepath.Join(root, p)
-}
-
-func imagePath(root, host string) string {
-	if root == "" || root == "/" {
-		return host
-	}
-	rootReal, err := filepath.EvalSymlinks(root)
-	if err != nil {
-		rootReal = root
-	}
-	rel, err := filepath.Rel(rootReal, host)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return host
-	}
-	return "/" + filepath.ToSlash(rel)
 }
 
 const passwd = `root:x:0:0:root:/root:/sbin/nologin
