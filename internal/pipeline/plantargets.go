@@ -16,7 +16,7 @@ import (
 func (p *Plan) planTargets(ctx context.Context) error {
 	platforms, err := ParsePlatforms(p.cfg.Platforms)
 	if err != nil {
-		return inputf("%v (platforms from %s)", err, p.cfg.Source("platforms"))
+		return inputf("%v (platforms from %s)", err, p.cfg.Origin("platforms"))
 	}
 	if err := p.checkCombinations(platforms); err != nil {
 		return err
@@ -38,12 +38,12 @@ func (p *Plan) planTargets(ctx context.Context) error {
 
 // checkCombinations refuses settings that contradict each other.
 func (p *Plan) checkCombinations(platforms []v1.Platform) error {
-	base, from := *p.cfg.Base, p.cfg.Source("platforms")
+	base, from := *p.cfg.Base, p.cfg.Origin("platforms")
 	switch {
 	case p.req.Stage && len(platforms) > 1:
 		return inputf("stage writes one platform's files; several platforms (from %s) need one stage each, with --platform", from)
 	case p.req.Stage && base != BaseAuto && base != BaseScratch:
-		return inputf("stage takes base auto or scratch, not %q (from %s): put a base image in the Dockerfile's FROM instead", base, p.cfg.Source("base"))
+		return inputf("stage takes base auto or scratch, not %q (from %s): put a base image in the Dockerfile's FROM instead", base, p.cfg.Origin("base"))
 	case len(platforms) > 1 && p.req.Binary != "":
 		return inputf("--binary packages one prebuilt binary; several platforms (from %s) need cargo", from)
 	case len(platforms) > 1 && p.req.Sysroot != "":
@@ -53,7 +53,7 @@ func (p *Plan) checkCombinations(platforms []v1.Platform) error {
 	case p.req.RuntimeFrom != "" && p.req.Sysroot != "":
 		return inputf("--runtime-from and --sysroot both say where runtime files come from; give one")
 	case p.req.RuntimeFrom != "" && base != BaseAuto:
-		return inputf("--runtime-from takes the runtime files for the auto base; with --base %s (from %s) the base image has its own", base, p.cfg.Source("base"))
+		return inputf("--runtime-from takes the runtime files for the auto base; with --base %s (from %s) the base image has its own", base, p.cfg.Origin("base"))
 	}
 	return nil
 }
@@ -73,7 +73,7 @@ func (p *Plan) prebuiltTarget(platforms []v1.Platform) error {
 		}
 		if got.String() != platforms[0].String() {
 			return inputf("--binary %s is a binary for %s, but platform %s was asked for (from %s): give the %s binary, or ask for %s",
-				p.req.Binary, got, platforms[0], p.cfg.Source("platforms"), platforms[0], got)
+				p.req.Binary, got, platforms[0], p.cfg.Origin("platforms"), platforms[0], got)
 		}
 		t.Platform = platforms[0]
 	}

@@ -161,7 +161,7 @@ func parseTags(cfg config.Resolved, bin string, push bool) ([]name.Tag, error) {
 	for _, r := range raw {
 		t, err := name.NewTag(r)
 		if err != nil {
-			return nil, inputf("tag %q (from %s) is not a valid image reference: %v", r, cfg.Source("tags"), err)
+			return nil, inputf("tag %q (from %s) is not a valid image reference: %v", r, cfg.Origin("tags"), err)
 		}
 		tags = append(tags, t)
 	}
@@ -208,7 +208,7 @@ func compression(cfg config.Resolved) (image.Compression, error) {
 	}
 	c, err := image.ParseCompression(*cfg.Compression)
 	if err != nil {
-		return "", inputf("compression (from %s): %v", cfg.Source("compression"), err)
+		return "", inputf("compression (from %s): %v", cfg.Origin("compression"), err)
 	}
 	return c, nil
 }
