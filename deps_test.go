@@ -47,7 +47,7 @@ var allowedImports = map[string][]string{
 	"internal/timing":        {},
 	"internal/progress":      {},
 	"internal/testenv":       {},
-	"e2e":                    {"internal/cli", "internal/testenv", "internal/audit", "internal/elf", "internal/image"},
+	"e2e":                    {"internal/cli", "internal/testenv", "internal/audit", "internal/elf", "internal/image", "internal/pipeline", "internal/publish", "internal/config"},
 	"bench/build":            {"bench/internal/fixture", "bench/internal/report"},
 	"bench/compress":         {},
 	"bench/dockerfile":       {"bench/internal/report", "internal/testenv"},
