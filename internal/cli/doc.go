@@ -1,3 +1,4 @@
-// Package cli is berth's command tree: it parses flags, resolves configuration
-// and hands small typed options to the domain packages.
+// Package cli is berth's command tree: it parses flags into a
+// pipeline.Request, hands the plan's artifact to publish's sinks and
+// reports; it runs no pipeline step itself.
 package cli

@@ -1,2 +1,4 @@
-// Package image turns file sets into deterministic OCI layers and images, and fetches base images.
+// Package image turns file sets into deterministic OCI layers, images and
+// indexes, wraps a build's images and their attachments as an Artifact, and
+// fetches base images.
 package image

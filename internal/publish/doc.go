@@ -1,2 +1,4 @@
-// Package publish writes an image to its destinations (OCI layout, docker-archive tar, Docker daemon, registry) behind one small interface.
+// Package publish sends a build's artifact to its destinations (OCI layout,
+// docker-archive, Docker daemon, registry) through one Sink interface, and
+// reports what it published.
 package publish
