@@ -28,12 +28,7 @@ type dockerfileOptions struct {
 	force         bool
 }
 
-func newDockerfileCmd(s *streams) *cobra.Command {
-	o := &dockerfileOptions{}
-	cmd := &cobra.Command{
-		Use:   "dockerfile [flags]",
-		Short: "Write an optimized, readable Dockerfile and .dockerignore for the project",
-		Long: `Write a Dockerfile and a .dockerignore at the root of the build context (the
+const dockerfileLong = `Write a Dockerfile and a .dockerignore at the root of the build context (the
 workspace root, or the directory above it that also holds its path
 dependencies). Existing files are kept unless --force is given.
 
@@ -49,7 +44,14 @@ with exactly the files it needs at run time and copies them into a FROM
 scratch image that runs as user 65532.
 Build arguments: RUST_IMAGE (default: the official rust image of the
 project's toolchain), BERTH_IMAGE (berth's published image) and, with
---runtime other than closure, RUNTIME_IMAGE.`,
+--runtime other than closure, RUNTIME_IMAGE.`
+
+func newDockerfileCmd(s *streams) *cobra.Command {
+	o := &dockerfileOptions{}
+	cmd := &cobra.Command{
+		Use:   "dockerfile [flags]",
+		Short: "Write an optimized, readable Dockerfile and .dockerignore for the project",
+		Long:  dockerfileLong,
 		Example: `  cargo berth dockerfile
   cargo berth dockerfile --bin api --runtime distroless
   cargo berth dockerfile --no-cache-mounts --force   # for the legacy builder
