@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,22 +17,53 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// checkOnBase resolves binary against the libraries of the base image it
-// will run on, not the build machine's: a symbol version the base's
-// libraries do not define (GLIBC_2.39 on a base with glibc 2.36) is an
-// error, as the program would not start. A library the base lacks is a
-// warning only, since --include files or the base's LD_LIBRARY_PATH may
-// provide it.
-func checkOnBase(ctx context.Context, base v1.Image, binary, ref string) ([]string, error) {
-	if c, err := elf.Check(binary); err != nil || c.Static {
+// checkOnBase checks binary and user against the base image they will run
+// on, not the build machine: a user name the base's /etc/passwd lacks stops
+// the container at its start, and so does a symbol version its libraries
+// do not define (GLIBC_2.39 on a base with glibc 2.36). A library the base
+// lacks is a warning only, since --include files or the base's
+// LD_LIBRARY_PATH may provide it.
+func checkOnBase(ctx context.Context, base v1.Image, binary, ref, user string) ([]string, error) {
+	c, err := elf.Check(binary)
+	dynamic := err == nil && !c.Static
+	if !dynamic && !namesUser(user) {
 		return nil, nil
 	}
-	root, release, err := unpack.Private(ctx, base, unpack.Options{Want: wantedForLoader})
+	root, release, err := unpack.Private(ctx, base, unpack.Options{Want: func(name string, typ byte) bool {
+		return wantedForLoader(name, typ) || ((name == "/etc/passwd" || name == "/etc/group") && typ == tar.TypeReg)
+	}})
 	if err != nil {
-		return nil, fmt.Errorf("reading the libraries of base image %s: %w", ref, err)
+		return nil, fmt.Errorf("reading the libraries and users of base image %s: %w", ref, err)
 	}
 	defer release()
-	_, err = elf.Resolve(binary, elf.Options{Root: root})
+	if err := rootfs.CheckUser(user, readOrNil(root, "etc/passwd"), readOrNil(root, "etc/group"), "base image "+ref); err != nil {
+		return nil, &InputError{err}
+	}
+	if !dynamic {
+		return nil, nil
+	}
+	return checkLibrariesOn(binary, root, ref)
+}
+
+// namesUser reports whether user (USER[:GROUP]) has a name, which only the
+// image's files can resolve; numbers always work.
+func namesUser(user string) bool {
+	return strings.Trim(strings.ReplaceAll(user, ":", ""), "0123456789") != ""
+}
+
+// readOrNil is the file at rel under root (extracted as a regular file,
+// never a link), nil when the image has none.
+func readOrNil(root, rel string) []byte {
+	data, err := os.ReadFile(filepath.Join(root, rel))
+	if err != nil {
+		return nil
+	}
+	return data
+}
+
+// checkLibrariesOn resolves binary's closure in root, the base's files.
+func checkLibrariesOn(binary, root, ref string) ([]string, error) {
+	_, err := elf.Resolve(binary, elf.Options{Root: root})
 	if err == nil {
 		return nil, nil
 	}

@@ -276,7 +276,7 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		if err != nil {
 			return nil, nil, fmt.Errorf("pulling base image %s: %w", opts.Base, err)
 		}
-		w, err := checkOnBase(ctx, base, opts.Binary, opts.Base)
+		w, err := checkOnBase(ctx, base, opts.Binary, opts.Base, opts.User)
 		if err != nil {
 			return nil, nil, err
 		}
