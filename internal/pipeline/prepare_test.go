@@ -64,7 +64,7 @@ func project(t *testing.T, meta string) string {
 	dir := t.TempDir()
 	manifest := filepath.Join(dir, "Cargo.toml")
 	files := map[string]string{
-		manifest: "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[package.metadata.berth]\n" + meta,
+		manifest:                             "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[package.metadata.berth]\n" + meta,
 		filepath.Join(dir, "src", "main.rs"): "fn main() {}\n",
 		filepath.Join(dir, "notes.txt"):      "not an SBOM\n",
 	}
