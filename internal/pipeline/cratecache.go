@@ -65,11 +65,12 @@ func cachedCrates(key, v string) []audit.Crate {
 // from dir, the directory cargo runs in, and in CARGO_HOME), and the
 // environment's CARGO* and RUST* variables (RUSTFLAGS changes the target's
 // cfg). Registry crates are immutable by version, which Cargo.lock pins.
-// ok is false when the project cannot be read, or has no Cargo.lock yet
-// (cargo would resolve afresh): such a build is not cached.
-func CratesKey(manifestPath, dir string, bo cargo.BuildOptions, env []string) (key string, ok bool) {
-	ws, err := workspace.Load(manifestPath)
-	if err != nil {
+// ws is the project as berth's reader read it (every local manifest, path
+// dependencies included), so that the key reads no manifest again; ok is
+// false without it (the reader failed), or without a Cargo.lock yet (cargo
+// would resolve afresh): such a build is not cached.
+func CratesKey(ws *workspace.Project, dir string, bo cargo.BuildOptions, env []string) (key string, ok bool) {
+	if ws == nil || ws.RootManifest == nil {
 		return "", false
 	}
 	lock := filepath.Join(ws.WorkspaceRoot, "Cargo.lock")

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"encoding/json"
 	"errors"
+	"github.com/berth-dev/berth/internal/workspace"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -82,7 +83,7 @@ func TestCratesKey(t *testing.T) {
 			writeProject(t, dir, base)
 			env := []string{"CARGO_HOME=" + filepath.Join(root, "home"), "HOME=" + root}
 			manifest := filepath.Join(dir, "Cargo.toml")
-			before, ok := CratesKey(manifest, dir, bo, env)
+			before, ok := CratesKey(load(t, manifest), dir, bo, env)
 			if !ok {
 				t.Fatal("no key for the base project")
 			}
@@ -90,7 +91,7 @@ func TestCratesKey(t *testing.T) {
 			if tt.change != nil {
 				tt.change(dir, &bo2, &env2)
 			}
-			after, ok := CratesKey(manifest, dir, bo2, env2)
+			after, ok := CratesKey(load(t, manifest), dir, bo2, env2)
 			if ok != tt.ok {
 				t.Fatalf("ok = %v, want %v", ok, tt.ok)
 			}
@@ -181,4 +182,14 @@ func TestCrateCacheEditedEntry(t *testing.T) {
 			}
 		})
 	}
+}
+
+// load reads the project as Prepare does; nil when the reader refuses it.
+func load(t *testing.T, manifest string) *workspace.Project {
+	t.Helper()
+	ws, err := workspace.Load(manifest)
+	if err != nil {
+		return nil
+	}
+	return ws
 }

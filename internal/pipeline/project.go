@@ -20,7 +20,9 @@ import (
 // metadata costs a cargo process, 15 ms, before every build), and cargo
 // metadata only when that reader fails (cargo's error is the one to show)
 // or the target directory is moved (CARGO_TARGET_DIR, build.target-dir):
-// only cargo knows it for sure, and the default layout goes in it.
+// only cargo knows it for sure, and the default layout goes in it; the
+// reader's project is kept then, with cargo's target directory, so that
+// nothing reads the manifests again.
 func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string, optional bool) (*workspace.Project, string, error) {
 	current, err := findManifest(manifestPath)
 	var none noManifestError
@@ -30,14 +32,15 @@ func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string,
 	if err != nil {
 		return nil, "", err
 	}
-	if pr, err := workspace.Load(current); err == nil {
+	read, readErr := workspace.Load(current)
+	if readErr == nil {
 		wd, _ := os.Getwd()
 		env := runner.Env
 		if env == nil {
 			env = os.Environ()
 		}
-		if !cargoconfig.TargetDirMoved(env, pr.WorkspaceRoot, wd) {
-			return pr, current, nil
+		if !cargoconfig.TargetDirMoved(env, read.WorkspaceRoot, wd) {
+			return read, current, nil
 		}
 	}
 	done := timing.Start(ctx, "  cargo metadata --no-deps")
@@ -45,6 +48,10 @@ func loadProject(ctx context.Context, runner *cargo.Runner, manifestPath string,
 	done()
 	if err != nil {
 		return nil, "", err
+	}
+	if readErr == nil {
+		read.TargetDirectory = pr.TargetDirectory
+		return read, current, nil
 	}
 	return pr, current, nil
 }

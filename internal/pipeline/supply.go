@@ -79,7 +79,7 @@ func isSBOM(data []byte) bool {
 func (p *Plan) crates(ctx context.Context, bo cargo.BuildOptions) ([]audit.Crate, error) {
 	defer timing.Start(ctx, "crate list")()
 	wd, _ := os.Getwd()
-	key, _ := CratesKey(p.manifest, wd, bo, p.env())
+	key, _ := CratesKey(p.project, wd, bo, p.env())
 	return crateCache().Crates(key, func() ([]audit.Crate, error) {
 		defer timing.Start(ctx, "  cargo metadata")()
 		res, err := resolveFor(ctx, p.runner, bo)
