@@ -264,7 +264,7 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 			return nil, nil, err
 		}
 		defer timing.Start(ctx, "  OS package records")()
-		return set, nil, addPackages(set, opts.Root, res)
+		return set, nil, addPackages(set, opts.Root, rootName(opts), res)
 	default:
 		pull := opts.Pull
 		if pull == nil {

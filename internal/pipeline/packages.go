@@ -22,7 +22,7 @@ const StatusDir = "/var/lib/dpkg/status.d"
 // file; the root's os-release; the files no package owns go to c.Unowned
 // with their sha256. A root without a dpkg database gets a warning and
 // every file in c.Unowned; a corrupt one stops the build.
-func addPackages(set *fileset.Set, root string, c *Contents) error {
+func addPackages(set *fileset.Set, root, what string, c *Contents) error {
 	distro, err := pkgdb.ReadDistro(root)
 	if err != nil {
 		return err
@@ -39,7 +39,7 @@ func addPackages(set *fileset.Set, root string, c *Contents) error {
 	}
 	db, err := pkgdb.Open(root)
 	if errors.Is(err, pkgdb.ErrNoDatabase) {
-		c.Warnings = append(c.Warnings, fmt.Sprintf("%s is not Debian-based (no %s): the image carries no OS package records, so scanners will not see its libraries", rootName(root), path.Join(pkgdb.Dir, "status")))
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s is not Debian-based (no %s): the image carries no OS package records, so scanners will not see its libraries", what, path.Join(pkgdb.Dir, "status")))
 		return addUnowned(c, host, slices.Sorted(maps.Keys(host)))
 	}
 	if err != nil {
@@ -132,9 +132,15 @@ func addUnowned(c *Contents, host map[string]string, paths []string) error {
 	return nil
 }
 
-func rootName(root string) string {
-	if root == "" || root == "/" {
+// rootName names where opts' runtime files come from, for messages: the
+// runtime image (not the cache directory it was extracted to), the
+// sysroot, or this system.
+func rootName(opts Options) string {
+	switch {
+	case opts.RuntimeFrom != "":
+		return "the runtime image " + opts.RuntimeFrom
+	case opts.Root == "" || opts.Root == "/":
 		return "this system"
 	}
-	return "the sysroot " + root
+	return "the sysroot " + opts.Root
 }

@@ -238,9 +238,27 @@ func benchRuntime(b *testing.B, packages bool) {
 			b.Fatal(err)
 		}
 		if packages {
-			if err := addPackages(set, "", &Contents{}); err != nil {
+			if err := addPackages(set, "", "this system", &Contents{}); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// TestRootName: messages name the runtime image, not the cache directory
+// it was extracted to.
+func TestRootName(t *testing.T) {
+	for _, tt := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{}, "this system"},
+		{Options{Root: "/"}, "this system"},
+		{Options{Root: "/srv/arm64"}, "the sysroot /srv/arm64"},
+		{Options{Root: "/home/u/.cache/berth/runtime/ab/root", RuntimeFrom: "debian:12"}, "the runtime image debian:12"},
+	} {
+		if got := rootName(tt.opts); got != tt.want {
+			t.Errorf("rootName(%+v) = %q, want %q", tt.opts, got, tt.want)
 		}
 	}
 }

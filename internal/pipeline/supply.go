@@ -50,6 +50,9 @@ func (s supply) needsCrates(prebuilt bool) bool {
 // checkSBOMOut refuses to replace anything at path but an SBOM (SPDX or
 // CycloneDX JSON): --sbom-out given a source file by mistake must not lose it.
 func checkSBOMOut(path string) error {
+	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+		return inputf("--sbom-out %s: its directory %s does not exist; create it, or give a path in an existing directory", path, filepath.Dir(path))
+	}
 	err := atomicfile.Replaceable(path, isSBOM)
 	switch {
 	case errors.Is(err, atomicfile.ErrNotRegular):

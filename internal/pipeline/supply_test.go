@@ -94,6 +94,7 @@ func TestCheckSBOMOut(t *testing.T) {
 		{"Cargo.toml", "is not an SBOM"},
 		{"other.json", "is not an SBOM"},
 		{"link.json", "not a regular file"},
+		{"missing/sbom.json", "does not exist; create it"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

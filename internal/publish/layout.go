@@ -144,8 +144,11 @@ func checkLayoutTarget(dir string, force bool) error {
 		return fmt.Errorf("output %s exists and is not a directory (%s); remove it or choose another path for the OCI layout", dir, describeMode(fi.Mode()))
 	}
 	if marker, err := os.Lstat(filepath.Join(dir, "oci-layout")); err == nil && marker.Mode().IsRegular() {
-		if force || writtenByBerth(dir) {
+		if force {
 			return nil
+		}
+		if writtenByBerth(dir) {
+			return foreignEntries(dir)
 		}
 		return fmt.Errorf("output %s is an OCI layout berth did not write (its index.json lacks the %s annotation); refusing to replace it: pass --force to replace it, or choose another path", dir, LayoutAnnotation)
 	}
@@ -186,4 +189,53 @@ func writtenByBerth(dir string) bool {
 		Annotations map[string]string `json:"annotations"`
 	}
 	return json.Unmarshal(data, &idx) == nil && idx.Annotations[LayoutAnnotation] != ""
+}
+
+// foreignEntries refuses a layout of berth's that holds files a layout does
+// not (notes a user put there): the directory is replaced whole, so they
+// would be lost. --force replaces it all the same.
+func foreignEntries(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("checking output %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		switch e.Name() {
+		case "oci-layout", "index.json":
+			continue
+		case "blobs":
+			if e.IsDir() {
+				if err := foreignBlobs(filepath.Join(dir, "blobs")); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		return fmt.Errorf("output %s holds %s, which is not part of an OCI layout: the layout is replaced whole, so it would be lost; move it out of the directory (or pass --force to replace it all)", dir, e.Name())
+	}
+	return nil
+}
+
+// foreignBlobs refuses anything in blobs/ but algorithm directories of
+// digest-named files.
+func foreignBlobs(blobs string) error {
+	algs, err := os.ReadDir(blobs)
+	if err != nil {
+		return fmt.Errorf("checking output %s: %w", blobs, err)
+	}
+	for _, a := range algs {
+		if !a.IsDir() {
+			return fmt.Errorf("output %s holds %s, which is not a blob: the layout is replaced whole, so it would be lost; move it out (or pass --force)", blobs, a.Name())
+		}
+		files, err := os.ReadDir(filepath.Join(blobs, a.Name()))
+		if err != nil {
+			return fmt.Errorf("checking output %s: %w", blobs, err)
+		}
+		for _, f := range files {
+			if _, err := v1.NewHash(a.Name() + ":" + f.Name()); err != nil || f.IsDir() {
+				return fmt.Errorf("output %s holds %s, which is not a blob: the layout is replaced whole, so it would be lost; move it out (or pass --force)", blobs, filepath.Join(a.Name(), f.Name()))
+			}
+		}
+	}
+	return nil
 }
