@@ -15,7 +15,8 @@ func TestPackageDependencies(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	allowed := map[string][]string{
-		"cli":         {"pipeline", "publish", "config", "recipe", "dockerfile", "timing"},
+		"cli":         {"pipeline", "publish", "config", "recipe", "dockerfile", "timing", "verify"},
+		"verify":      {"pipeline", "provenance", "image", "config"},
 		"config":      {},
 		"cargo":       {"workspace", "cargoconfig", "timing"},
 		"workspace":   {"cargoconfig"},
@@ -31,7 +32,8 @@ func TestPackageDependencies(t *testing.T) {
 		"dockerfile":  {"atomicfile"},
 		"rootfs":      {"fileset", "atomicfile", "chroot"},
 		"recipe":      {"cargo", "workspace", "atomicfile"},
-		"pipeline":    {"config", "recipe", "cargo", "workspace", "cargoconfig", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp", "unpack", "cachedir"},
+		"pipeline":    {"config", "recipe", "cargo", "workspace", "cargoconfig", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp", "unpack", "cachedir", "provenance"},
+		"provenance":  {},
 		"testenv":     {},
 		"audit":       {},
 		"sbom":        {},

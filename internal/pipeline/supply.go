@@ -141,7 +141,7 @@ func (s supply) document(ctx context.Context, c *Contents, crates []audit.Crate,
 			return nil, fmt.Errorf("writing --sbom-out %s: %w", out, err)
 		}
 	}
-	return []image.Attachment{{ArtifactType: mediaType, Data: doc, Created: epoch}}, nil
+	return []image.Attachment{{Kind: image.KindSBOM, ArtifactType: mediaType, Data: doc, Created: epoch}}, nil
 }
 
 // sbomOut is where the SBOM of one platform goes: --sbom-out itself for a
