@@ -29,6 +29,7 @@ type buildReport struct {
 type imageReport struct {
 	Ref, Digest, Platform string
 	SBOM                  *struct{ Digest, MediaType string }
+	Provenance            *struct{ Digest, MediaType string }
 	Manifests             []imageReport
 }
 

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -228,19 +227,10 @@ func (p *Plan) source(ctx context.Context) gitSource {
 // checkProvenanceOut refuses to replace anything at path but an in-toto
 // statement.
 func checkProvenanceOut(path string) error {
-	err := atomicfile.Replaceable(path, func(data []byte) bool {
+	return checkDocumentOut("--provenance-out", path, "an in-toto statement", func(data []byte) bool {
 		var head struct {
 			Type string `json:"_type"`
 		}
 		return json.Unmarshal(data, &head) == nil && head.Type != ""
 	})
-	switch {
-	case errors.Is(err, atomicfile.ErrNotRegular):
-		return inputf("--provenance-out %s exists and is not a regular file (a symbolic link or a directory); give a new path", path)
-	case errors.Is(err, atomicfile.ErrForeign):
-		return inputf("--provenance-out %s exists and is not an in-toto statement; berth replaces only an earlier statement there: give another path", path)
-	case err != nil:
-		return fmt.Errorf("checking --provenance-out %s: %w", path, err)
-	}
-	return nil
 }

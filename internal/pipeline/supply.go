@@ -50,14 +50,20 @@ func (s supply) needsCrates(prebuilt bool) bool {
 // checkSBOMOut refuses to replace anything at path but an SBOM (SPDX or
 // CycloneDX JSON): --sbom-out given a source file by mistake must not lose it.
 func checkSBOMOut(path string) error {
-	err := atomicfile.Replaceable(path, isSBOM)
+	return checkDocumentOut("--sbom-out", path, "an SBOM", isSBOM)
+}
+
+// checkDocumentOut refuses to replace anything at path, the file of flag,
+// but an earlier document of its kind (what, as ours recognises it).
+func checkDocumentOut(flag, path, what string, ours func([]byte) bool) error {
+	err := atomicfile.Replaceable(path, ours)
 	switch {
 	case errors.Is(err, atomicfile.ErrNotRegular):
-		return inputf("--sbom-out %s exists and is not a regular file (a symbolic link or a directory); give a new path", path)
+		return inputf("%s %s exists and is not a regular file (a symbolic link or a directory); give a new path", flag, path)
 	case errors.Is(err, atomicfile.ErrForeign):
-		return inputf("--sbom-out %s exists and is not an SBOM; berth replaces only an earlier SBOM there: give another path, or remove the file if it is yours to lose", path)
+		return inputf("%s %s exists and is not %s; berth replaces only an earlier one there: give another path, or remove the file if it is yours to lose", flag, path, what)
 	case err != nil:
-		return fmt.Errorf("checking --sbom-out %s: %w", path, err)
+		return fmt.Errorf("checking %s %s: %w", flag, path, err)
 	}
 	return nil
 }
