@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -33,7 +34,9 @@ func TestVerifyHyper(t *testing.T) {
 	gitInit(t, repo)
 	dir := t.TempDir()
 	lay, stmt := filepath.Join(dir, "image"), filepath.Join(dir, "provenance.json")
+	start := time.Now()
 	rep := parseReport(t, mustBerth(t, "build", "--manifest-path", filepath.Join(repo, "Cargo.toml"), "--oci-layout", lay, "--provenance-out", stmt, "--json").stdout)
+	built := time.Since(start)
 	if rep.Images[0].Provenance == nil {
 		t.Fatalf("--json lists no provenance: %+v", rep.Images[0])
 	}
@@ -48,7 +51,9 @@ func TestVerifyHyper(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("CARGO_HOME", otherHome)
+	start = time.Now()
 	r := berth(t, "verify", "oci:"+lay, "--source", clone)
+	t.Logf("cold build %v, verify %v (%.2fx)", built.Round(time.Second), time.Since(start).Round(time.Second), float64(time.Since(start))/float64(built))
 	if r.code != 0 || !strings.Contains(r.stdout, "reproduced") {
 		t.Fatalf("verify from a clone: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}

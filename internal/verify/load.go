@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/provenance"
@@ -44,7 +45,7 @@ func loadLayout(dir string) (*subject, error) {
 	s := &subject{}
 	var top *v1.Descriptor
 	for i, d := range im.Manifests {
-		if d.ArtifactType == "" && top == nil {
+		if isImage(d) && top == nil {
 			top = &im.Manifests[i]
 		}
 	}
@@ -103,6 +104,16 @@ func loadRemote(ctx context.Context, ref string) (*subject, error) {
 		}
 	}
 	return s, nil
+}
+
+// isImage tells an image or index from the artifacts about one: ggcr
+// gives an image's config media type as its artifact type.
+func isImage(d v1.Descriptor) bool {
+	switch types.MediaType(d.ArtifactType) {
+	case "", types.OCIConfigJSON, types.DockerConfigJSON:
+		return d.MediaType.IsImage() || d.MediaType.IsIndex()
+	}
+	return false
 }
 
 // platformImages are the images of an index by platform, or the one image.
