@@ -21,8 +21,10 @@ const module = "github.com/berth-dev/berth/"
 // the pipeline sees the whole configuration.
 var allowedImports = map[string][]string{
 	"cmd/cargo-berth":        {"internal/cli"},
-	"internal/cli":           {"internal/pipeline", "internal/publish", "internal/config", "internal/recipe", "internal/dockerfile", "internal/timing", "internal/testenv"},
-	"internal/pipeline":      {"internal/config", "internal/recipe", "internal/cargo", "internal/workspace", "internal/cargoconfig", "internal/elf", "internal/fileset", "internal/image", "internal/rootfs", "internal/audit", "internal/sbom", "internal/pkgdb", "internal/timing", "internal/atomicfile", "internal/stamp", "internal/unpack", "internal/cachedir", "internal/testenv"},
+	"internal/cli":           {"internal/pipeline", "internal/publish", "internal/config", "internal/recipe", "internal/dockerfile", "internal/timing", "internal/verify", "internal/testenv"},
+	"internal/verify":        {"internal/pipeline", "internal/provenance", "internal/image", "internal/config"},
+	"internal/provenance":    {},
+	"internal/pipeline":      {"internal/config", "internal/recipe", "internal/cargo", "internal/workspace", "internal/cargoconfig", "internal/elf", "internal/fileset", "internal/image", "internal/rootfs", "internal/audit", "internal/sbom", "internal/pkgdb", "internal/timing", "internal/atomicfile", "internal/stamp", "internal/unpack", "internal/cachedir", "internal/provenance", "internal/testenv"},
 	"internal/publish":       {"internal/image", "internal/filehash", "internal/ctxio", "internal/atomicfile", "internal/timing", "internal/progress", "internal/testenv"},
 	"internal/config":        {},
 	"internal/cargo":         {"internal/workspace", "internal/cargoconfig", "internal/timing", "internal/testenv"},
@@ -47,7 +49,7 @@ var allowedImports = map[string][]string{
 	"internal/timing":        {},
 	"internal/progress":      {},
 	"internal/testenv":       {},
-	"e2e":                    {"internal/cli", "internal/testenv", "internal/audit", "internal/elf", "internal/image", "internal/pipeline", "internal/publish", "internal/config"},
+	"e2e":                    {"internal/cli", "internal/testenv", "internal/audit", "internal/elf", "internal/image", "internal/pipeline", "internal/publish", "internal/config", "internal/provenance"},
 	"bench/build":            {"bench/internal/fixture", "bench/internal/report"},
 	"bench/compress":         {},
 	"bench/dockerfile":       {"bench/internal/report", "internal/testenv"},
@@ -118,11 +120,11 @@ func TestCheckImportsFails(t *testing.T) {
 // start programs, and what they run: cargo (and rustc, and zig's version
 // probe) from internal/cargo, git from one file of the pipeline.
 var allowedRunners = map[string]string{
-	"internal/cargo/runner.go":    "cargo",
-	"internal/cargo/build.go":     "rustc",
-	"internal/cargo/zig.go":       "python3 -m ziglang (zig's version)",
-	"internal/pipeline/labels.go": "git",
-	"internal/testenv/":           "test components (docker, registry, scanners)",
+	"internal/cargo/runner.go": "cargo",
+	"internal/cargo/build.go":  "rustc",
+	"internal/cargo/zig.go":    "python3 -m ziglang (zig's version)",
+	"internal/pipeline/git.go": "git",
+	"internal/testenv/":        "test components (docker, registry, scanners)",
 }
 
 // TestWhoRunsPrograms: a new exec.Command anywhere else fails, so that

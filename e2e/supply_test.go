@@ -29,6 +29,7 @@ type buildReport struct {
 type imageReport struct {
 	Ref, Digest, Platform string
 	SBOM                  *struct{ Digest, MediaType string }
+	Provenance            *struct{ Digest, MediaType string }
 	Manifests             []imageReport
 }
 
@@ -232,7 +233,8 @@ func checkSBOM(t *testing.T, doc []byte, mediaType string, crates []string) {
 }
 
 // TestSBOMPushReferrers pushes to the distribution registry, which serves
-// the OCI referrers API: the image's referrers list the CycloneDX SBOM.
+// the OCI referrers API: the image's referrers list the CycloneDX SBOM and
+// the provenance, each as --json reports it.
 func TestSBOMPushReferrers(t *testing.T) {
 	testenv.RequireCargo(t)
 	reg := testenv.StartRegistry(t)
@@ -244,7 +246,7 @@ func TestSBOMPushReferrers(t *testing.T) {
 	rep := parseReport(t, mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"),
 		"--push", "-t", ref, "--sbom", "cyclonedx", "--json").stdout)
 	img := rep.Images[0]
-	if img.Ref != ref || img.SBOM.MediaType != cycloneDXType {
+	if img.Ref != ref || img.SBOM.MediaType != cycloneDXType || img.Provenance == nil {
 		t.Fatalf("--json: %+v", img)
 	}
 	tag, err := name.NewTag(ref)
@@ -256,9 +258,14 @@ func TestSBOMPushReferrers(t *testing.T) {
 		t.Fatalf("referrers of %s: %v", img.Digest, err)
 	}
 	m, _ := idx.IndexManifest()
-	if len(m.Manifests) != 1 || m.Manifests[0].Digest.String() != img.SBOM.Digest ||
-		m.Manifests[0].ArtifactType != img.SBOM.MediaType {
-		t.Fatalf("referrers: %+v, want the SBOM %s", m.Manifests, img.SBOM.Digest)
+	want := map[string]string{img.SBOM.Digest: img.SBOM.MediaType, img.Provenance.Digest: img.Provenance.MediaType}
+	for _, d := range m.Manifests {
+		if want[d.Digest.String()] == d.ArtifactType {
+			delete(want, d.Digest.String())
+		}
+	}
+	if len(m.Manifests) != 2 || len(want) != 0 {
+		t.Fatalf("referrers: %+v, want the SBOM %s and the provenance %s", m.Manifests, img.SBOM.Digest, img.Provenance.Digest)
 	}
 	art, err := remote.Image(tag.Context().Digest(img.SBOM.Digest))
 	if err != nil {

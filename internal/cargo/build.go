@@ -126,13 +126,19 @@ func StaticArgs(env, args []string, target, dir string) ([]string, []string) {
 	return env, append(args, "--config", table+`.rustflags=["-C", "target-feature=+crt-static"]`)
 }
 
+// RustcVersion is `rustc -vV`: the compiler's release, commit and host.
+func (r *Runner) RustcVersion(ctx context.Context) (string, error) {
+	out, err := r.rustc(ctx, "-vV")
+	return string(out), err
+}
+
 // HostTriple asks rustc for the host target triple.
 func (r *Runner) HostTriple(ctx context.Context) (string, error) {
-	out, err := r.rustc(ctx, "-vV")
+	out, err := r.RustcVersion(ctx)
 	if err != nil {
 		return "", err
 	}
-	for _, line := range strings.Split(string(out), "\n") {
+	for _, line := range strings.Split(out, "\n") {
 		if v, ok := strings.CutPrefix(line, "host: "); ok {
 			return strings.TrimSpace(v), nil
 		}

@@ -24,6 +24,7 @@ type buildOptions struct {
 	runtimeFrom  string
 	loadPlatform string
 	sbomOut      string
+	provOut      string
 	outputs      publish.Outputs
 	json         bool
 	force        bool
@@ -66,6 +67,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f.BoolVar(&o.outputs.Load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
 	f.BoolVar(&o.outputs.Push, "push", false, "push the image to the registry of each tag")
 	o.addSupplyFlags(f)
+	o.addProvenanceFlags(f)
 	f.BoolVar(&o.json, "json", false, "print one JSON document listing each ref, digest, platform and SBOM digest, for CI (also on failure, with the error)")
 	return cmd
 }
@@ -93,6 +95,13 @@ func (o *buildOptions) addSupplyFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.sbom, "sbom", "spdx", "SBOM format: spdx (SPDX 2.3 JSON), cyclonedx (CycloneDX 1.5 JSON) or none")
 	f.StringVar(&o.sbomOut, "sbom-out", "", "also write the SBOM to this file")
 	f.BoolVar(&o.noAuditSection, "no-audit-section", false, "ship the exact bytes cargo wrote: no .dep-v0 crate list added to the binary")
+}
+
+// addProvenanceFlags adds the flags about the image's provenance; only
+// build makes an image.
+func (o *buildOptions) addProvenanceFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.provenance, "provenance", "slsa", "provenance attached to the image: slsa (an in-toto statement with SLSA v1 provenance) or none")
+	f.StringVar(&o.provOut, "provenance-out", "", "also write the provenance statement (the index's, with several platforms) to this file")
 }
 
 // runBuild prepares the build, opens the outputs (both check everything
@@ -133,7 +142,7 @@ func (o *buildOptions) request(s *streams, changed map[string]bool) (pipeline.Re
 	if err := o.checkBinaryFlags(changed); err != nil {
 		return pipeline.Request{}, err
 	}
-	if err := checkOutputPaths(o.sbomOut, o.outputs); err != nil {
+	if err := checkOutputPaths(o.sbomOut, o.provOut, o.outputs); err != nil {
 		return pipeline.Request{}, err
 	}
 	l, err := o.cargoFlags.layer(changed)
@@ -146,7 +155,7 @@ func (o *buildOptions) request(s *streams, changed map[string]bool) (pipeline.Re
 	return pipeline.Request{
 		Settings: l, Cargo: o.CargoFlags, Binary: o.binary, Sysroot: o.sysroot, RuntimeFrom: o.runtimeFrom,
 		LibraryPaths: o.libraryPaths, LoadPlatform: o.loadPlatform, SBOMOut: o.sbomOut,
-		Push: o.outputs.Push, Log: s.Err,
+		ProvenanceOut: o.provOut, Version: Version(), Push: o.outputs.Push, Log: s.Err,
 	}, nil
 }
 
@@ -191,6 +200,7 @@ type settingFlags struct {
 	includes       []string
 	compression    string
 	sbom           string
+	provenance     string
 	noAuditSection bool
 }
 
@@ -210,7 +220,7 @@ func (o *settingFlags) layer(changed map[string]bool, v *config.Build) error {
 		flag string
 		to   **string
 		val  *string
-	}{{"base", &v.Base, &o.base}, {"user", &v.User, &o.user}, {"compression", &v.Compression, &o.compression}, {"sbom", &v.SBOM, &o.sbom}}
+	}{{"base", &v.Base, &o.base}, {"user", &v.User, &o.user}, {"compression", &v.Compression, &o.compression}, {"sbom", &v.SBOM, &o.sbom}, {"provenance", &v.Provenance, &o.provenance}}
 	for _, s := range strs {
 		if changed[s.flag] {
 			*s.to = s.val

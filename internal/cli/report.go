@@ -32,15 +32,15 @@ func report(s *streams, asJSON bool, r publish.Report, err error) error {
 	return err
 }
 
-// checkOutputPaths refuses an SBOM file at an image output's path: one
-// would overwrite the other.
-func checkOutputPaths(sbomOut string, out publish.Outputs) error {
-	if sbomOut == "" {
-		return nil
-	}
-	for _, o := range []struct{ flag, path string }{{"--tarball", out.Tarball}, {"--oci-layout", out.Layout}} {
-		if o.path != "" && filepath.Clean(o.path) == filepath.Clean(sbomOut) {
-			return usagef("--sbom-out %s is also %s: give the SBOM a path of its own", sbomOut, o.flag)
+// checkOutputPaths refuses two outputs at one path (the SBOM's, the
+// provenance's, an image's): one would overwrite the other.
+func checkOutputPaths(sbomOut, provOut string, out publish.Outputs) error {
+	paths := []struct{ flag, path string }{{"--sbom-out", sbomOut}, {"--provenance-out", provOut}, {"--tarball", out.Tarball}, {"--oci-layout", out.Layout}}
+	for i, a := range paths[:2] {
+		for _, b := range paths[i+1:] {
+			if a.path != "" && b.path != "" && filepath.Clean(a.path) == filepath.Clean(b.path) {
+				return usagef("%s %s is also %s: give each output a path of its own", a.flag, a.path, b.flag)
+			}
 		}
 	}
 	return nil

@@ -37,7 +37,13 @@ type Build struct {
 	SBOM *string `json:"sbom"`
 	// AuditSection adds the crate list (.dep-v0) to a copy of the binary.
 	AuditSection *bool `json:"audit-section"`
+	// Provenance is the image's provenance: one of ProvenanceKinds.
+	Provenance *string `json:"provenance"`
 }
+
+// ProvenanceKinds are the values of provenance: SLSA v1 (the default) or
+// none.
+var ProvenanceKinds = []string{"slsa", "none"}
 
 // SBOMFormats are the values of sbom: SPDX 2.3 JSON (the default),
 // CycloneDX 1.5 JSON, or no SBOM.
@@ -45,8 +51,8 @@ var SBOMFormats = []string{"spdx", "cyclonedx", "none"}
 
 // Defaults are the built-in values, the lowest layer.
 func Defaults() Build {
-	base, profile, user, sbom, audit := "auto", "release", "65532:65532", SBOMFormats[0], true
-	return Build{Base: &base, Profile: &profile, User: &user, SBOM: &sbom, AuditSection: &audit}
+	base, profile, user, sbom, audit, prov := "auto", "release", "65532:65532", SBOMFormats[0], true, ProvenanceKinds[0]
+	return Build{Base: &base, Profile: &profile, User: &user, SBOM: &sbom, AuditSection: &audit, Provenance: &prov}
 }
 
 // Layer is one source of settings with a name used in messages.

@@ -24,6 +24,9 @@ func (r *Resolved) Validate() error {
 	if r.SBOM != nil && !slices.Contains(SBOMFormats, *r.SBOM) {
 		return r.bad("sbom", *r.SBOM, fmt.Errorf("want one of %s", strings.Join(SBOMFormats, ", ")))
 	}
+	if r.Provenance != nil && !slices.Contains(ProvenanceKinds, *r.Provenance) {
+		return r.bad("provenance", *r.Provenance, fmt.Errorf("want one of %s", strings.Join(ProvenanceKinds, ", ")))
+	}
 	if r.Expose != nil {
 		ports, err := NormalPorts(r.Expose)
 		if err != nil {

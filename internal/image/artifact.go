@@ -17,6 +17,9 @@ type Artifact struct {
 	// Index names the images when there are several; nil for one image,
 	// which is then published as it is.
 	Index v1.ImageIndex
+	// Attachments are the documents about the index (its provenance);
+	// none without an index.
+	Attachments []Attachment
 }
 
 // Platformed is one platform's image and the documents attached to it.
@@ -29,9 +32,26 @@ type Platformed struct {
 // Attachment is a document about an image (its SBOM), published with it as
 // an OCI 1.1 artifact whose subject is the image.
 type Attachment struct {
+	Kind         string // what the document is: KindSBOM or KindProvenance
 	ArtifactType string // the document's media type, e.g. application/spdx+json
 	Data         []byte
 	Created      time.Time // annotation org.opencontainers.image.created
+}
+
+// Kinds of attachment.
+const (
+	KindSBOM       = "sbom"
+	KindProvenance = "provenance"
+)
+
+// Attached is the attachment of kind among atts; nil without one.
+func Attached(atts []Attachment, kind string) *Attachment {
+	for i := range atts {
+		if atts[i].Kind == kind {
+			return &atts[i]
+		}
+	}
+	return nil
 }
 
 // NewArtifact wraps the images of one build: an index when there are

@@ -18,7 +18,7 @@ const emptyConfigType types.MediaType = "application/vnd.oci.empty.v1+json"
 // the document as its one layer, the empty config, and subject's
 // descriptor. It depends only on its inputs, so the same image and
 // document give the same digest.
-func Referrer(subject v1.Image, a Attachment) (v1.Image, error) {
+func Referrer(subject partial.Describable, a Attachment) (v1.Image, error) {
 	sd, err := partial.Descriptor(subject)
 	if err != nil {
 		return nil, fmt.Errorf("describing the image: %w", err)
@@ -66,9 +66,16 @@ func (a *referrer) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 }
 
 // Referrers are the artifact manifests of every image's attachments, in
-// order, each about its own image.
+// order, each about its own image, then those of the index's.
 func (a *Artifact) Referrers() ([]v1.Image, error) {
 	var out []v1.Image
+	for _, att := range a.Attachments {
+		r, err := Referrer(a.Index, att)
+		if err != nil {
+			return nil, fmt.Errorf("making the %s artifact about the index: %w", att.ArtifactType, err)
+		}
+		out = append(out, r)
+	}
 	for _, img := range a.Images {
 		for _, att := range img.Attachments {
 			r, err := Referrer(img.Image, att)

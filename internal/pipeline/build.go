@@ -84,6 +84,9 @@ type Result struct {
 	// Crates are the crates compiled into the binary (its .dep-v0 list);
 	// nil when they were not listed.
 	Crates []audit.Crate
+	// runtimeDigest is the --runtime-from image's digest for this
+	// platform; "" without one.
+	runtimeDigest string
 }
 
 // Contents is what an image of the binary holds, before it is an image.

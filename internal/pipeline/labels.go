@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"os/exec"
 	"strings"
 
 	"github.com/berth-dev/berth/internal/workspace"
@@ -12,6 +11,11 @@ import (
 // Cargo.toml can tell, plus the git revision of dir when its work tree is
 // clean (a dirty tree's commit would name code the image does not hold).
 func Labels(ctx context.Context, p *workspace.Package, dir string) map[string]string {
+	return labelsOf(p, lookGit(ctx, dir))
+}
+
+// labelsOf are p's labels at the git source g.
+func labelsOf(p *workspace.Package, g gitSource) map[string]string {
 	l := map[string]string{}
 	set := func(k, v string) {
 		if v = strings.TrimSpace(v); v != "" {
@@ -25,20 +29,6 @@ func Labels(ctx context.Context, p *workspace.Package, dir string) map[string]st
 	set("source", p.Repository)
 	set("url", p.Homepage)
 	set("authors", strings.Join(p.Authors, ", "))
-	set("revision", gitRevision(ctx, dir))
+	set("revision", g.revision())
 	return l
-}
-
-// gitRevision is HEAD's commit when dir is in a git work tree with no
-// uncommitted changes, else "".
-func gitRevision(ctx context.Context, dir string) string {
-	status, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain", "--untracked-files=no").Output()
-	if err != nil || len(strings.TrimSpace(string(status))) != 0 {
-		return ""
-	}
-	head, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(head))
 }

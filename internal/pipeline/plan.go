@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -18,12 +17,16 @@ import (
 // SBOM. The artifact is one image, or an index of one per platform; nothing
 // is published here, so a failure on any platform leaves no output.
 func (p *Plan) Build(ctx context.Context) (*image.Artifact, error) {
+	rec := p.startRecord(ctx)
 	opts := p.imageOptions(ctx)
 	several := len(p.targets) > 1
 	var images []image.Platformed
 	for _, t := range p.targets {
 		res, err := p.image(ctx, t, opts)
 		if err != nil {
+			return nil, err
+		}
+		if err := rec.add(t, res, res.runtimeDigest, p.req.RuntimeFrom, *p.cfg.Base); err != nil {
 			return nil, err
 		}
 		p.warn(res.Warnings)
@@ -35,8 +38,14 @@ func (p *Plan) Build(ctx context.Context) (*image.Artifact, error) {
 		images = append(images, image.Platformed{Image: res.Image, Platform: res.Platform, Attachments: atts})
 	}
 	art, err := image.NewArtifact(images)
-	if err != nil || art.Index == nil {
-		return art, err
+	if err != nil {
+		return nil, err
+	}
+	if err := p.attachProvenance(ctx, art, rec); err != nil {
+		return nil, err
+	}
+	if art.Index == nil {
+		return art, nil
 	}
 	for _, img := range art.Images {
 		d, err := img.Image.Digest()
@@ -55,19 +64,20 @@ func (p *Plan) image(ctx context.Context, t Target, opts Options) (*Result, erro
 		return nil, err
 	}
 	opts.Binary = exe
+	runtimeDigest := ""
 	if opts.Root == "" && t.Root != "" {
 		// The cross packages' root has the libraries but no system files:
 		// the CA bundle still comes from the build machine.
 		opts.Root, opts.SystemRoot = t.Root, "/"
 	}
 	if opts.RuntimeFrom != "" {
-		root, release, err := runtimeRoot(ctx, opts, t.Platform, exe)
+		root, digest, release, err := runtimeRoot(ctx, opts, t.Platform, exe)
 		if err != nil {
 			return nil, err
 		}
 		// Once the layers are written the root is no longer read.
 		defer release()
-		opts.Root = root
+		opts.Root, runtimeDigest = root, digest
 	}
 	res, err := Image(ctx, opts)
 	if err != nil && opts.RuntimeFrom != "" {
@@ -80,6 +90,7 @@ func (p *Plan) image(ctx context.Context, t Target, opts Options) (*Result, erro
 		return nil, fmt.Errorf("%s is a binary for %s, but %s was asked for: build it for that platform (check the target's linker and rustflags), or ask for %s", exe, res.Platform, t.Platform, res.Platform)
 	}
 	res.Crates = crates
+	res.runtimeDigest = runtimeDigest
 	return res, nil
 }
 
@@ -188,7 +199,7 @@ func (p *Plan) labels(ctx context.Context) map[string]string {
 	defer timing.Start(ctx, "labels (git revision)")()
 	l := map[string]string{}
 	if p.sel.Package != nil {
-		l = Labels(ctx, p.sel.Package, filepath.Dir(p.sel.Package.ManifestPath))
+		l = labelsOf(p.sel.Package, p.source(ctx))
 	}
 	for k, v := range p.cfg.Labels {
 		l[k] = v

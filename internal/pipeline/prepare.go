@@ -44,6 +44,7 @@ type Plan struct {
 	targets       []Target
 	platforms     []v1.Platform
 	load          v1.Platform
+	src           *gitSource // the package's git commit, looked at once (source)
 }
 
 // Prepare reads the project and the settings, picks the binary and checks
@@ -82,6 +83,11 @@ func checkFiles(req Request) error {
 	if req.Binary != "" {
 		if _, err := os.Stat(req.Binary); err != nil {
 			return inputf("--binary %s: %v", req.Binary, errors.Unwrap(err))
+		}
+	}
+	if req.ProvenanceOut != "" {
+		if err := checkProvenanceOut(req.ProvenanceOut); err != nil {
+			return err
 		}
 	}
 	if req.SBOMOut != "" {

@@ -37,6 +37,11 @@ type Request struct {
 	LoadPlatform string
 	// SBOMOut also writes the SBOM to this file.
 	SBOMOut string
+	// ProvenanceOut also writes the provenance statement (the index's
+	// with several platforms) to this file.
+	ProvenanceOut string
+	// Version is berth's, recorded in the provenance.
+	Version string
 	// Push is set when the image goes to a registry: the tags must name it.
 	Push bool
 	// Stage is set for `stage`, which writes a directory for a Dockerfile:

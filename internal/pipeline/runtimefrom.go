@@ -19,14 +19,14 @@ import (
 // is built. Roots are kept under opts.RuntimeCache by image digest and
 // checked against their manifest when used again (unpack.Cache); with no
 // cache, the root is private and release removes it.
-func runtimeRoot(ctx context.Context, opts Options, platform v1.Platform, binary string) (string, func(), error) {
+func runtimeRoot(ctx context.Context, opts Options, platform v1.Platform, binary string) (root, digest string, release func(), err error) {
 	if platform.Architecture == "" {
 		b, err := elf.Check(binary)
 		if err != nil {
-			return "", nil, err
+			return "", "", nil, err
 		}
 		if platform, err = Platform(b.Machine, b.Class); err != nil {
-			return "", nil, fmt.Errorf("%s: %w", binary, err)
+			return "", "", nil, fmt.Errorf("%s: %w", binary, err)
 		}
 	}
 	pull := opts.Pull
@@ -35,14 +35,18 @@ func runtimeRoot(ctx context.Context, opts Options, platform v1.Platform, binary
 	}
 	img, err := pull(ctx, opts.RuntimeFrom, platform)
 	if err != nil {
-		return "", nil, fmt.Errorf("pulling the runtime image %s for %s: %w", opts.RuntimeFrom, platform, err)
+		return "", "", nil, fmt.Errorf("pulling the runtime image %s for %s: %w", opts.RuntimeFrom, platform, err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return "", "", nil, fmt.Errorf("the digest of the runtime image %s: %w", opts.RuntimeFrom, err)
 	}
 	cache := &unpack.Cache{Dir: opts.RuntimeCache, Log: opts.Progress}
-	root, release, err := cache.Root(ctx, img, unpack.Options{Want: wantedForRuntime})
+	root, release, err = cache.Root(ctx, img, unpack.Options{Want: wantedForRuntime})
 	if err != nil {
-		return "", nil, fmt.Errorf("reading the runtime files of %s: %w", opts.RuntimeFrom, err)
+		return "", "", nil, fmt.Errorf("reading the runtime files of %s: %w", opts.RuntimeFrom, err)
 	}
-	return root, release, nil
+	return root, d.String(), release, nil
 }
 
 // addSystemFrom adds the system files (CA bundle, passwd, /tmp, ...) taken

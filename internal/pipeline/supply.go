@@ -50,17 +50,23 @@ func (s supply) needsCrates(prebuilt bool) bool {
 // checkSBOMOut refuses to replace anything at path but an SBOM (SPDX or
 // CycloneDX JSON): --sbom-out given a source file by mistake must not lose it.
 func checkSBOMOut(path string) error {
+	return checkDocumentOut("--sbom-out", path, "an SBOM", isSBOM)
+}
+
+// checkDocumentOut refuses to replace anything at path, the file of flag,
+// but an earlier document of its kind (what, as ours recognises it).
+func checkDocumentOut(flag, path, what string, ours func([]byte) bool) error {
 	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
-		return inputf("--sbom-out %s: its directory %s does not exist; create it, or give a path in an existing directory", path, filepath.Dir(path))
+		return inputf("%s %s: its directory %s does not exist; create it, or give a path in an existing directory", flag, path, filepath.Dir(path))
 	}
-	err := atomicfile.Replaceable(path, isSBOM)
+	err := atomicfile.Replaceable(path, ours)
 	switch {
 	case errors.Is(err, atomicfile.ErrNotRegular):
-		return inputf("--sbom-out %s exists and is not a regular file (a symbolic link or a directory); give a new path", path)
+		return inputf("%s %s exists and is not a regular file (a symbolic link or a directory); give a new path", flag, path)
 	case errors.Is(err, atomicfile.ErrForeign):
-		return inputf("--sbom-out %s exists and is not an SBOM; berth replaces only an earlier SBOM there: give another path, or remove the file if it is yours to lose", path)
+		return inputf("%s %s exists and is not %s; berth replaces only an earlier one there: give another path, or remove the file if it is yours to lose", flag, path, what)
 	case err != nil:
-		return fmt.Errorf("checking --sbom-out %s: %w", path, err)
+		return fmt.Errorf("checking %s %s: %w", flag, path, err)
 	}
 	return nil
 }
@@ -144,7 +150,7 @@ func (s supply) document(ctx context.Context, c *Contents, crates []audit.Crate,
 			return nil, fmt.Errorf("writing --sbom-out %s: %w", out, err)
 		}
 	}
-	return []image.Attachment{{ArtifactType: mediaType, Data: doc, Created: epoch}}, nil
+	return []image.Attachment{{Kind: image.KindSBOM, ArtifactType: mediaType, Data: doc, Created: epoch}}, nil
 }
 
 // sbomOut is where the SBOM of one platform goes: --sbom-out itself for a

@@ -14,7 +14,7 @@ import (
 	"github.com/berth-dev/berth/internal/image"
 )
 
-var sbomDoc = image.Attachment{ArtifactType: "application/spdx+json", Data: []byte(`{"spdxVersion":"SPDX-2.3"}`), Created: time.Unix(0, 0)}
+var sbomDoc = image.Attachment{Kind: image.KindSBOM, ArtifactType: "application/spdx+json", Data: []byte(`{"spdxVersion":"SPDX-2.3"}`), Created: time.Unix(0, 0)}
 
 // checkArtifact checks that art is an OCI 1.1 artifact about img holding
 // the document.

@@ -3,6 +3,8 @@ package publish
 import (
 	"path/filepath"
 
+	"github.com/google/go-containerregistry/pkg/v1/partial"
+
 	"github.com/berth-dev/berth/internal/image"
 )
 
@@ -25,10 +27,13 @@ type Entry struct {
 	Destination string     `json:"destination,omitempty"`
 	Platform    string     `json:"platform,omitempty"`
 	SBOM        *SBOMEntry `json:"sbom,omitempty"`
-	Manifests   []Entry    `json:"manifests,omitempty"` // an index's images, one per platform
+	// Provenance is the artifact of the image's (or the index's) SLSA
+	// provenance statement.
+	Provenance *SBOMEntry `json:"provenance,omitempty"`
+	Manifests  []Entry    `json:"manifests,omitempty"` // an index's images, one per platform
 }
 
-// SBOMEntry is the OCI artifact an image's SBOM became.
+// SBOMEntry is the OCI artifact an image's SBOM (or provenance) became.
 type SBOMEntry struct {
 	Digest    string `json:"digest"` // the artifact's manifest
 	MediaType string `json:"mediaType"`
@@ -79,7 +84,11 @@ func describe(art *image.Artifact, p Published) (Entry, error) {
 		}
 		e.Platform = img.Platform.String()
 		var err error
-		e.SBOM, err = sbomOf(img)
+		e.SBOM, e.Provenance, err = attachmentsOf(img)
+		return e, err
+	}
+	var err error
+	if e.Provenance, err = artifactOf(art.Index, image.Attached(art.Attachments, image.KindProvenance)); err != nil {
 		return e, err
 	}
 	for _, img := range art.Images {
@@ -88,7 +97,7 @@ func describe(art *image.Artifact, p Published) (Entry, error) {
 			return e, err
 		}
 		m := Entry{Digest: d.String(), Platform: img.Platform.String()}
-		if m.SBOM, err = sbomOf(img); err != nil {
+		if m.SBOM, m.Provenance, err = attachmentsOf(img); err != nil {
 			return e, err
 		}
 		e.Manifests = append(e.Manifests, m)
@@ -96,13 +105,23 @@ func describe(art *image.Artifact, p Published) (Entry, error) {
 	return e, nil
 }
 
-// sbomOf describes the artifact an image's SBOM becomes; nil without one.
-func sbomOf(img image.Platformed) (*SBOMEntry, error) {
-	if len(img.Attachments) == 0 {
+// attachmentsOf describes the artifacts an image's SBOM and provenance
+// become; nil for each it does not have.
+func attachmentsOf(img image.Platformed) (sbom, prov *SBOMEntry, err error) {
+	if sbom, err = artifactOf(img.Image, image.Attached(img.Attachments, image.KindSBOM)); err != nil {
+		return nil, nil, err
+	}
+	prov, err = artifactOf(img.Image, image.Attached(img.Attachments, image.KindProvenance))
+	return sbom, prov, err
+}
+
+// artifactOf describes the artifact att becomes about subject; nil
+// without att.
+func artifactOf(subject partial.Describable, att *image.Attachment) (*SBOMEntry, error) {
+	if att == nil {
 		return nil, nil
 	}
-	att := img.Attachments[0]
-	ref, err := image.Referrer(img.Image, att)
+	ref, err := image.Referrer(subject, *att)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-dev/berth/internal/verify"
+)
+
+func init() { subcommands = append(subcommands, newVerifyCmd) }
+
+func newVerifyCmd(s *streams) *cobra.Command {
+	o := verify.Options{Log: s.Err}
+	cmd := &cobra.Command{
+		Use:   "verify IMAGE [flags]",
+		Short: "Prove an image by rebuilding it from its provenance and comparing digests",
+		Long: `Prove an image by rebuilding it from its provenance and comparing digests.
+
+IMAGE is oci:DIR (an OCI layout) or a registry reference. verify reads the
+image's SLSA provenance, checks that it is about the image, checks out the
+recorded commit from --source into a temporary directory, builds it again
+with the recorded settings, and compares digests.
+
+Exit codes: 0 reproduced, 1 differs (the differing inputs, layer and files are
+listed), 2 cannot check (no provenance, another image's provenance, a dirty
+source recorded, a commit the repository lacks, bad input).`,
+		Example: `  cargo berth verify oci:target/berth/api
+  cargo berth verify registry.example.com/api:1.2 --source ~/src/api`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("verify takes one IMAGE (oci:DIR or a registry reference), got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Image, o.Version = args[0], Version()
+			return runVerify(cmd.Context(), s, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Source, "source", "", "the git repository holding the recorded commit (default: the current directory's)")
+	f.StringVar(&o.Provenance, "provenance", "", "read the provenance statement from this file instead of the image's attachments")
+	f.BoolVar(&o.Keep, "keep", false, "keep the temporary checkout and say where it is")
+	return cmd
+}
+
+// errDiffers is a rebuild that gave another digest: exit 1.
+var errDiffers = errors.New("the rebuild differs from the image")
+
+func runVerify(ctx context.Context, s *streams, o verify.Options) error {
+	res, err := verify.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	if res.Checkout != "" {
+		fmt.Fprintf(s.Err, "checkout kept at %s\n", res.Checkout)
+	}
+	if res.Reproduced {
+		fmt.Fprintf(s.Out, "reproduced %s@%s\n", o.Image, res.Digest)
+		return nil
+	}
+	fmt.Fprintf(s.Out, "differs: %s is %s, the rebuild %s\n%s\n", o.Image, res.Digest, res.Rebuilt, strings.Join(res.Why, "\n"))
+	return errDiffers
+}
