@@ -59,6 +59,52 @@ func TestPrepareGolden(t *testing.T) {
 	}
 }
 
+// TestTrimGolden pins recipes trimmed to one binary and their dependency
+// recipes; run with -update to refresh.
+func TestTrimGolden(t *testing.T) {
+	cases := []struct {
+		name, layout, workspace string
+		sel                     Selection
+	}{
+		{"virtual-app", "virtual", ".", Selection{Bin: "app"}},
+		{"virtual-tiny", "virtual", ".", Selection{Package: "tiny", NoDefaultFeatures: true}},
+		{"mixed-root", "mixed", ".", Selection{Bin: "mixed", NoDefaultFeatures: true}},
+		{"mixed-old", "mixed", ".", Selection{Package: "old", Bin: "old"}},
+		{"patched-app", "patched", "app", Selection{Bin: "app"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := Prepare(PrepareOptions{ManifestPath: filepath.Join(layoutsDir, c.layout, c.workspace, "Cargo.toml"), Select: c.sel})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := Dependencies(roundTrip(t, r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for suffix, data := range map[string][]byte{".json": encode(t, r), ".deps.json": encode(t, d)} {
+				checkGolden(t, filepath.Join("testdata", "golden", "trim-"+c.name+suffix), data)
+			}
+		})
+	}
+}
+
+func checkGolden(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("recipe differs from %s (run go test -update if the change is intended):\n%s", golden, strings.Join(Explain(mustDecode(t, want), mustDecode(t, got)), "\n"))
+	}
+}
+
 func mustDecode(t *testing.T, data []byte) *Recipe {
 	t.Helper()
 	r, err := Decode("golden", data)
