@@ -114,8 +114,9 @@ func newResolver(r *Recipe) (*resolver, map[string]any, error) {
 			return nil, nil, err
 		}
 		lp := &localPkg{name: p.Name, dir: path.Dir(p.Manifest), raw: raw, features: map[string][]string{}}
-		for k, v := range workspace.Table(raw, "features") {
-			lp.features[k] = anyStrings(v)
+		feats := workspace.Table(raw, "features")
+		for k := range feats {
+			lp.features[k] = workspace.Strings(feats, k)
 		}
 		lib := workspace.Table(raw, "lib")
 		lp.procMacro = lib["proc-macro"] == true || lib["proc_macro"] == true

@@ -129,7 +129,7 @@ func (rs *resolver) visit(a activation) ([]request, []enableOp) {
 		if dt.Keys[0] == "target" {
 			cfg = dt.Keys[1]
 		}
-		for _, key := range sortedKeys(dt.Table) {
+		for _, key := range workspace.SortedKeys(dt.Table) {
 			spec := rs.parseDep(lp, key, dt.Table[key])
 			if spec.optional && !on["dep:"+key] && !on[key] {
 				continue
@@ -219,9 +219,7 @@ func (rs *resolver) parseDep(lp *localPkg, key string, v any) depSpec {
 			spec.source[k] = s
 		}
 	}
-	for _, f := range anyStrings(t["features"]) {
-		spec.features = append(spec.features, f)
-	}
+	spec.features = append(spec.features, workspace.Strings(t, "features")...)
 	for _, k := range []string{"default-features", "default_features"} {
 		if b, ok := t[k].(bool); ok {
 			spec.noDefault = !b
@@ -229,26 +227,6 @@ func (rs *resolver) parseDep(lp *localPkg, key string, v any) depSpec {
 	}
 	spec.optional = t["optional"] == true
 	return spec
-}
-
-func anyStrings(v any) []string {
-	list, _ := v.([]any)
-	var out []string
-	for _, e := range list {
-		if s, ok := e.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func sortedSet(m map[string]bool) []string {

@@ -36,6 +36,17 @@ var churnEdits = []struct {
 	{"new third-party dependency", "crates/model/Cargo.toml", `cfg-if = "1"`, "cfg-if = \"1\"\nscopeguard = \"1\"", []string{"scopeguard"}},
 }
 
+// churnSetup needs cargo and the churn crates, and returns the cargo
+// environment, a runner logging to stderr and a locked copy of the fixture.
+func churnSetup(t *testing.T) ([]string, *cargo.Runner, string) {
+	t.Helper()
+	testenv.RequireCargo(t)
+	testenv.RequireDebianCrates(t, churnCrates...)
+	env := cargoEnv(t)
+	runner := &cargo.Runner{Env: env, Stderr: os.Stderr}
+	return env, runner, churnContext(t, runner)
+}
+
 // churnContext copies the churn fixture and locks it offline.
 func churnContext(t *testing.T, runner *cargo.Runner) string {
 	t.Helper()
@@ -87,11 +98,7 @@ func cookCounting(t *testing.T, env []string, r *Recipe, dir string) []string {
 // Docker reuses it) with 0 third-party crates compiled after it, or, for a
 // new crate, compiles that crate alone on top of the previous layer.
 func TestDependencyLayer(t *testing.T) {
-	testenv.RequireCargo(t)
-	testenv.RequireDebianCrates(t, churnCrates...)
-	env := cargoEnv(t)
-	runner := &cargo.Runner{Env: env, Stderr: os.Stderr}
-	ctx := churnContext(t, runner)
+	env, runner, ctx := churnSetup(t)
 	full, deps, _, depsJSON := prepareChurn(t, ctx)
 	// The cooks run in one directory, as in Docker's WORKDIR; saved is
 	// the first layer, restored before each edit's cook.
@@ -140,11 +147,7 @@ func TestDependencyLayer(t *testing.T) {
 // dependency or an unrelated member's new crate, so Docker runs its cook
 // again from nothing and compiles every third-party crate.
 func TestSingleLayerRecompiles(t *testing.T) {
-	testenv.RequireCargo(t)
-	testenv.RequireDebianCrates(t, churnCrates...)
-	env := cargoEnv(t)
-	runner := &cargo.Runner{Env: env, Stderr: os.Stderr}
-	ctx := churnContext(t, runner)
+	env, runner, ctx := churnSetup(t)
 	whole := func(dir string) *Recipe {
 		r, err := Prepare(PrepareOptions{ManifestPath: filepath.Join(dir, "Cargo.toml")})
 		if err != nil {

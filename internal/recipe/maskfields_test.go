@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/internal/cargo"
-	"github.com/berth-dev/berth/internal/testenv"
 	"github.com/berth-dev/berth/internal/workspace"
 )
 
@@ -50,11 +49,8 @@ func unmask(t *testing.T, r *Recipe) *Recipe {
 // dependency. The churn workspace cooked with and without them compiles the
 // same third-party artifacts, byte for byte.
 func TestMaskedFieldsCompileTheSame(t *testing.T) {
-	testenv.RequireCargo(t)
-	testenv.RequireDebianCrates(t, churnCrates...)
-	env := cargoEnv(t)
+	env, _, ctx := churnSetup(t)
 	runner := &cargo.Runner{Env: env, Stderr: io.Discard}
-	ctx := churnContext(t, runner)
 	masked, _, _, _ := prepareChurn(t, ctx)
 	unmasked := unmask(t, masked)
 	if string(encode(t, masked)) == string(encode(t, unmasked)) {

@@ -39,22 +39,7 @@ func TestPrepareGolden(t *testing.T) {
 			if !bytes.Equal(got, again) {
 				t.Errorf("recipe depends on where the workspace is")
 			}
-			golden := filepath.Join("testdata", "golden", c.layout+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("recipe differs from %s (run go test -update if the change is intended):\n%s", golden, strings.Join(Explain(mustDecode(t, want), mustDecode(t, got)), "\n"))
-			}
+			checkGolden(t, filepath.Join("testdata", "golden", c.layout+".json"), got)
 		})
 	}
 }
