@@ -53,11 +53,8 @@ func LockfileOf(name string, data []byte, keep func(LockedPackage) bool, root Lo
 		return nil, err
 	}
 	kept := make([]bool, len(lf.Packages))
-	var set []LockedPackage
 	for i, p := range lf.Packages {
-		if kept[i] = keep(p); kept[i] {
-			set = append(set, p)
-		}
+		kept[i] = keep(p)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n[[package]]\nname = %q\nversion = %q\n", root.Name, root.Version)
