@@ -19,7 +19,9 @@ var churnFixture = dfFixture{
 	want: "HELLO FROM THE CHURN WORKSPACE (5 words, either 5)",
 }
 
-var churnMembers = []string{"app", "churn-core", "model", "macros", "tool"}
+// churnMembers are the local packages, and berth-dependencies the dependency
+// recipe's stand-in.
+var churnMembers = []string{"app", "churn-core", "model", "macros", "tool", "berth-dependencies"}
 
 // churnSteps are applied one after the other; brings is the third-party
 // crate a step adds ("" for none).
