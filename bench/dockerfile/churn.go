@@ -16,8 +16,11 @@ import (
 // recipe runs again and compiles every one.
 func (b *bench) churnRebuild(runs int) (report.Row, error) {
 	st, err := b.rebuilds(runs, func(p *project, i int) error {
-		return p.rewrite("crates/model/Cargo.toml", `(?m)^\[dependencies\]$`,
-			fmt.Sprintf("[features]\nbench_%d_%s = []\n\n[dependencies]", i, b.nonce))
+		feature := fmt.Sprintf("bench_%d_%s = []", i, b.nonce)
+		if i > 0 {
+			return p.rewrite("crates/model/Cargo.toml", `(?m)^\[features\]$`, "[features]\n"+feature)
+		}
+		return p.rewrite("crates/model/Cargo.toml", `(?m)^\[dependencies\]$`, "[features]\n"+feature+"\n\n[dependencies]")
 	})
 	if err != nil {
 		return report.Row{}, err
