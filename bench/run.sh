@@ -22,7 +22,7 @@ echo "## cook, then the final build of each layout (goal: only local crates comp
 echo "| layout | after cook, final build |"
 echo "|---|---|"
 go test ./internal/recipe -run 'TestCookContract' -count=1 -v 2>&1 | awk '
-  /=== RUN +TestCookContract\// { split($3, p, "/"); layout = p[2] }
+  /=== RUN +TestCookContract\// { layout = $3; sub(/^TestCookContract\//, "", layout) }
   /final build:/ && !seen[layout]++ { sub(/.*final build: /, ""); print "| " layout " | " $0 " |" }'
 if [ -x bench/dockerfile/run.sh ]; then
   echo
@@ -33,6 +33,9 @@ if [ -x bench/dockerfile/run.sh ]; then
   # is the precise comparison.
   status=0
   bench/dockerfile/run.sh -runs 15 || status=$?
+  echo
+  echo "## workspace churn: two cook layers against the seed's one (bench/dockerfile -churn; goal: 0 third-party crates)"
+  bench/dockerfile/run.sh -runs 5 -churn || status=$?
   echo
   echo "## its resolution: the hand-written Dockerfile against a copy of itself (A/A)"
   bench/dockerfile/run.sh -runs 15 -control

@@ -63,6 +63,11 @@ APT_PACKAGES=(
 	librust-proc-macro2-dev
 	librust-unicode-ident-dev
 	librust-rustc-std-workspace-core-dev
+	# the churn workspace (e2e/testdata/fixtures/churn: two cook layers)
+	librust-either-dev
+	librust-scopeguard-dev
+	librust-bitflags-dev
+	librust-lazy-static-dev
 )
 
 log() { printf 'ci-setup: %s\n' "$*" >&2; }

@@ -19,6 +19,11 @@
 // source-edit rebuild against a copy of itself (an A/A run): the ratio
 // shows the benchmark's resolution, which the source-edit goal allows for.
 //
+// With -churn it measures instead, on the 5-member churn workspace
+// (e2e/testdata/fixtures/churn), the rebuild after a member-only manifest
+// change with berth's two cook layers against the same Dockerfile with the
+// seed's single cook layer (goal: 0 third-party crates compiled).
+//
 // Run it with `go run ./bench/dockerfile` from the repository root (make
 // bench). It needs Docker with the buildx plugin, debootstrap, cargo and
 // Debian's packaged crates (scripts/ci-setup.sh).
@@ -38,15 +43,16 @@ import (
 func main() {
 	runs := flag.Int("runs", 3, "timed rebuilds per measurement (the median is reported)")
 	control := flag.Bool("control", false, "A/A run: measure the hand-written Dockerfile's source-edit rebuild against a copy of itself")
+	churn := flag.Bool("churn", false, "measure, on the 5-member churn workspace, the rebuild after a member-only manifest change against the seed's single cook layer")
 	flag.Parse()
-	if err := run(*runs, *control); err != nil {
+	if err := run(*runs, *control, *churn); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/dockerfile:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, control bool) error {
-	b, err := newBench(control)
+func run(runs int, control, churn bool) error {
+	b, err := newBench(control, churn)
 	if err != nil {
 		return err
 	}
@@ -58,8 +64,13 @@ func run(runs int, control bool) error {
 		}
 	}
 	measures, title := []func(int) (report.Row, error){b.bumpRebuild, b.editRebuild, b.size}, "berth Dockerfile (hyper-service, BuildKit)"
-	if control {
+	seedTitle := "hand-written Dockerfile"
+	switch {
+	case control:
 		measures, title = []func(int) (report.Row, error){b.editRebuild}, "hand-written Dockerfile, a copy (A/A control)"
+	case churn:
+		measures, title = []func(int) (report.Row, error){b.churnRebuild}, "berth Dockerfile, two cook layers (churn workspace, BuildKit)"
+		seedTitle = "the seed's Dockerfile (one cook layer)"
 	}
 	var rows []report.Row
 	for _, measure := range measures {
@@ -69,7 +80,7 @@ func run(runs int, control bool) error {
 		}
 		rows = append(rows, r)
 	}
-	return report.Print(title, "hand-written Dockerfile", rows)
+	return report.Print(title, seedTitle, rows)
 }
 
 // rebuildStats are the medians of one measurement's rebuilds, berth's then

@@ -50,9 +50,10 @@ type bench struct {
 	berthBin string
 	images   []string // every image built, removed by close
 	control  bool     // projects[0] is a copy of the seed (an A/A run)
+	churn    bool     // the churn workspace: berth's Dockerfile against its single-layer form
 }
 
-func newBench(control bool) (*bench, error) {
+func newBench(control, churn bool) (*bench, error) {
 	root, err := report.RepoRoot()
 	if err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func newBench(control bool) (*bench, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &bench{tmp: tmp, nonce: strconv.FormatInt(time.Now().Unix()%100000, 10), control: control}
+	b := &bench{tmp: tmp, nonce: strconv.FormatInt(time.Now().Unix()%100000, 10), control: control, churn: churn}
 	home := filepath.Join(tmp, "cargo-home")
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return nil, err
@@ -93,18 +94,25 @@ func newBench(control bool) (*bench, error) {
 // newProject copies the fixture, makes its Cargo.lock, writes the
 // Dockerfile (berth's or the seed) and berth's .dockerignore for both.
 func (b *bench) newProject(root, name string) (*project, error) {
-	p := &project{name: name, dir: filepath.Join(b.tmp, name, "hyper-service"), tag: "berth-bench/" + name + ":latest"}
-	src := filepath.Join(root, "e2e", "testdata", "fixtures", "hyper-service")
+	fixture, genArgs := "hyper-service", []string{"dockerfile"}
+	if b.churn {
+		fixture, genArgs = "churn", []string{"dockerfile", "--bin", "app"}
+	}
+	p := &project{name: name, dir: filepath.Join(b.tmp, name, fixture), tag: "berth-bench/" + name + ":latest"}
+	src := filepath.Join(root, "e2e", "testdata", "fixtures", fixture)
 	if err := testenv.CopyTree(src, p.dir); err != nil {
 		return nil, err
 	}
 	if err := command(p.dir, b.env, nil, "cargo", "generate-lockfile", "--offline"); err != nil {
 		return nil, err
 	}
-	if err := command(p.dir, nil, nil, b.berthBin, "dockerfile"); err != nil {
+	if err := command(p.dir, nil, nil, b.berthBin, genArgs...); err != nil {
 		return nil, err
 	}
 	p.buildArgs = []string{"RUST_IMAGE=" + testenv.RustImage, "BERTH_IMAGE=" + testenv.BerthImage}
+	if b.churn && name != "berth" {
+		return p, singleLayer(filepath.Join(p.dir, "Dockerfile"))
+	}
 	if name != "berth" {
 		p.buildArgs = []string{"RUST_IMAGE=" + testenv.RustImage, "RUNTIME_IMAGE=" + testenv.DistrolessImage}
 		if err := os.WriteFile(filepath.Join(p.dir, "Dockerfile"), []byte(seedDockerfile), 0o644); err != nil {

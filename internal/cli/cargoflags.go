@@ -23,19 +23,30 @@ type cargoFlags struct {
 // add registers the flags; defaultProfile is the command's profile when
 // neither --profile nor --release is given ("" for cargo's own, dev).
 func (c *cargoFlags) add(f *pflag.FlagSet, defaultProfile, staticHelp string) {
-	f.StringArrayVarP(&c.Packages, "package", "p", nil, "package that owns the binary (repeatable where cargo allows several)")
-	f.StringArrayVar(&c.bins, "bin", nil, "binary to build (searched across the workspace's members; repeatable where cargo allows several)")
+	c.addSelect(f)
 	profileHelp := "cargo profile to build with"
 	if defaultProfile == "" {
 		profileHelp += " (default: cargo's, dev)"
 	}
 	f.StringVar(&c.profile, "profile", defaultProfile, profileHelp)
 	f.BoolVar(&c.release, "release", false, "build with the release profile: --profile release")
+	c.addFeatures(f)
+	f.StringArrayVar(&c.Targets, "target", nil, "target triple to build for (repeatable where cargo allows several)")
+	f.BoolVar(&c.static, "static", false, staticHelp)
+}
+
+// addSelect adds -p and --bin, which choose what cargo builds (and what
+// prepare trims its recipe to).
+func (c *cargoFlags) addSelect(f *pflag.FlagSet) {
+	f.StringArrayVarP(&c.Packages, "package", "p", nil, "package that owns the binary (repeatable where cargo allows several)")
+	f.StringArrayVar(&c.bins, "bin", nil, "binary to build (searched across the workspace's members; repeatable where cargo allows several)")
+}
+
+// addFeatures adds cargo's feature flags.
+func (c *cargoFlags) addFeatures(f *pflag.FlagSet) {
 	f.StringArrayVarP(&c.Features, "features", "F", nil, "features to activate (comma-separated or repeated)")
 	f.BoolVar(&c.NoDefaultFeatures, "no-default-features", false, "do not activate the default feature")
 	f.BoolVar(&c.AllFeatures, "all-features", false, "activate all features")
-	f.StringArrayVar(&c.Targets, "target", nil, "target triple to build for (repeatable where cargo allows several)")
-	f.BoolVar(&c.static, "static", false, staticHelp)
 }
 
 // addManifestPath adds --manifest-path, for the commands that read a

@@ -62,7 +62,7 @@ func TestPrepareCmd(t *testing.T) {
 		{"malformed manifest", []string{"prepare", "--manifest-path", bad + "/Cargo.toml", "--recipe-path", recipePath + ".2"},
 			1, "", "Cargo.toml:1:", false},
 		{"newer recipe", []string{"prepare", "--manifest-path", layouts + "/single/Cargo.toml", "--explain", newer},
-			1, "", "recipe format 7 is newer than this berth (1); upgrade berth", false},
+			1, "", "recipe format 7 is newer than this berth (2); upgrade berth", false},
 		{"stray argument", []string{"prepare", "extra"}, 2, "", "unknown argument \"extra\"", false},
 		{"assumed targets", []string{"prepare", "--manifest-path", dir + "/solo/Cargo.toml", "--recipe-path", recipePath + ".3",
 			"--assume-file", dir + "/solo/src/main.rs", "--assume-file", dir + "/solo/src/bin/tool/main.rs"},

@@ -56,16 +56,7 @@ type view struct {
 // commonFlags are the flags cook and stage share: what to build, for which
 // target or platform.
 func commonFlags(s Spec, target string) []string {
-	common := []string{"-p", s.Package, "--bin", s.Bin}
-	if len(s.Features) > 0 {
-		common = append(common, "--features", ShellWord(strings.Join(s.Features, ",")))
-	}
-	if s.NoDefaultFeatures {
-		common = append(common, "--no-default-features")
-	}
-	if s.AllFeatures {
-		common = append(common, "--all-features")
-	}
+	common := append([]string{"-p", s.Package, "--bin", s.Bin}, featureFlags(s, true)...)
 	if target != "" {
 		common = append(common, "--target", target)
 	}
@@ -75,6 +66,27 @@ func commonFlags(s Spec, target string) []string {
 		common = append(common, "--platform", `"$TARGETPLATFORM"`)
 	}
 	return common
+}
+
+// featureFlags are the feature flags of prepare (exec form) and of cook
+// and stage (shell words): the dependency recipe asks for the features the
+// build turns on.
+func featureFlags(s Spec, shell bool) []string {
+	var out []string
+	if len(s.Features) > 0 {
+		f := strings.Join(s.Features, ",")
+		if shell {
+			f = ShellWord(f)
+		}
+		out = append(out, "--features", f)
+	}
+	if s.NoDefaultFeatures {
+		out = append(out, "--no-default-features")
+	}
+	if s.AllFeatures {
+		out = append(out, "--all-features")
+	}
+	return out
 }
 
 // runtimeFlags are stage's flags for the runtime files: base and includes.
@@ -137,7 +149,8 @@ func newView(s Spec) view {
 		prepare = append(prepare, "--manifest-path", ws+"/Cargo.toml")
 		v.BuildDir = path.Join("/app", ws)
 	}
-	prepare = append(prepare, "--recipe-path", "/berth/recipe.json")
+	prepare = append(prepare, "--recipe-path", "/berth/recipe.json", "--deps-recipe-path", "/berth/deps.json", "-p", s.Package, "--bin", s.Bin)
+	prepare = append(prepare, featureFlags(s, false)...)
 	if s.Inputs != nil {
 		v.Copies = copyLines(*s.Inputs)
 		for _, t := range s.Inputs.Targets {

@@ -65,34 +65,49 @@ const hostTriple = "x86_64-unknown-linux-gnu"
 // over it with older mtimes, build with the same flags. No dependency may be
 // compiled again, every binary must run the real code, and after an edit,
 // the edited code.
+//
+// layers/<layout> cooks in two layers first, the dependency recipe then the
+// whole one, and holds the cooks to the same contract.
 func TestCookContract(t *testing.T) {
 	testenv.RequireCargo(t)
 	env := cargoEnv(t)
 	for _, c := range contractCases {
-		t.Run(c.layout, func(t *testing.T) {
-			testenv.RequireDebianCrates(t, c.crates...)
-			ctx := copyLayout(t, c.layout)
-			r, err := Prepare(PrepareOptions{ManifestPath: filepath.Join(ctx, c.workspace, "Cargo.toml")})
-			if err != nil {
-				t.Fatal(err)
-			}
-			r = roundTrip(t, r)
-			work := t.TempDir()
-			runner := &cargo.Runner{Env: env, Stderr: io.Discard}
-			res, err := Cook(context.Background(), r, CookOptions{Dir: work, Flags: c.flags, Runner: runner})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("cook invalidated %d local units", len(res.Invalidated))
-			copyTree(t, ctx, work, &oldTime)
-			wsDir := filepath.Join(work, c.workspace)
-			exes := buildFresh(t, runner, wsDir, c.flags, r)
-			expectOutput(t, exes, c.bins, "real")
-			edit(t, filepath.Join(work, c.edit))
-			exes = buildFresh(t, runner, wsDir, c.flags, r)
-			expectOutput(t, exes, c.edited, "edited")
-		})
+		t.Run(c.layout, func(t *testing.T) { cookContract(t, env, c, false) })
+		t.Run("layers/"+c.layout, func(t *testing.T) { cookContract(t, env, c, true) })
 	}
+}
+
+func cookContract(t *testing.T, env []string, c contractCase, layered bool) {
+	testenv.RequireDebianCrates(t, c.crates...)
+	ctx := copyLayout(t, c.layout)
+	r, err := Prepare(PrepareOptions{ManifestPath: filepath.Join(ctx, c.workspace, "Cargo.toml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = roundTrip(t, r)
+	work := t.TempDir()
+	runner := &cargo.Runner{Env: env, Stderr: io.Discard}
+	if layered {
+		d, err := Dependencies(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Cook(context.Background(), roundTrip(t, d), CookOptions{Dir: work, Flags: c.flags, Runner: runner}); err != nil {
+			t.Fatalf("cooking the dependency layer: %v", err)
+		}
+	}
+	res, err := Cook(context.Background(), r, CookOptions{Dir: work, Flags: c.flags, Runner: runner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("cook invalidated %d local units", len(res.Invalidated))
+	copyTree(t, ctx, work, &oldTime)
+	wsDir := filepath.Join(work, c.workspace)
+	exes := buildFresh(t, runner, wsDir, c.flags, r)
+	expectOutput(t, exes, c.bins, "real")
+	edit(t, filepath.Join(work, c.edit))
+	exes = buildFresh(t, runner, wsDir, c.flags, r)
+	expectOutput(t, exes, c.edited, "edited")
 }
 
 // buildFresh builds with the case's flags and checks that every external

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/berth-dev/berth/internal/cargo"
@@ -48,9 +49,18 @@ type CookResult struct {
 // uplifted binaries, build script outputs) from every profile and target
 // directory cargo used, so the next build after the real sources are copied
 // compiles exactly the local crates, whatever their mtimes.
+//
+// A dependency recipe (Dependencies) is cooked with the same flags, less
+// those naming local packages and features (its one package already asks
+// for the features they turn on) and unlocked (its Cargo.lock stands in for
+// the workspace's); its manifest, lockfile and stubs are removed afterwards,
+// leaving the target directory for the whole recipe's cook.
 func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error) {
 	if err := WriteSkeleton(r, opts.Dir, opts.Overwrite); err != nil {
 		return nil, err
+	}
+	if r.Layer == LayerDependencies {
+		opts.Flags = depsFlags(opts.Flags)
 	}
 	wsDir := filepath.Join(opts.Dir, filepath.FromSlash(r.WorkspaceRoot))
 	if opts.Runner == nil {
@@ -74,6 +84,11 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 	if err != nil {
 		return nil, err
 	}
+	if r.Layer == LayerDependencies {
+		if err := removeSkeleton(r, opts.Dir); err != nil {
+			return nil, err
+		}
+	}
 	return &CookResult{TargetDir: meta.TargetDirectory, Invalidated: removed}, nil
 }
 
@@ -96,4 +111,39 @@ func (r *Recipe) localNames() []string {
 		}
 	}
 	return names
+}
+
+// depsFlags are a dependency recipe's cook flags: the profile, targets and
+// linking of the build, nothing that names a local package or feature, and
+// no --locked (--frozen keeps its --offline).
+func depsFlags(f BuildFlags) BuildFlags {
+	f.ManifestPath, f.Packages, f.Bins, f.Features = "", nil, nil, nil
+	f.NoDefaultFeatures, f.AllFeatures, f.Workspace = false, false, false
+	f.Tests, f.Benches, f.Examples, f.AllTargets = false, false, false, false
+	f.Offline = f.Offline || f.Frozen
+	f.Locked, f.Frozen = false, false
+	return f
+}
+
+// removeSkeleton removes a dependency recipe's manifest, lockfile and
+// stubs (and its empty directory) after its cook: the whole recipe's
+// skeleton takes their place, and cook never overwrites a differing file.
+func removeSkeleton(r *Recipe, dir string) error {
+	var paths []string
+	for _, f := range r.Files {
+		if f.Kind == KindManifest || f.Kind == KindLockfile {
+			paths = append(paths, f.Path)
+		}
+	}
+	for _, t := range r.Targets {
+		paths = append(paths, t.Path)
+	}
+	for _, p := range paths {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.Remove(full); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("removing the dependency recipe's %s after cooking: %w", p, err)
+		}
+	}
+	_ = os.Remove(filepath.Join(dir, filepath.FromSlash(r.WorkspaceRoot), depsDir)) // only when empty
+	return nil
 }

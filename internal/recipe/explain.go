@@ -2,6 +2,7 @@ package recipe
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -42,14 +43,46 @@ func explainFile(oldPath string, opts PrepareOptions, newLockOK bool) ([]string,
 	if err != nil {
 		return nil, err
 	}
+	if old.Select != nil && opts.Select.isZero() {
+		opts.Select = *old.Select // the same trim as the recipe's
+	}
 	cur, err := Prepare(opts)
 	if err != nil {
 		return nil, err
 	}
+	if old.Layer == LayerDependencies {
+		if cur, err = Dependencies(cur); err != nil {
+			return nil, err
+		}
+	}
 	if newLockOK && !slices.ContainsFunc(old.Files, isLockfile) {
 		cur.Files = slices.DeleteFunc(cur.Files, isLockfile)
 	}
-	return Explain(old, cur), nil
+	lines := Explain(old, cur)
+	if newLockOK || len(lines) == 0 {
+		return lines, nil
+	}
+	return append(lines, ExplainLayers(old, cur)...), nil
+}
+
+// ExplainLayers says which cook layer the change from recipe a to b
+// invalidates: the dependency layer (third-party crates, Dependencies),
+// with what changed in its recipe, or only the workspace layer after it.
+func ExplainLayers(a, b *Recipe) []string {
+	da, errA := Dependencies(a)
+	db, errB := Dependencies(b)
+	if errA != nil || errB != nil {
+		return []string{fmt.Sprintf("invalidates: cannot tell which layer (%v)", errors.Join(errA, errB))}
+	}
+	diff := Explain(da, db)
+	if len(diff) == 0 {
+		return []string{"invalidates: the workspace layer only; the dependency layer (third-party crates) is reused"}
+	}
+	out := []string{"invalidates: the dependency layer (its third-party crates compile again) and the workspace layer; in its recipe:"}
+	for _, l := range diff {
+		out = append(out, "  "+l)
+	}
+	return out
 }
 
 func isLockfile(f File) bool { return f.Kind == KindLockfile }

@@ -11,17 +11,20 @@ import (
 const maskedVersion = "0.0.0"
 
 // maskManifest re-encodes a manifest deterministically with local versions
-// masked: package.version, workspace.package.version, and the `version`
-// requirement of every path dependency on a masked package. Every other key
-// is kept.
-func maskManifest(m *workspace.Manifest, maskedDirs map[string]bool) ([]byte, error) {
-	raw := deepCopy(m.Raw).(map[string]any)
+// masked (package.version, workspace.package.version, and the `version`
+// requirement of every path dependency on a masked package) and the fields
+// no dependency sees left out (hiddenFields, [badges]). Every other key is
+// kept.
+func maskManifest(raw map[string]any, dir string, maskedDirs map[string]bool) ([]byte, error) {
 	if pkg := workspace.Table(raw, "package"); pkg != nil {
 		maskVersion(pkg)
+		maskHidden(pkg)
 	}
 	if wsPkg := workspace.Table(raw, "workspace", "package"); wsPkg != nil {
 		maskVersion(wsPkg)
+		maskHidden(wsPkg)
 	}
+	delete(raw, "badges")
 	tables := workspace.DependencyTables(raw)
 	if wsDeps := workspace.Table(raw, "workspace", "dependencies"); wsDeps != nil {
 		tables = append(tables, workspace.DepTable{Table: wsDeps})
@@ -33,12 +36,25 @@ func maskManifest(m *workspace.Manifest, maskedDirs map[string]bool) ([]byte, er
 				continue
 			}
 			rel, ok := d["path"].(string)
-			if ok && maskedDirs[filepath.Join(m.Dir(), rel)] {
+			if ok && maskedDirs[filepath.Join(dir, rel)] {
 				maskVersion(d)
 			}
 		}
 	}
 	return workspace.EncodeTOML(raw)
+}
+
+// hiddenFields are the [package] keys no compilation can see: cargo only
+// publishes them (description, authors, homepage and repository reach the
+// package's own crate as CARGO_PKG_* variables, and cook rebuilds every
+// local crate anyway). The recipe leaves them out, as it does [badges], so
+// that editing them changes no layer.
+var hiddenFields = []string{"description", "authors", "keywords", "categories", "readme", "homepage", "documentation", "repository", "publish"}
+
+func maskHidden(t map[string]any) {
+	for _, k := range hiddenFields {
+		delete(t, k)
+	}
 }
 
 func maskVersion(t map[string]any) {

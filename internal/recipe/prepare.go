@@ -16,6 +16,10 @@ type PrepareOptions struct {
 	// Assume lists target files to take as present though they are not on
 	// disk: a planner that copied only Inputs passes Inputs.Targets.
 	Assume []string
+	// Select, when it names a package or a binary, trims the recipe to
+	// what that binary needs; its features are recorded for the
+	// dependency layer (Dependencies).
+	Select Selection
 }
 
 // Prepare reads the workspace (without cargo) and returns its recipe.
@@ -24,7 +28,12 @@ func Prepare(opts PrepareOptions) (*Recipe, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &preparer{ws: ws, base: ws.ContextDir(), masked: map[string]bool{}, maskedDirs: map[string]bool{}}
+	sel := opts.Select
+	keep, err := keepSet(ws, &sel)
+	if err != nil {
+		return nil, err
+	}
+	p := &preparer{ws: ws, base: ws.ContextDir(), keep: keep, masked: map[string]bool{}, maskedDirs: map[string]bool{}}
 	// A [patch]/[replace] target is vendored even when it is also a
 	// workspace member: registry crates compile against it (log against a
 	// patched cfg-if), so cook cannot build them on a stub. Its real
@@ -34,12 +43,15 @@ func Prepare(opts PrepareOptions) (*Recipe, error) {
 	// price: editing it changes the recipe, so the dependency layer is
 	// rebuilt, as for any vendored crate. See TestPatchedMember.
 	for _, pkg := range ws.Packages {
-		if !pkg.Patched {
+		if !pkg.Patched && p.kept(&pkg) {
 			p.masked[pkg.Name] = true
 			p.maskedDirs[pkg.Dir()] = true
 		}
 	}
 	r := &Recipe{Version: FormatVersion, WorkspaceRoot: p.rel(ws.WorkspaceRoot)}
+	if !sel.isZero() {
+		r.Select = &sel
+	}
 	steps := []func(*Recipe) error{p.manifests, p.lockfile, p.extraFiles, p.vendored}
 	for _, step := range steps {
 		if err := step(r); err != nil {
@@ -53,8 +65,14 @@ func Prepare(opts PrepareOptions) (*Recipe, error) {
 type preparer struct {
 	ws         *workspace.Project
 	base       string
+	keep       map[string]bool // manifest paths of the packages kept; nil: all
 	masked     map[string]bool // package names whose versions are masked
 	maskedDirs map[string]bool // their directories
+}
+
+// kept reports whether the recipe holds pkg.
+func (p *preparer) kept(pkg *workspace.Package) bool {
+	return p.keep == nil || p.keep[pkg.ManifestPath]
 }
 
 // rel returns p relative to the recipe root, slash-separated.
@@ -74,6 +92,9 @@ func (p *preparer) manifests(r *Recipe) error {
 	rootDone := false
 	for i := range p.ws.Packages {
 		pkg := &p.ws.Packages[i]
+		if !p.kept(pkg) {
+			continue
+		}
 		r.Packages = append(r.Packages, Package{Name: pkg.Name, Manifest: p.rel(pkg.Manifest.Path), Vendored: pkg.Patched})
 		if pkg.Patched {
 			continue
@@ -93,7 +114,11 @@ func (p *preparer) manifests(r *Recipe) error {
 }
 
 func (p *preparer) addManifest(r *Recipe, m *workspace.Manifest) error {
-	data, err := maskManifest(m, p.maskedDirs)
+	raw := deepCopy(m.Raw).(map[string]any)
+	if m.Path == p.ws.RootManifest.Path {
+		p.trimRoot(raw)
+	}
+	data, err := maskManifest(raw, m.Dir(), p.maskedDirs)
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", m.Path, err)
 	}
@@ -132,6 +157,11 @@ func (p *preparer) lockfile(r *Recipe) error {
 	}
 	if _, err := workspace.ParseLockfile(path, data); err != nil {
 		return err
+	}
+	if p.keep != nil {
+		if data, err = workspace.TrimLockfile(path, data, p.lockRoots()); err != nil {
+			return err
+		}
 	}
 	r.Files = append(r.Files, newFile(p.rel(path), KindLockfile, workspace.MaskLockfile(data, p.masked)))
 	return nil

@@ -39,23 +39,54 @@ func TestPrepareGolden(t *testing.T) {
 			if !bytes.Equal(got, again) {
 				t.Errorf("recipe depends on where the workspace is")
 			}
-			golden := filepath.Join("testdata", "golden", c.layout+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
+			checkGolden(t, filepath.Join("testdata", "golden", c.layout+".json"), got)
+		})
+	}
+}
+
+// TestTrimGolden pins recipes trimmed to one binary and their dependency
+// recipes; run with -update to refresh.
+func TestTrimGolden(t *testing.T) {
+	cases := []struct {
+		name, layout, workspace string
+		sel                     Selection
+	}{
+		{"virtual-app", "virtual", ".", Selection{Bin: "app"}},
+		{"virtual-tiny", "virtual", ".", Selection{Package: "tiny", NoDefaultFeatures: true}},
+		{"mixed-root", "mixed", ".", Selection{Bin: "mixed", NoDefaultFeatures: true}},
+		{"mixed-old", "mixed", ".", Selection{Package: "old", Bin: "old"}},
+		{"patched-app", "patched", "app", Selection{Bin: "app"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := Prepare(PrepareOptions{ManifestPath: filepath.Join(layoutsDir, c.layout, c.workspace, "Cargo.toml"), Select: c.sel})
 			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
+				t.Fatal(err)
 			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("recipe differs from %s (run go test -update if the change is intended):\n%s", golden, strings.Join(Explain(mustDecode(t, want), mustDecode(t, got)), "\n"))
+			d, err := Dependencies(roundTrip(t, r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for suffix, data := range map[string][]byte{".json": encode(t, r), ".deps.json": encode(t, d)} {
+				checkGolden(t, filepath.Join("testdata", "golden", "trim-"+c.name+suffix), data)
 			}
 		})
+	}
+}
+
+func checkGolden(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("recipe differs from %s (run go test -update if the change is intended):\n%s", golden, strings.Join(Explain(mustDecode(t, want), mustDecode(t, got)), "\n"))
 	}
 }
 
@@ -186,8 +217,10 @@ func TestStale(t *testing.T) {
 	if lines, err := Stale(old, opts); err != nil || len(lines) != 0 {
 		t.Errorf("Stale = %q, %v; want nothing for a generated Cargo.lock", lines, err)
 	}
-	if lines, err := ExplainFile(old, opts); err != nil || strings.Join(lines, "\n") != "Cargo.lock: added (lockfile)" {
-		t.Errorf("ExplainFile = %q, %v; want the added Cargo.lock", lines, err)
+	// The lockfile pins the third-party versions: the dependency layer too.
+	if lines, err := ExplainFile(old, opts); err != nil || len(lines) < 2 || lines[0] != "Cargo.lock: added (lockfile)" ||
+		!strings.HasPrefix(lines[1], "invalidates: the dependency layer") {
+		t.Errorf("ExplainFile = %q, %v; want the added Cargo.lock, and the dependency layer invalidated", lines, err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "src", "bin", "new.rs"), []byte("fn main() {}\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -12,8 +12,9 @@ import (
 	"unicode/utf8"
 )
 
-// FormatVersion is the recipe format this berth writes and the newest it reads.
-const FormatVersion = 1
+// FormatVersion is the recipe format this berth writes and the newest it
+// reads. Format 2 added select and layer.
+const FormatVersion = 2
 
 // Recipe is everything cook needs to build a workspace's dependencies. All
 // paths are slash-separated and relative to the recipe root: the directory
@@ -26,6 +27,12 @@ type Recipe struct {
 	Packages      []Package `json:"packages"`
 	Files         []File    `json:"files"`
 	Targets       []Target  `json:"targets"`
+	// Select is the package and features the recipe was prepared for
+	// (prepare's -p, --bin and feature flags); nil for a whole workspace.
+	Select *Selection `json:"select,omitempty"`
+	// Layer is LayerDependencies for a recipe of the third-party
+	// dependencies alone (Dependencies), "" for a whole recipe.
+	Layer string `json:"layer,omitempty"`
 }
 
 // Package is a local package.
@@ -169,6 +176,9 @@ func (r *Recipe) validate() error {
 	}
 	if err := check("workspace root", r.WorkspaceRoot); err != nil {
 		return err
+	}
+	if r.Layer != "" && r.Layer != LayerDependencies {
+		return fmt.Errorf("unknown layer %q (want %q or none)", r.Layer, LayerDependencies)
 	}
 	var written []string
 	for _, f := range r.Files {

@@ -13,7 +13,8 @@ func TestDecodeErrors(t *testing.T) {
 	cases := []struct{ name, data, want string }{
 		{"not JSON", "{", "is not a berth recipe (invalid JSON"},
 		{"no version", `{"files":[]}`, `no "version" field`},
-		{"newer format", `{"version": 99}`, "recipe format 99 is newer than this berth (1); upgrade berth"},
+		{"newer format", `{"version": 99}`, "recipe format 99 is newer than this berth (2); upgrade berth"},
+		{"unknown layer", `{"version": 2, "workspace_root": ".", "layer": "os"}`, `unknown layer "os"`},
 		{"unknown field", `{"version": 1, "workspace_root": ".", "surprise": 1}`, "corrupt recipe"},
 		{"absolute path", `{"version": 1, "workspace_root": ".", "files": [{"path": "/etc/passwd", "kind": "source", "contents": ""}]}`, `"/etc/passwd" is not a clean relative path`},
 		{"escaping path", `{"version": 1, "workspace_root": ".", "targets": [{"path": "../x.rs", "stub": "main"}]}`, `"../x.rs" is not a clean relative path`},

@@ -206,7 +206,7 @@ func kindTarget(p pkgInfo, k targetKind, t map[string]any, inferred []inferredTa
 	harness, set := boolAt(t, "harness")
 	return Target{
 		Name: name, Kind: []string{k.kind}, CrateTypes: types, SrcPath: path,
-		Edition: targetEdition(t, p.edition), RequiredFeatures: stringsAt(t, "required-features"),
+		Edition: targetEdition(t, p.edition), RequiredFeatures: Strings(t, "required-features"),
 		Harness: harness || !set,
 	}, nil
 }

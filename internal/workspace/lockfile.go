@@ -80,6 +80,9 @@ type lockBlock struct {
 	name, version string
 	versionLine   int
 	source        bool
+	// start is the [[package]] line, end the next table header (or the
+	// end of the file): the block's lines are [start, end).
+	start, end int
 }
 
 // lockBlocks finds the [[package]] blocks of a lockfile's lines.
@@ -89,11 +92,12 @@ func lockBlocks(lines []string) []lockBlock {
 	for i, line := range lines {
 		if lockHeader.MatchString(line) {
 			if cur != nil {
+				cur.end = i
 				out = append(out, *cur)
 				cur = nil
 			}
 			if strings.TrimSpace(line) == "[[package]]" {
-				cur = &lockBlock{versionLine: -1}
+				cur = &lockBlock{versionLine: -1, start: i}
 			}
 			continue
 		}
@@ -111,6 +115,7 @@ func lockBlocks(lines []string) []lockBlock {
 		}
 	}
 	if cur != nil {
+		cur.end = len(lines)
 		out = append(out, *cur)
 	}
 	return out

@@ -103,8 +103,8 @@ func boolAt(raw map[string]any, key string) (value, set bool) {
 	return b, ok
 }
 
-// stringsAt returns raw[key] as a list of strings (nil if absent).
-func stringsAt(raw map[string]any, key string) []string {
+// Strings returns raw[key] as a list of strings (nil if absent).
+func Strings(raw map[string]any, key string) []string {
 	list, _ := raw[key].([]any)
 	var out []string
 	for _, v := range list {

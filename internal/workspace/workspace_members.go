@@ -45,7 +45,7 @@ func isExcluded(root string, ws map[string]any, manifestPath string) bool {
 		}
 		return false
 	}
-	return under(stringsAt(ws, "exclude")) && !under(stringsAt(ws, "members"))
+	return under(Strings(ws, "exclude")) && !under(Strings(ws, "members"))
 }
 
 // within reports whether path is dir or below it.
@@ -70,7 +70,7 @@ func (l *loader) load() error {
 		members = append(members, l.root.Path)
 	}
 	if ws := l.ws(); ws != nil {
-		expanded, err := l.expand(stringsAt(ws, "members"), "members")
+		expanded, err := l.expand(Strings(ws, "members"), "members")
 		if err != nil {
 			return err
 		}
@@ -172,7 +172,7 @@ func (l *loader) addPatches() error {
 	}
 	tables = append(tables, Table(l.root.Raw, "replace"))
 	for _, t := range tables {
-		for _, name := range sortedKeys(t) {
+		for _, name := range SortedKeys(t) {
 			dep, _ := t[name].(map[string]any)
 			if rel, ok := stringAt(dep, "path"); ok {
 				manifest := filepath.Join(l.root.Dir(), rel, "Cargo.toml")
@@ -188,7 +188,7 @@ func (l *loader) addPatches() error {
 func (l *loader) defaultMembers() ([]string, error) {
 	ws := l.ws()
 	if dm, ok := ws["default-members"]; ok && dm != nil {
-		paths, err := l.expand(stringsAt(ws, "default-members"), "default-members")
+		paths, err := l.expand(Strings(ws, "default-members"), "default-members")
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +213,8 @@ func (l *loader) defaultMembers() ([]string, error) {
 	return out, nil
 }
 
-func sortedKeys(m map[string]any) []string {
+// SortedKeys returns the keys of a TOML table, sorted.
+func SortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

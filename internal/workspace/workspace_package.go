@@ -30,7 +30,7 @@ func DependencyTables(raw map[string]any) []DepTable {
 	}
 	add(nil, raw)
 	targets := Table(raw, "target")
-	for _, cfg := range sortedKeys(targets) {
+	for _, cfg := range SortedKeys(targets) {
 		if t, ok := targets[cfg].(map[string]any); ok {
 			add([]string{"target", cfg}, t)
 		}
@@ -82,9 +82,9 @@ func (l *loader) about(a *Package, pkg map[string]any) {
 		"repository": &a.Repository, "homepage": &a.Homepage, "default-run": &a.DefaultRun} {
 		*to, _ = l.field(pkg, key)
 	}
-	a.Authors = stringsAt(pkg, "authors")
+	a.Authors = Strings(pkg, "authors")
 	if t, ok := pkg["authors"].(map[string]any); ok && t["workspace"] == true {
-		a.Authors = stringsAt(Table(l.root.Raw, "workspace", "package"), "authors")
+		a.Authors = Strings(Table(l.root.Raw, "workspace", "package"), "authors")
 	}
 }
 
@@ -114,7 +114,7 @@ func (l *loader) pathDeps(p *Package) []pathDep {
 	var out []pathDep
 	wsDeps := Table(l.root.Raw, "workspace", "dependencies")
 	for _, dt := range DependencyTables(p.Manifest.Raw) {
-		for _, name := range sortedKeys(dt.Table) {
+		for _, name := range SortedKeys(dt.Table) {
 			dep, _ := dt.Table[name].(map[string]any)
 			base := p.Dir()
 			if dep["workspace"] == true {

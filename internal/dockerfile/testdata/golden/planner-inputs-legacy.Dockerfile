@@ -5,11 +5,12 @@
 # Build it with BuildKit or the legacy builder:
 #   docker build -t api .
 #
-# How rebuilds stay fast: the planner stage reduces the project to a recipe
-# (manifests with local versions masked, Cargo.lock, cargo config, stub
-# targets); the builder stage builds the dependencies from the recipe alone,
-# so that layer stays cached until the dependencies change, then builds your
-# crates on top of it.
+# How rebuilds stay fast: the planner stage reduces the project to a recipe of
+# what this binary needs (manifests with local versions and publishing fields
+# masked, Cargo.lock, cargo config, stub targets) and to the recipe of its
+# third-party dependencies alone; the builder stage builds those first, in a
+# layer that stays cached until a third-party crate changes, then the rest of
+# the recipe, then your crates on top.
 
 # The Rust image to build with; the default follows the rust-toolchain channel 1.82.
 ARG RUST_IMAGE=rust:1.82-bookworm
@@ -38,14 +39,21 @@ WORKDIR /app
 # otherwise the builder's stage step warns: dependencies the recipe misses
 # compile on every build.
 COPY Cargo.toml Cargo.lock ./
-RUN ["/usr/local/bin/cargo-berth","prepare","--recipe-path","/berth/recipe.json", \
+RUN ["/usr/local/bin/cargo-berth","prepare","--recipe-path","/berth/recipe.json","--deps-recipe-path","/berth/deps.json","-p","api","--bin","api", \
     "--assume-file","src/main.rs"]
 
 FROM ${RUST_IMAGE} AS builder
 COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
 WORKDIR /app
+COPY --from=planner /berth/deps.json /berth/deps.json
+# First layer: the third-party dependencies alone (registry and git crates),
+# with exactly the flags of the build below. Their recipe holds no crate of
+# yours, so a version bump, a new path dependency between your crates or a
+# description edit leaves this layer cached.
+RUN cargo-berth cook --recipe-path /berth/deps.json --release --locked -p api --bin api
+# Second layer: your crates' manifests and the path dependencies between
+# them (stubs, removed after), on top of the first.
 COPY --from=planner /berth/recipe.json /berth/recipe.json
-# The dependencies only, with exactly the flags of the build below.
 RUN cargo-berth cook --recipe-path /berth/recipe.json --release --locked -p api --bin api
 # Your sources: from here on only the project's own crates compile.
 COPY . .

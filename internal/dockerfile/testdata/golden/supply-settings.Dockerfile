@@ -6,11 +6,12 @@
 #   docker buildx build -t api .
 # For the legacy builder, regenerate with --no-cache-mounts.
 #
-# How rebuilds stay fast: the planner stage reduces the project to a recipe
-# (manifests with local versions masked, Cargo.lock, cargo config, stub
-# targets); the builder stage builds the dependencies from the recipe alone,
-# so that layer stays cached until the dependencies change, then builds your
-# crates on top of it.
+# How rebuilds stay fast: the planner stage reduces the project to a recipe of
+# what this binary needs (manifests with local versions and publishing fields
+# masked, Cargo.lock, cargo config, stub targets) and to the recipe of its
+# third-party dependencies alone; the builder stage builds those first, in a
+# layer that stays cached until a third-party crate changes, then the rest of
+# the recipe, then your crates on top.
 
 # The Rust image to build with; the default follows the rust-toolchain channel 1.82.
 ARG RUST_IMAGE=rust:1.82-bookworm
@@ -30,17 +31,26 @@ WORKDIR /app
 # Runs on every change of the context but writes the same recipe unless the
 # dependencies changed, which keeps the builder's cook step cached. The
 # context is bind-mounted: no layer is made of it here.
-RUN --mount=type=bind,target=/app ["/usr/local/bin/cargo-berth","prepare","--recipe-path","/berth/recipe.json"]
+RUN --mount=type=bind,target=/app ["/usr/local/bin/cargo-berth","prepare","--recipe-path","/berth/recipe.json","--deps-recipe-path","/berth/deps.json","-p","api","--bin","api"]
 
 FROM ${RUST_IMAGE} AS builder
 COPY --from=berth /usr/local/bin/cargo-berth /usr/local/bin/cargo-berth
 WORKDIR /app
-COPY --from=planner /berth/recipe.json /berth/recipe.json
-# The dependencies only, with exactly the flags of the build below.
+COPY --from=planner /berth/deps.json /berth/deps.json
+# First layer: the third-party dependencies alone (registry and git crates),
+# with exactly the flags of the build below. Their recipe holds no crate of
+# yours, so a version bump, a new path dependency between your crates or a
+# description edit leaves this layer cached.
 # The cache mounts keep cargo's downloads between builds (not the target
-# directory: this layer is that cache). Their paths are CARGO_HOME of the
+# directory: these layers are that cache). Their paths are CARGO_HOME of the
 # official rust images: BuildKit's built-in frontend does not expand
 # variables in --mount, so change them if your RUST_IMAGE moves CARGO_HOME.
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/usr/local/cargo/git \
+    cargo-berth cook --recipe-path /berth/deps.json --release --locked -p api --bin api
+# Second layer: your crates' manifests and the path dependencies between
+# them (stubs, removed after), on top of the first.
+COPY --from=planner /berth/recipe.json /berth/recipe.json
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
     cargo-berth cook --recipe-path /berth/recipe.json --release --locked -p api --bin api
