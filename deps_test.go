@@ -15,7 +15,9 @@ func TestPackageDependencies(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	allowed := map[string][]string{
-		"cli":         {"pipeline", "publish", "config", "recipe", "dockerfile", "timing"},
+		"cli":         {"pipeline", "publish", "config", "recipe", "dockerfile", "timing", "yamlref", "kubectl", "atomicfile"},
+		"yamlref":     {},
+		"kubectl":     {},
 		"config":      {},
 		"cargo":       {"workspace", "cargoconfig", "timing"},
 		"workspace":   {"cargoconfig"},

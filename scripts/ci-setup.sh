@@ -228,6 +228,23 @@ CROSS_PACKAGES=(
 	binfmt-support
 )
 
+# kubectl for `cargo berth apply`'s tests: Debian's kubernetes-client. A
+# kubectl another package already installed (e.g. Google Cloud SDK's
+# kubectl package, which owns /usr/bin/kubectl too and would make the
+# Debian package fail to unpack) is kept.
+install_kubectl() {
+	if dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null | grep -q 'install ok installed'; then
+		log "kubectl: kubernetes-client already installed"
+		return
+	fi
+	if command -v kubectl >/dev/null 2>&1; then
+		log "kubectl: keeping $(command -v kubectl) (not Debian's kubernetes-client)"
+		return
+	fi
+	log "kubectl: apt-get install kubernetes-client"
+	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends kubernetes-client >&2
+}
+
 install_cross() {
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		log "cross: dpkg --add-architecture arm64"
@@ -316,6 +333,7 @@ main() {
 	if [[ ${#failed[@]} -eq 0 ]]; then
 		start_docker || failed+=("docker engine")
 		install_cross || failed+=("cross toolchain")
+		install_kubectl || failed+=("kubectl")
 	fi
 	wait "$registry_pid" || failed+=("registry $REGISTRY_VERSION")
 	wait "$buildx_pid" || failed+=("buildx $BUILDX_VERSION")

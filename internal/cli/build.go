@@ -55,8 +55,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f := cmd.Flags()
 	f.SortFlags = false
 	o.addCargoFlags(f)
-	f.StringArrayVar(&o.platforms, "platform", nil, "build for these platforms, cross-compiled with no emulation: linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64 (comma-separated or repeated; default: the host)")
-	f.StringVar(&o.runtimeFrom, "runtime-from", "", "take the runtime files (shared libraries, CA bundle) from this image, pulled for each platform, instead of the build machine")
+	o.addPlatformFlags(f)
 	f.StringVar(&o.loadPlatform, "load-platform", "", "with several platforms, the one --load and --tarball take (default: the host's, else the first)")
 	o.settingFlags.add(f)
 	o.addRuntimeFlags(f)
@@ -77,6 +76,13 @@ func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
 	o.cargoFlags.add(f, "release", "link statically (musl when its std is installed, else glibc +crt-static)")
 	o.addRunFlags(f)
 	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
+}
+
+// addPlatformFlags adds the flags that choose the platforms and where
+// their runtime files come from; build and resolve share them.
+func (o *buildOptions) addPlatformFlags(f *pflag.FlagSet) {
+	f.StringArrayVar(&o.platforms, "platform", nil, "build for these platforms, cross-compiled with no emulation: linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64 (comma-separated or repeated; default: the host)")
+	f.StringVar(&o.runtimeFrom, "runtime-from", "", "take the runtime files (shared libraries, CA bundle) from this image, pulled for each platform, instead of the build machine")
 }
 
 // addRuntimeFlags adds the flags that shape the runtime files; build and
