@@ -62,7 +62,7 @@ ci: lint test
 # packaged by itself (used as BERTH_IMAGE by generated Dockerfiles).
 image:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags=-s -o bin/static/cargo-berth ./cmd/cargo-berth
-	$(GO) run ./cmd/cargo-berth build --binary bin/static/cargo-berth --base scratch -t berth:latest --load
+	$(GO) run ./cmd/cargo-berth build --binary bin/static/cargo-berth --base scratch -t berth:dev --load
 
 # Local stand-ins for the images the Dockerfile tests and benchmark use
 # (nothing can be pulled): a Rust builder, a distroless-cc-like runtime and
