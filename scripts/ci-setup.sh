@@ -16,6 +16,7 @@ set -euo pipefail
 REGISTRY_VERSION=v3.1.2
 BUILDX_VERSION=v0.19.3
 STATICCHECK_VERSION=v0.8.2
+ACTIONLINT_VERSION=v1.7.12
 SYFT_VERSION=v1.57.1
 COSIGN_VERSION=v3.1.3
 CRANE_VERSION=v0.22.1
@@ -190,6 +191,19 @@ install_staticcheck() {
 		go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" >&2
 }
 
+# actionlint checks .github/workflows and, through the CI workflow's
+# `uses: ./`, action.yml (make lint).
+install_actionlint() {
+	local bin="$REGISTRY_BIN_DIR/actionlint"
+	if [[ -x $bin ]] && "$bin" -version 2>/dev/null | grep -q "^${ACTIONLINT_VERSION}$"; then
+		log "actionlint: $bin is already $ACTIONLINT_VERSION"
+		return
+	fi
+	log "actionlint: go install github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION into $REGISTRY_BIN_DIR"
+	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
+		go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" >&2
+}
+
 # syft is the independent scanner the e2e tests run on berth's images. Its
 # build takes 20 to 30 minutes on 2 cores: the binary is kept, and rebuilt
 # only when its embedded module version is not $SYFT_VERSION (syft built with
@@ -322,6 +336,8 @@ main() {
 	local buildx_pid=$!
 	install_staticcheck &
 	local staticcheck_pid=$!
+	install_actionlint &
+	local actionlint_pid=$!
 	install_syft &
 	local syft_pid=$!
 	install_cosign &
@@ -338,6 +354,7 @@ main() {
 	wait "$registry_pid" || failed+=("registry $REGISTRY_VERSION")
 	wait "$buildx_pid" || failed+=("buildx $BUILDX_VERSION")
 	wait "$staticcheck_pid" || failed+=("staticcheck $STATICCHECK_VERSION")
+	wait "$actionlint_pid" || failed+=("actionlint $ACTIONLINT_VERSION")
 	wait "$syft_pid" || failed+=("syft $SYFT_VERSION")
 	wait "$cosign_pid" || failed+=("cosign $COSIGN_VERSION")
 	wait "$crane_pid" || failed+=("crane $CRANE_VERSION")
