@@ -180,29 +180,23 @@ install_buildx() {
 	docker buildx version >&2 || die "buildx: docker does not see the plugin at $plugin"
 }
 
-install_staticcheck() {
-	local bin="$REGISTRY_BIN_DIR/staticcheck"
-	if [[ -x $bin ]] && "$bin" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
-		log "staticcheck: $bin is already $STATICCHECK_VERSION"
+# install_go_tool NAME PACKAGE VERSION: go install PACKAGE@VERSION into
+# $REGISTRY_BIN_DIR, unless NAME there already reports VERSION (-version).
+install_go_tool() {
+	local name=$1 pkg=$2 version=$3 bin="$REGISTRY_BIN_DIR/$1"
+	if [[ -x $bin ]] && "$bin" -version 2>/dev/null | grep -qF "${version#v}"; then
+		log "$name: $bin is already $version"
 		return
 	fi
-	log "staticcheck: go install honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION into $REGISTRY_BIN_DIR"
-	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
-		go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" >&2
+	log "$name: go install $pkg@$version into $REGISTRY_BIN_DIR"
+	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" go install "$pkg@$version" >&2
 }
+
+install_staticcheck() { install_go_tool staticcheck honnef.co/go/tools/cmd/staticcheck "$STATICCHECK_VERSION"; }
 
 # actionlint checks .github/workflows and, through the CI workflow's
 # `uses: ./`, action.yml (make lint).
-install_actionlint() {
-	local bin="$REGISTRY_BIN_DIR/actionlint"
-	if [[ -x $bin ]] && "$bin" -version 2>/dev/null | grep -q "^${ACTIONLINT_VERSION}$"; then
-		log "actionlint: $bin is already $ACTIONLINT_VERSION"
-		return
-	fi
-	log "actionlint: go install github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION into $REGISTRY_BIN_DIR"
-	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
-		go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" >&2
-}
+install_actionlint() { install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"; }
 
 # syft is the independent scanner the e2e tests run on berth's images. Its
 # build takes 20 to 30 minutes on 2 cores: the binary is kept, and rebuilt
