@@ -19,11 +19,8 @@ export CARGO_HOME="$tmp/cargo-home" BERTH_CACHE_DIR="$tmp/cache" RUSTUP_HOME=${R
 mkdir -p "$CARGO_HOME"
 printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' > "$CARGO_HOME/config.toml"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$tmp/reg"
-printf 'version: 0.1\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\nlog: {level: error}\n' "$tmp/reg" "$port" > "$tmp/reg.yml"
-OTEL_TRACES_EXPORTER=none registry serve "$tmp/reg.yml" > "$tmp/reg.log" 2>&1 & reg_pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v2/" > /dev/null && break; sleep 0.1; done
+source bench/registry.sh
+start_registry "$tmp"
 reg=127.0.0.1:$port
 
 # Three binaries: the two-bins fixture and a third, gamma.
