@@ -2,7 +2,7 @@
 #   make demo   build cargo-berth and package the bundled example into an image
 #   make test   install the test components (Docker engine, registry, Debian's
 #               Rust crates; needs root) and run every test, end to end included
-.PHONY: all build demo test unit fuzz lint ci image builder-image bench clean
+.PHONY: all build demo test unit fuzz lint ci image release builder-image bench clean
 
 GO        ?= go
 BIN       := bin/cargo-berth
@@ -54,15 +54,28 @@ lint:
 	$(GO) vet ./...
 	@command -v staticcheck >/dev/null || { echo "staticcheck is missing: run scripts/ci-setup.sh"; exit 1; }
 	staticcheck ./...
+	@command -v actionlint >/dev/null || { echo "actionlint is missing: run scripts/ci-setup.sh"; exit 1; }
+	actionlint
 	$(GO) mod tidy -diff
 
 ci: lint test
 
 # berth's own image: the static cargo-berth in an otherwise empty image,
-# packaged by itself (used as BERTH_IMAGE by generated Dockerfiles).
+# packaged by itself, as berth:dev (the BERTH_IMAGE a development build's
+# generated Dockerfiles name; a release's name its published image).
 image:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags=-s -o bin/static/cargo-berth ./cmd/cargo-berth
-	$(GO) run ./cmd/cargo-berth build --binary bin/static/cargo-berth --base scratch -t berth:latest --load
+	$(GO) run ./cmd/cargo-berth build --binary bin/static/cargo-berth --base scratch -t berth:dev --load
+
+# A release (scripts/release.sh): static cargo-berth for linux/amd64 and
+# linux/arm64 in dist/ with SHA256SUMS, reporting VERSION, and berth's own
+# image index of both, pushed to RELEASE_REPO:VERSION. VERSION is the tag at
+# HEAD; without one it is dev+<commit>, a development build (its Dockerfiles
+# say so). CI runs it into a local registry (e2e/release_test.go).
+VERSION      ?= $(shell git describe --tags --exact-match --match 'v*' 2>/dev/null || echo dev+$$(git rev-parse --short HEAD))
+RELEASE_REPO ?= ghcr.io/berth-dev/berth
+release:
+	VERSION='$(VERSION)' RELEASE_REPO='$(RELEASE_REPO)' GO='$(GO)' bash scripts/release.sh
 
 # Local stand-ins for the images the Dockerfile tests and benchmark use
 # (nothing can be pulled): a Rust builder, a distroless-cc-like runtime and

@@ -21,7 +21,10 @@ const module = "github.com/berth-dev/berth/"
 // the pipeline sees the whole configuration.
 var allowedImports = map[string][]string{
 	"cmd/cargo-berth":        {"internal/cli"},
-	"internal/cli":           {"internal/pipeline", "internal/publish", "internal/config", "internal/recipe", "internal/dockerfile", "internal/timing", "internal/verify", "internal/testenv"},
+	"internal/cli":           {"internal/pipeline", "internal/publish", "internal/config", "internal/recipe", "internal/dockerfile", "internal/timing", "internal/verify", "internal/deploy", "internal/testenv"},
+	"internal/deploy":        {"internal/pipeline", "internal/publish", "internal/yamlref", "internal/kubectl", "internal/atomicfile", "internal/testenv"},
+	"internal/yamlref":       {},
+	"internal/kubectl":       {"internal/testenv"},
 	"internal/verify":        {"internal/pipeline", "internal/provenance", "internal/image", "internal/config"},
 	"internal/provenance":    {},
 	"internal/pipeline":      {"internal/config", "internal/recipe", "internal/cargo", "internal/workspace", "internal/cargoconfig", "internal/elf", "internal/fileset", "internal/image", "internal/rootfs", "internal/audit", "internal/sbom", "internal/pkgdb", "internal/timing", "internal/atomicfile", "internal/stamp", "internal/unpack", "internal/cachedir", "internal/provenance", "internal/testenv"},
@@ -118,13 +121,15 @@ func TestCheckImportsFails(t *testing.T) {
 
 // allowedRunners are the only files outside tests and benchmarks that
 // start programs, and what they run: cargo (and rustc, and zig's version
-// probe) from internal/cargo, git from one file of the pipeline.
+// probe) from internal/cargo, git from one file of the pipeline, kubectl
+// from internal/kubectl.
 var allowedRunners = map[string]string{
-	"internal/cargo/runner.go": "cargo",
-	"internal/cargo/build.go":  "rustc",
-	"internal/cargo/zig.go":    "python3 -m ziglang (zig's version)",
-	"internal/pipeline/git.go": "git",
-	"internal/testenv/":        "test components (docker, registry, scanners)",
+	"internal/cargo/runner.go":    "cargo",
+	"internal/cargo/build.go":     "rustc",
+	"internal/cargo/zig.go":       "python3 -m ziglang (zig's version)",
+	"internal/pipeline/git.go":    "git",
+	"internal/kubectl/kubectl.go": "kubectl (apply: berth never talks to a cluster itself)",
+	"internal/testenv/":           "test components (docker, registry, scanners)",
 }
 
 // TestWhoRunsPrograms: a new exec.Command anywhere else fails, so that

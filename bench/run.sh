@@ -18,6 +18,9 @@ echo
 echo "## cargo berth prepare on a 300-member workspace (bench/prepare; goal ≤ 200 ms)"
 go test ./bench/prepare -run '^$' -bench . -benchtime 20x | grep -E '^Benchmark'
 echo
+echo "## resolve and index against a local registry (bench/deploy; goals ≤ 1.1x one by one, ≤ 1 s and 0 uploads)"
+bench/deploy/run.sh
+echo
 echo "## cook, then the final build of each layout (goal: only local crates compile)"
 echo "| layout | after cook, final build |"
 echo "|---|---|"

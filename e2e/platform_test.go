@@ -406,7 +406,7 @@ func TestBinaryPlatformMismatch(t *testing.T) {
 	gccRun(t, dir, "aarch64-linux-gnu-gcc", "-o", "a", "a.c")
 	out := filepath.Join(dir, "layout")
 	r := berth(t, "build", "--binary", filepath.Join(dir, "a"), "--platform", "linux/amd64", "--oci-layout", out)
-	if r.code == 0 || !strings.Contains(r.stderr, "is a binary for linux/arm64, but linux/amd64 was asked for") {
+	if r.code == 0 || !strings.Contains(r.stderr, "is a binary for linux/arm64, but platform linux/amd64 was asked for") {
 		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {

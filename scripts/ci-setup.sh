@@ -16,6 +16,7 @@ set -euo pipefail
 REGISTRY_VERSION=v3.1.2
 BUILDX_VERSION=v0.19.3
 STATICCHECK_VERSION=v0.8.2
+ACTIONLINT_VERSION=v1.7.12
 SYFT_VERSION=v1.57.1
 COSIGN_VERSION=v3.1.3
 CRANE_VERSION=v0.22.1
@@ -184,16 +185,23 @@ install_buildx() {
 	docker buildx version >&2 || die "buildx: docker does not see the plugin at $plugin"
 }
 
-install_staticcheck() {
-	local bin="$REGISTRY_BIN_DIR/staticcheck"
-	if [[ -x $bin ]] && "$bin" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
-		log "staticcheck: $bin is already $STATICCHECK_VERSION"
+# install_go_tool NAME PACKAGE VERSION: go install PACKAGE@VERSION into
+# $REGISTRY_BIN_DIR, unless NAME there already reports VERSION (-version).
+install_go_tool() {
+	local name=$1 pkg=$2 version=$3 bin="$REGISTRY_BIN_DIR/$1"
+	if [[ -x $bin ]] && "$bin" -version 2>/dev/null | grep -qF "${version#v}"; then
+		log "$name: $bin is already $version"
 		return
 	fi
-	log "staticcheck: go install honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION into $REGISTRY_BIN_DIR"
-	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" \
-		go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" >&2
+	log "$name: go install $pkg@$version into $REGISTRY_BIN_DIR"
+	"${SUDO[@]}" env PATH="$PATH" GOBIN="$REGISTRY_BIN_DIR" go install "$pkg@$version" >&2
 }
+
+install_staticcheck() { install_go_tool staticcheck honnef.co/go/tools/cmd/staticcheck "$STATICCHECK_VERSION"; }
+
+# actionlint checks .github/workflows and, through the CI workflow's
+# `uses: ./`, action.yml (make lint).
+install_actionlint() { install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"; }
 
 # syft is the independent scanner the e2e tests run on berth's images. Its
 # build takes 20 to 30 minutes on 2 cores: the binary is kept, and rebuilt
@@ -232,6 +240,23 @@ CROSS_PACKAGES=(
 	qemu-user-static
 	binfmt-support
 )
+
+# kubectl for `cargo berth apply`'s tests: Debian's kubernetes-client. A
+# kubectl another package already installed (e.g. Google Cloud SDK's
+# kubectl package, which owns /usr/bin/kubectl too and would make the
+# Debian package fail to unpack) is kept.
+install_kubectl() {
+	if dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null | grep -q 'install ok installed'; then
+		log "kubectl: kubernetes-client already installed"
+		return
+	fi
+	if command -v kubectl >/dev/null 2>&1; then
+		log "kubectl: keeping $(command -v kubectl) (not Debian's kubernetes-client)"
+		return
+	fi
+	log "kubectl: apt-get install kubernetes-client"
+	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends kubernetes-client >&2
+}
 
 install_cross() {
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -310,6 +335,8 @@ main() {
 	local buildx_pid=$!
 	install_staticcheck &
 	local staticcheck_pid=$!
+	install_actionlint &
+	local actionlint_pid=$!
 	install_syft &
 	local syft_pid=$!
 	install_cosign &
@@ -321,10 +348,12 @@ main() {
 	if [[ ${#failed[@]} -eq 0 ]]; then
 		start_docker || failed+=("docker engine")
 		install_cross || failed+=("cross toolchain")
+		install_kubectl || failed+=("kubectl")
 	fi
 	wait "$registry_pid" || failed+=("registry $REGISTRY_VERSION")
 	wait "$buildx_pid" || failed+=("buildx $BUILDX_VERSION")
 	wait "$staticcheck_pid" || failed+=("staticcheck $STATICCHECK_VERSION")
+	wait "$actionlint_pid" || failed+=("actionlint $ACTIONLINT_VERSION")
 	wait "$syft_pid" || failed+=("syft $SYFT_VERSION")
 	wait "$cosign_pid" || failed+=("cosign $COSIGN_VERSION")
 	wait "$crane_pid" || failed+=("crane $CRANE_VERSION")

@@ -41,16 +41,8 @@ for comp in gzip zstd; do
   echo "| cargo berth build --compression $comp | ${s}s | $(awk "BEGIN{printf \"%.2f\", $s/$gz}") | $((kb / 1024)) MiB | $layers |"
 done
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$tmp/reg"
-cat > "$tmp/reg.yml" <<YML
-version: 0.1
-storage: {filesystem: {rootdirectory: $tmp/reg}}
-http: {addr: 127.0.0.1:$port}
-log: {level: error}
-YML
-OTEL_TRACES_EXPORTER=none registry serve "$tmp/reg.yml" > "$tmp/reg.log" 2>&1 & reg_pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v2/" > /dev/null && break; sleep 0.1; done
+source bench/registry.sh
+start_registry "$tmp"
 # The same image on both sides, without its SBOM artifact (crane pushes a
 # layout of one image). berth packages from its cache (filled here) and
 # pushes: the push alone is what is compared, so the layers are already

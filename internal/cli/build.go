@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -18,7 +19,7 @@ func init() { subcommands = append(subcommands, newBuildCmd) }
 type buildOptions struct {
 	cargoFlags
 	settingFlags
-	binary       string
+	binary       []string
 	sysroot      string
 	libraryPaths []string
 	runtimeFrom  string
@@ -56,8 +57,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f := cmd.Flags()
 	f.SortFlags = false
 	o.addCargoFlags(f)
-	f.StringArrayVar(&o.platforms, "platform", nil, "build for these platforms, cross-compiled with no emulation: linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64 (comma-separated or repeated; default: the host)")
-	f.StringVar(&o.runtimeFrom, "runtime-from", "", "take the runtime files (shared libraries, CA bundle) from this image, pulled for each platform, instead of the build machine")
+	o.addPlatformFlags(f)
 	f.StringVar(&o.loadPlatform, "load-platform", "", "with several platforms, the one --load and --tarball take (default: the host's, else the first)")
 	o.settingFlags.add(f)
 	o.addRuntimeFlags(f)
@@ -78,7 +78,14 @@ func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
 	o.addManifestPath(f)
 	o.cargoFlags.add(f, "release", "link statically (musl when its std is installed, else glibc +crt-static)")
 	o.addRunFlags(f)
-	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
+	f.StringArrayVar(&o.binary, "binary", nil, "package this prebuilt ELF binary instead of running cargo; PLATFORM=PATH once per platform makes an index (--binary linux/amd64=a --binary linux/arm64=b)")
+}
+
+// addPlatformFlags adds the flags that choose the platforms and where
+// their runtime files come from; build and resolve share them.
+func (o *buildOptions) addPlatformFlags(f *pflag.FlagSet) {
+	f.StringArrayVar(&o.platforms, "platform", nil, "build for these platforms, cross-compiled with no emulation: linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64 (comma-separated or repeated; default: the host)")
+	f.StringVar(&o.runtimeFrom, "runtime-from", "", "take the runtime files (shared libraries, CA bundle) from this image, pulled for each platform, instead of the build machine")
 }
 
 // addRuntimeFlags adds the flags that shape the runtime files; build and
@@ -152,16 +159,36 @@ func (o *buildOptions) request(s *streams, changed map[string]bool) (pipeline.Re
 	if err := o.settingFlags.layer(changed, &l.Values); err != nil {
 		return pipeline.Request{}, err
 	}
-	return pipeline.Request{
-		Settings: l, Cargo: o.CargoFlags, Binary: o.binary, Sysroot: o.sysroot, RuntimeFrom: o.runtimeFrom,
+	req := pipeline.Request{
+		Settings: l, Cargo: o.CargoFlags, Sysroot: o.sysroot, RuntimeFrom: o.runtimeFrom,
 		LibraryPaths: o.libraryPaths, LoadPlatform: o.loadPlatform, SBOMOut: o.sbomOut,
 		ProvenanceOut: o.provOut, Version: Version(), Push: o.outputs.Push, Log: s.Err,
-	}, nil
+	}
+	req.Binary, req.Binaries, err = parseBinaries(o.binary)
+	return req, err
+}
+
+// parseBinaries reads --binary: one PATH, or PLATFORM=PATH per platform.
+func parseBinaries(values []string) (string, []pipeline.PlatformBinary, error) {
+	var one string
+	var per []pipeline.PlatformBinary
+	for _, v := range values {
+		plat, path, ok := strings.Cut(v, "=")
+		if _, err := pipeline.ParsePlatforms([]string{plat}); !ok || err != nil || !strings.Contains(plat, "/") {
+			if one != "" || len(values) > 1 {
+				return "", nil, usagef("--binary %s: with several --binary, give each as PLATFORM=PATH (e.g. linux/arm64=target/aarch64-unknown-linux-gnu/release/api)", v)
+			}
+			one = v
+			continue
+		}
+		per = append(per, pipeline.PlatformBinary{Platform: plat, Path: path})
+	}
+	return one, per, nil
 }
 
 // checkBinaryFlags refuses cargo's flags with --binary, which skips cargo.
 func (o *buildOptions) checkBinaryFlags(changed map[string]bool) error {
-	if o.binary == "" {
+	if len(o.binary) == 0 {
 		return nil
 	}
 	for _, f := range []string{"features", "no-default-features", "all-features", "target", "static", "profile", "release", "locked", "frozen", "offline", "zig"} {

@@ -113,10 +113,11 @@ func (o *dockerfileOptions) spec(s *streams, d *pipeline.Described, runtimeImage
 		Bin: d.Bin, Package: d.Package, WorkspaceDir: d.WorkspaceDir,
 		Profile: *cfg.Profile, Features: o.Features, NoDefaultFeatures: o.NoDefaultFeatures,
 		AllFeatures: o.AllFeatures, Static: cfg.Static != nil && *cfg.Static,
-		CacheMounts: !o.noCacheMounts, BerthImage: berthImage(), RuntimeImage: runtimeImage,
+		CacheMounts: !o.noCacheMounts, RuntimeImage: runtimeImage,
 		Env: sortedKV(cfg.Env), Labels: sortedKV(cfg.Labels), Expose: cfg.Expose, User: *cfg.User,
 		Locked: d.Locked,
 	}
+	spec.BerthImage, spec.BerthImageNote = berthImage()
 	if len(o.Targets) == 1 {
 		spec.Target = o.Targets[0]
 	}
@@ -229,14 +230,26 @@ func (o *dockerfileOptions) runtimeImage() (string, error) {
 	return o.runtime, nil
 }
 
-// berthImage is the published image of this very berth; a development
-// build points at the latest release.
-func berthImage() string {
+// berthImage is the image of this very berth, at its version (a release
+// publishes it; see the Makefile's release target), and the comment that
+// says so. A development build has no published image, never "latest"
+// (another berth): it names berth:dev, which `make image` builds.
+func berthImage() (ref, note string) {
 	v := Version()
 	if v == "" || v == "dev" || strings.Contains(v, "+") {
-		return berthImageRepo + ":latest"
+		return devBerthImage, fmt.Sprintf("Written by a development build of berth (%s), which has no published image: build it with `make image` in berth's tree (it is %s), or pass --build-arg BERTH_IMAGE=%s:<release>.", orDev(v), devBerthImage, berthImageRepo)
 	}
-	return berthImageRepo + ":" + v
+	return berthImageRepo + ":" + v, "The image of berth " + v + ", which wrote this file."
+}
+
+// devBerthImage is the image `make image` builds from a working tree.
+const devBerthImage = "berth:dev"
+
+func orDev(v string) string {
+	if v == "" {
+		return "dev"
+	}
+	return v
 }
 
 // write writes both files, or neither when one is in the way, and says

@@ -38,6 +38,7 @@ func usagef(format string, args ...any) error {
 
 // streams are where a command writes: results on Out, everything else on Err.
 type streams struct {
+	In  io.Reader
 	Out io.Writer
 	Err io.Writer
 }
@@ -51,7 +52,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// stderr has several writers at once: cargo's output, copied by os/exec,
 	// and --timings lines from other goroutines.
-	s := &streams{Out: stdout, Err: timing.Serialized(stderr)}
+	s := &streams{In: os.Stdin, Out: stdout, Err: timing.Serialized(stderr)}
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	root.SetOut(stdout)

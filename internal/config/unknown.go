@@ -24,6 +24,7 @@ var OtherEnv = []string{
 	"BERTH_REGISTRY_BIN",     // tests: the registry binary
 	"BERTH_REGISTRY_BIN_DIR", // tests: where it is installed
 	"BERTH_SYFT_BIN",         // tests: the syft binary
+	"BERTH_REPO",             // resolve and apply: where images are pushed
 }
 
 // UnknownEnv returns a warning for each BERTH_* variable of environ

@@ -51,8 +51,10 @@ type Spec struct {
 	RustImage       string
 	RustImageSource string
 	// BerthImage is BERTH_IMAGE's default: an image with a static
-	// /usr/local/bin/cargo-berth.
-	BerthImage string
+	// /usr/local/bin/cargo-berth; BerthImageNote, when set, is a comment
+	// line about it (which berth wrote the file).
+	BerthImage     string
+	BerthImageNote string
 	// RuntimeImage, when set, is RUNTIME_IMAGE's default and the runtime
 	// stage copies only the binary into it; when empty the runtime is
 	// FROM scratch with the binary and its exact runtime files.

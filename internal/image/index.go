@@ -6,6 +6,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
@@ -42,3 +43,7 @@ func Index(ms []Manifest) (v1.ImageIndex, error) {
 type plainImage struct{ v1.Image }
 
 func (plainImage) ArtifactType() (string, error) { return "", nil }
+
+// ConfigLayer is the image's own config layer, when it has one: a pulled
+// image's can then be mounted instead of uploaded.
+func (p plainImage) ConfigLayer() (v1.Layer, error) { return partial.ConfigLayer(p.Image) }

@@ -134,13 +134,13 @@ func (p *Plan) Stage(ctx context.Context, dir, appDir string) (*Contents, error)
 func (p *Plan) compile(ctx context.Context, t Target) (string, []audit.Crate, error) {
 	bo := p.buildOptions(t)
 	var crates []audit.Crate
-	if p.supply.needsCrates(p.req.Binary != "") {
+	if p.supply.needsCrates(t.Binary != "") {
 		var err error
 		if crates, err = p.crates(ctx, bo); err != nil {
 			return "", nil, err
 		}
 	}
-	exe := p.req.Binary
+	exe := t.Binary
 	if exe == "" {
 		if t.Note != "" {
 			fmt.Fprintln(p.log, t.Note)

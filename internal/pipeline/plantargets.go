@@ -21,6 +21,9 @@ func (p *Plan) planTargets(ctx context.Context) error {
 	if err := p.checkCombinations(platforms); err != nil {
 		return err
 	}
+	if len(p.req.Binaries) > 0 {
+		return p.prebuiltTargets(platforms)
+	}
 	p.platforms = platforms
 	if err := p.loadPlatform(); err != nil {
 		return err
@@ -61,23 +64,60 @@ func (p *Plan) checkCombinations(platforms []v1.Platform) error {
 // prebuiltTarget is the one target of a --binary, whose ELF machine must
 // be the platform asked for: checked now, not after the closure.
 func (p *Plan) prebuiltTarget(platforms []v1.Platform) error {
-	t := Target{}
+	t := Target{Binary: p.req.Binary}
 	if len(platforms) == 1 {
-		b, err := elf.Check(p.req.Binary)
-		if err != nil {
-			return inputf("--binary %s: %v", p.req.Binary, err)
-		}
-		got, err := Platform(b.Machine, b.Class)
-		if err != nil {
-			return inputf("--binary %s: %v", p.req.Binary, err)
-		}
-		if got.String() != platforms[0].String() {
-			return inputf("--binary %s is a binary for %s, but platform %s was asked for (from %s): give the %s binary, or ask for %s",
-				p.req.Binary, got, platforms[0], p.cfg.Origin("platforms"), platforms[0], got)
+		if err := checkBinaryPlatform(p.req.Binary, platforms[0], p.cfg.Origin("platforms")); err != nil {
+			return err
 		}
 		t.Platform = platforms[0]
 	}
 	p.targets = []Target{t}
+	return nil
+}
+
+// prebuiltTargets are the targets of one binary per platform; the
+// platforms are the binaries', in order, and none may be asked for too.
+func (p *Plan) prebuiltTargets(platforms []v1.Platform) error {
+	switch {
+	case len(platforms) > 0:
+		return inputf("--binary PLATFORM=PATH names the platforms; platforms (from %s) cannot be given too", p.cfg.Origin("platforms"))
+	case p.req.Stage && len(p.req.Binaries) > 1:
+		return inputf("stage writes one platform's files; give one --binary")
+	}
+	seen := map[string]bool{}
+	for _, b := range p.req.Binaries {
+		ps, err := ParsePlatforms([]string{b.Platform})
+		if err != nil || len(ps) != 1 {
+			return inputf("--binary %s=%s: %q is not one platform (e.g. linux/arm64)", b.Platform, b.Path, b.Platform)
+		}
+		if seen[ps[0].String()] {
+			return inputf("--binary names platform %s twice: give one binary per platform", ps[0])
+		}
+		seen[ps[0].String()] = true
+		if err := checkBinaryPlatform(b.Path, ps[0], "--binary "+b.Platform+"="+b.Path); err != nil {
+			return err
+		}
+		p.platforms = append(p.platforms, ps[0])
+		p.targets = append(p.targets, Target{Platform: ps[0], Binary: b.Path})
+	}
+	return p.loadPlatform()
+}
+
+// checkBinaryPlatform checks that the ELF machine of the prebuilt binary
+// at path is platform's, before anything is packaged.
+func checkBinaryPlatform(path string, platform v1.Platform, from string) error {
+	b, err := elf.Check(path)
+	if err != nil {
+		return inputf("--binary %s: %v", path, err)
+	}
+	got, err := Platform(b.Machine, b.Class)
+	if err != nil {
+		return inputf("--binary %s: %v", path, err)
+	}
+	if got.String() != platform.String() {
+		return inputf("--binary %s is a binary for %s, but platform %s was asked for (from %s): give the %s binary, or ask for %s",
+			path, got, platform, from, platform, got)
+	}
 	return nil
 }
 

@@ -80,9 +80,13 @@ func checkFiles(req Request) error {
 			return inputf("--sysroot %s is not a directory: give the root the target's libraries live under", req.Sysroot)
 		}
 	}
-	if req.Binary != "" {
-		if _, err := os.Stat(req.Binary); err != nil {
-			return inputf("--binary %s: %v", req.Binary, errors.Unwrap(err))
+	paths := []string{req.Binary}
+	for _, b := range req.Binaries {
+		paths = append(paths, b.Path)
+	}
+	for _, path := range paths {
+		if _, err := os.Stat(path); path != "" && err != nil {
+			return inputf("--binary %s: %v", path, errors.Unwrap(err))
 		}
 	}
 	if req.ProvenanceOut != "" {
@@ -99,7 +103,7 @@ func checkFiles(req Request) error {
 // resolve reads the project and the settings and checks what they say.
 func (p *Plan) resolve(ctx context.Context) error {
 	var err error
-	prebuilt := p.req.Binary != ""
+	prebuilt := p.req.prebuilt()
 	if p.project, p.manifest, err = loadProject(ctx, p.runner, p.req.Cargo.ManifestPath, prebuilt); err != nil {
 		return err
 	}
@@ -141,10 +145,10 @@ func (p *Plan) selectBinary(bin string) (workspace.Selection, error) {
 	if len(p.req.Cargo.Packages) == 1 {
 		pkg = p.req.Cargo.Packages[0]
 	}
-	if p.req.Binary == "" {
+	if !p.req.prebuilt() {
 		return p.project.SelectBinaryFrom(p.manifest, pkg, bin)
 	}
-	sel := workspace.Selection{Bin: filepath.Base(p.req.Binary)}
+	sel := workspace.Selection{Bin: p.req.binaryName()}
 	if p.project != nil {
 		if found, err := p.project.SelectBinaryFrom(p.manifest, pkg, sel.Bin); err == nil {
 			sel.Package = found.Package

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/config"
@@ -27,6 +28,10 @@ type Request struct {
 	Cargo CargoFlags
 	// Binary packages this prebuilt ELF file instead of running cargo.
 	Binary string
+	// Binaries package one prebuilt ELF file per platform into an index
+	// instead of running cargo (the platforms are theirs, in order); a
+	// request gives Binary or Binaries, not both.
+	Binaries []PlatformBinary
 	// Sysroot is where shared libraries and system files come from
 	// instead of /; RuntimeFrom an image to take them from.
 	Sysroot, RuntimeFrom string
@@ -71,4 +76,21 @@ func inputf(format string, args ...any) error {
 func IsInput(err error) bool {
 	var ie *InputError
 	return errors.As(err, &ie)
+}
+
+// PlatformBinary is one platform's prebuilt binary.
+type PlatformBinary struct {
+	Platform string // linux/amd64, linux/arm64, ...
+	Path     string
+}
+
+// prebuilt reports whether the request packages prebuilt binaries.
+func (r Request) prebuilt() bool { return r.Binary != "" || len(r.Binaries) > 0 }
+
+// binaryName is the name of the prebuilt binary (the first's, of several).
+func (r Request) binaryName() string {
+	if len(r.Binaries) > 0 {
+		return filepath.Base(r.Binaries[0].Path)
+	}
+	return filepath.Base(r.Binary)
 }

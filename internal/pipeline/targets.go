@@ -88,6 +88,8 @@ type Target struct {
 	Root string
 	Env  []string // environment cargo gets besides the caller's (the linker berth chose)
 	Note string   // what berth chose on the user's behalf, for stderr
+	// Binary is the prebuilt file to package for this target; "" runs cargo.
+	Binary string
 }
 
 // Toolchain is what target planning asks of the Rust toolchain.
