@@ -31,7 +31,7 @@ func TestPackageDependencies(t *testing.T) {
 		"dockerfile":  {"atomicfile"},
 		"rootfs":      {"fileset", "atomicfile", "chroot"},
 		"recipe":      {"cargo", "workspace", "atomicfile"},
-		"pipeline":    {"config", "recipe", "cargo", "workspace", "cargoconfig", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp", "unpack", "cachedir"},
+		"pipeline":    {"extras", "chroot", "config", "recipe", "cargo", "workspace", "cargoconfig", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp", "unpack", "cachedir"},
 		"testenv":     {},
 		"audit":       {},
 		"sbom":        {},
@@ -41,6 +41,7 @@ func TestPackageDependencies(t *testing.T) {
 		"progress":    {},
 		"filehash":    {},
 		"ctxio":       {},
+		"extras":      {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)

@@ -63,6 +63,13 @@ APT_PACKAGES=(
 	librust-proc-macro2-dev
 	librust-unicode-ident-dev
 	librust-rustc-std-workspace-core-dev
+	# what a service needs at run time (docs/runtime.md): the zone database,
+	# tini as PID 1, busybox for the debug variant, gdb to read split debug
+	# information back
+	tzdata
+	tini
+	busybox-static
+	gdb
 )
 
 log() { printf 'ci-setup: %s\n' "$*" >&2; }

@@ -85,6 +85,8 @@ func (o *buildOptions) addRuntimeFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.includes, "include", nil, "extra host file or directory, SRC:/DEST (repeatable)")
 	f.StringVar(&o.sysroot, "sysroot", "", "take shared libraries and system files from this root instead of / (e.g. a cross target's)")
 	f.StringArrayVar(&o.libraryPaths, "library-path", nil, "also look for shared libraries in this absolute directory, like LD_LIBRARY_PATH; the image gets LD_LIBRARY_PATH (repeatable)")
+	f.BoolVar(&o.tzdata, "tzdata", false, "ship the zone database (Debian's tzdata); --tzdata=false never; default: when the binary reads it")
+	f.BoolVar(&o.init, "init", false, "run the binary under tini (Debian's tini-static) as PID 1, which forwards signals and reaps children")
 }
 
 // addSupplyFlags adds the flags about what supply-chain tools see: the
@@ -192,6 +194,8 @@ type settingFlags struct {
 	compression    string
 	sbom           string
 	noAuditSection bool
+	tzdata, init   bool
+	health         healthFlags
 }
 
 func (o *settingFlags) add(f *pflag.FlagSet) {
@@ -202,6 +206,7 @@ func (o *settingFlags) add(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.expose, "expose", nil, "port to expose, PORT[/tcp|/udp] (repeatable)")
 	f.StringVar(&o.user, "user", "65532:65532", "user the binary runs as")
 	f.StringVar(&o.compression, "compression", "gzip", "layer compression: gzip (every engine) or zstd (smaller, faster; Docker 23+, containerd 1.5+)")
+	o.health.add(f)
 }
 
 // layer puts the setting flags the user set into v.
@@ -230,7 +235,24 @@ func (o *settingFlags) layer(changed map[string]bool, v *config.Build) error {
 		on := !o.noAuditSection
 		v.AuditSection = &on
 	}
+	o.runtimeSettings(changed, v)
 	return o.pairs(changed, v)
+}
+
+// runtimeSettings puts the runtime flags the user set into v.
+func (o *settingFlags) runtimeSettings(changed map[string]bool, v *config.Build) {
+	bools := []struct {
+		flag string
+		to   **bool
+		val  bool
+	}{{"tzdata", &v.TZData, o.tzdata}, {"init", &v.Init, o.init}}
+	for _, b := range bools {
+		if changed[b.flag] {
+			val := b.val
+			*b.to = &val
+		}
+	}
+	o.health.layer(changed, v)
 }
 
 // pairs reads --env and --label.

@@ -37,6 +37,18 @@ type Build struct {
 	SBOM *string `json:"sbom"`
 	// AuditSection adds the crate list (.dep-v0) to a copy of the binary.
 	AuditSection *bool `json:"audit-section"`
+	// TZData ships the zone database; unset means automatic (when the
+	// binary can read it).
+	TZData *bool `json:"tzdata"`
+	// Init puts tini in front of the binary as PID 1.
+	Init *bool `json:"init"`
+	// Healthcheck is the image's health check, "CMD ..." as in a
+	// Dockerfile; the health-* keys are docker's options of it.
+	Healthcheck       *string `json:"healthcheck"`
+	HealthInterval    *string `json:"health-interval"`
+	HealthTimeout     *string `json:"health-timeout"`
+	HealthRetries     *string `json:"health-retries"`
+	HealthStartPeriod *string `json:"health-start-period"`
 }
 
 // SBOMFormats are the values of sbom: SPDX 2.3 JSON (the default),

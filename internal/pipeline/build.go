@@ -73,6 +73,11 @@ type Options struct {
 	Compression image.Compression
 	// Progress shows a long layer compression there; nil shows nothing.
 	Progress io.Writer
+	// Extras are the runtime files beyond the closure (zone database,
+	// init) and what decides them.
+	Extras Extras
+	// Healthcheck is the image's health check; nil means none.
+	Healthcheck *v1.HealthConfig
 	// Pull fetches a base image; nil means image.Pull.
 	Pull func(ctx context.Context, ref string, p v1.Platform) (v1.Image, error)
 }
@@ -93,8 +98,12 @@ type Contents struct {
 	Runtime    *fileset.Set // libraries and system files, the rarely changing layer
 	App        *fileset.Set // the binary alone
 	Entrypoint string       // the binary's path in the image
-	Base       v1.Image     // nil for an empty image
-	Warnings   []string
+	Init       bool         // tini runs the binary (InitPath)
+	// Notes say what was decided about the runtime files and why, for the
+	// summary (the zone database shipped or left out).
+	Notes    []string
+	Base     v1.Image // nil for an empty image
+	Warnings []string
 	// OS packages of the runtime files taken from the build machine (or
 	// the sysroot), for --base auto: their records are in Runtime.
 	Packages []pkgdb.Package
@@ -138,8 +147,18 @@ func Collect(ctx context.Context, opts Options) (*Contents, error) {
 	if closure.NSS && opts.Base != BaseAuto && opts.Base != "" {
 		c.Warnings = append(c.Warnings, nssWarning(opts.Binary, opts.Base))
 	}
-	if c.Runtime, c.Base, err = runtimeLayer(ctx, opts, closure, c); err != nil {
+	xs, note, err := runtimeExtras(opts)
+	if err != nil {
 		return nil, err
+	}
+	c.Notes, c.Init = append(c.Notes, note), opts.Extras.Init
+	if c.Runtime, c.Base, err = runtimeLayer(ctx, opts, closure, c, xs); err != nil {
+		return nil, err
+	}
+	if c.Init {
+		if err := checkInitMachine(extrasRoot(opts), closure); err != nil {
+			return nil, err
+		}
 	}
 	if c.Runtime != nil && c.Runtime.Has(c.Entrypoint) {
 		return nil, fmt.Errorf("an include puts a file at %s, where the binary goes: the binary would hide it; give the include another destination", c.Entrypoint)
@@ -161,14 +180,15 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 		c.digestedBinary, c.binaryDigest = opts.Binary, digestAsync(opts.Binary, opts.Stamps)
 	}
 	img, err := image.Build(ctx, image.Options{
-		Base:       c.Base,
-		Layers:     [][]fileset.File{c.Runtime.Files(), c.App.Files()},
-		LayerNames: []string{"runtime files", "application " + path.Base(c.Entrypoint)},
-		Platform:   c.Platform,
-		Epoch:      opts.Epoch,
-		Entrypoint: []string{c.Entrypoint},
-		Env:        withLibraryPath(opts.Env, opts.LibraryPaths),
-		User:       opts.User,
+		Base:        c.Base,
+		Layers:      [][]fileset.File{c.Runtime.Files(), c.App.Files()},
+		LayerNames:  []string{"runtime files", "application " + path.Base(c.Entrypoint)},
+		Platform:    c.Platform,
+		Epoch:       opts.Epoch,
+		Entrypoint:  entrypoint(c.Entrypoint, c.Init),
+		Healthcheck: opts.Healthcheck,
+		Env:         withLibraryPath(opts.Env, opts.LibraryPaths),
+		User:        opts.User,
 		// A base image's working directory is kept; scratch gets "/".
 		WorkingDir:   workingDir(c.Base),
 		ExposedPorts: opts.Expose,
@@ -239,7 +259,7 @@ func checkStageDirs(dir, appDir string) error {
 
 // runtimeLayer returns the files to put under the binary and the base image
 // to put them on (nil for an empty image).
-func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Contents) (*fileset.Set, v1.Image, error) {
+func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Contents, xs []rootfs.Extra) (*fileset.Set, v1.Image, error) {
 	switch opts.Base {
 	case BaseScratch:
 		if !c.Static {
@@ -247,7 +267,10 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		}
 		set, w, err := rootfs.Runtime(rootfs.Options{Root: opts.Root, Includes: opts.Includes})
 		res.Warnings = append(res.Warnings, w...)
-		return set, nil, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return set, nil, addFrom(set, rootfs.Options{Root: extrasRoot(opts), Extras: xs}, res)
 	case BaseAuto, "":
 		set, w, err := rootfs.Runtime(rootfs.Options{
 			Root: opts.Root, System: opts.SystemRoot == "", Includes: opts.Includes,
@@ -257,7 +280,7 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 			return nil, nil, err
 		}
 		res.Warnings = append(res.Warnings, w...)
-		if err := addSystemFrom(set, opts.SystemRoot, res); err != nil {
+		if err := addFrom(set, rootfs.Options{Root: extrasRoot(opts), System: opts.SystemRoot != "", Extras: xs}, res); err != nil {
 			return nil, nil, err
 		}
 		if err := addOriginLibraries(set, c, opts.Binary); err != nil {
@@ -283,7 +306,10 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		res.Warnings = append(res.Warnings, w...)
 		set, w, err := rootfs.Runtime(rootfs.Options{Root: opts.Root, Includes: opts.Includes})
 		res.Warnings = append(res.Warnings, w...)
-		return set, base, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return set, base, addFrom(set, rootfs.Options{Root: extrasRoot(opts), Extras: xs}, res)
 	}
 }
 

@@ -55,6 +55,8 @@ func (p *Plan) image(ctx context.Context, t Target, opts Options) (*Result, erro
 		return nil, err
 	}
 	opts.Binary = exe
+	opts.Extras.Crates = crateNames(crates)
+	p.warnAllocator(t, opts.Extras.Crates)
 	if opts.Root == "" && t.Root != "" {
 		// The cross packages' root has the libraries but no system files:
 		// the CA bundle still comes from the build machine.
@@ -98,8 +100,10 @@ func (p *Plan) Stage(ctx context.Context, dir, appDir string) (*Contents, error)
 	}
 	opts := Options{
 		Binary: exe, Name: p.sel.Bin, Base: *p.cfg.Base, Includes: p.cfg.Include, Root: p.req.Sysroot,
-		LibraryPaths: p.req.LibraryPaths,
+		LibraryPaths: p.req.LibraryPaths, Extras: p.extras(), Env: sortedPairs(p.cfg.Env),
 	}
+	opts.Extras.Crates = crateNames(crates)
+	p.warnAllocator(t, opts.Extras.Crates)
 	if opts.Root == "" && t.Root != "" {
 		opts.Root, opts.SystemRoot = t.Root, "/"
 	}
@@ -180,6 +184,7 @@ func (p *Plan) imageOptions(ctx context.Context) Options {
 		Labels: p.labels(ctx), Expose: p.cfg.Expose, User: *p.cfg.User,
 		Cache: layerCache(), Stamps: fileStamps(), DigestBinary: p.supply.format != "none",
 		Progress: p.log, RuntimeFrom: p.req.RuntimeFrom, RuntimeCache: runtimeCache(), Compression: p.comp,
+		Extras: p.extras(), Healthcheck: p.health,
 	}
 }
 
@@ -235,5 +240,5 @@ func summary(res *Result) string {
 			}
 		}
 	}
-	return fmt.Sprintf("packaged %s with %s; layers: %s compressed", res.Entrypoint, what, strings.Join(sizes, " + "))
+	return fmt.Sprintf("packaged %s with %s; layers: %s compressed; %s", res.Entrypoint, what, strings.Join(sizes, " + "), strings.Join(res.Notes, "; "))
 }

@@ -44,6 +44,9 @@ type Plan struct {
 	targets       []Target
 	platforms     []v1.Platform
 	load          v1.Platform
+	health        *v1.HealthConfig
+	// warnedAllocator: the musl allocator warning is given once per build.
+	warnedAllocator bool
 }
 
 // Prepare reads the project and the settings, picks the binary and checks
@@ -111,6 +114,14 @@ func (p *Plan) resolve(ctx context.Context) error {
 	}
 	if p.supply, err = resolveSupply(p.cfg, p.req.SBOMOut); err != nil {
 		return err
+	}
+	if p.health, err = Healthcheck(p.cfg); err != nil {
+		return err
+	}
+	if p.req.RuntimeFrom == "" {
+		if err := CheckExtras(p.req.Sysroot, p.extras()); err != nil {
+			return err
+		}
 	}
 	if p.tags, err = parseTags(p.cfg, p.sel.Bin, p.req.Push); err != nil {
 		return err
