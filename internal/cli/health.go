@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"strconv"
+
 	"github.com/spf13/pflag"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/dockerfile"
+	"github.com/berth-dev/berth/internal/pipeline"
 )
 
 // healthFlags are the health check's flags, named as docker run names its
@@ -36,4 +40,20 @@ func (h *healthFlags) layer(changed map[string]bool, v *config.Build) {
 			*s.to = s.val
 		}
 	}
+}
+
+// carryExtraSettings maps tzdata, init and the health check onto the
+// Dockerfile: the stage step gets tzdata and init as flags, the runtime
+// stage the entrypoint and HEALTHCHECK line.
+func carryExtraSettings(cfg config.Resolved, spec *dockerfile.Spec) error {
+	spec.Init = cfg.Init != nil && *cfg.Init
+	if cfg.TZData != nil {
+		spec.TZData = strconv.FormatBool(*cfg.TZData)
+	}
+	h, err := pipeline.Healthcheck(cfg)
+	if err != nil || h == nil {
+		return err
+	}
+	spec.Health = &dockerfile.Health{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
+	return nil
 }

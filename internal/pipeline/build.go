@@ -147,11 +147,10 @@ func Collect(ctx context.Context, opts Options) (*Contents, error) {
 	if closure.NSS && opts.Base != BaseAuto && opts.Base != "" {
 		c.Warnings = append(c.Warnings, nssWarning(opts.Binary, opts.Base))
 	}
-	xs, note, err := runtimeExtras(opts)
+	xs, err := runtimeExtras(opts, c)
 	if err != nil {
 		return nil, err
 	}
-	c.Notes, c.Init = append(c.Notes, note), opts.Extras.Init
 	if c.Runtime, c.Base, err = runtimeLayer(ctx, opts, closure, c, xs); err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ const InitPath = "/usr/bin/tini-static"
 // Runtime extras from Debian packages, taken from the system root (the
 // build machine, --sysroot or --runtime-from's image).
 var (
-	zoneExtra = rootfs.Extra{Path: extras.ZoneDir, Package: "tzdata", Skip: []string{"posix", "right"}, For: "tzdata"}
+	zoneExtra = rootfs.Extra{Path: extras.ZoneDir, Package: "tzdata", Skip: []string{"posix", "right"}, For: "--tzdata"}
 	initExtra = rootfs.Extra{Path: InitPath, Package: "tini", For: "--init"}
 )
 
@@ -35,9 +35,11 @@ type Extras struct {
 	Crates []string
 }
 
-// runtimeExtras decides the extra files of opts' image and says why the
-// zone database is shipped or left out, for the summary.
-func runtimeExtras(opts Options) ([]rootfs.Extra, string, error) {
+// runtimeExtras decides the extra files of opts' image, and says in c's
+// notes why the zone database is shipped or left out, for the summary. A
+// zone database the binary reads but the root lacks is a warning: it was
+// not asked for.
+func runtimeExtras(opts Options, c *Contents) ([]rootfs.Extra, error) {
 	var out []rootfs.Extra
 	x := opts.Extras
 	zone, why := false, ""
@@ -49,7 +51,11 @@ func runtimeExtras(opts Options) ([]rootfs.Extra, string, error) {
 	default:
 		var err error
 		if zone, why, err = extras.Zone(opts.Binary, x.Crates, opts.Env); err != nil {
-			return nil, "", err
+			return nil, err
+		}
+		if err := rootfs.CheckExtra(extrasRoot(opts), zoneExtra); zone && err != nil {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("the binary reads the zone database (%s), but %v", why, err))
+			zone, why = false, why+", but the root has no tzdata"
 		}
 	}
 	note := "zone database left out: " + why
@@ -57,10 +63,11 @@ func runtimeExtras(opts Options) ([]rootfs.Extra, string, error) {
 		out = append(out, zoneExtra)
 		note = "zone database shipped: " + why
 	}
+	c.Notes, c.Init = append(c.Notes, note), x.Init
 	if x.Init {
 		out = append(out, initExtra)
 	}
-	return out, note, nil
+	return out, nil
 }
 
 // CheckExtras checks, before cargo runs, that root (the build machine's
