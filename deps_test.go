@@ -31,7 +31,7 @@ func TestPackageDependencies(t *testing.T) {
 		"dockerfile":  {"atomicfile"},
 		"rootfs":      {"fileset", "atomicfile", "chroot"},
 		"recipe":      {"cargo", "workspace", "atomicfile"},
-		"pipeline":    {"extras", "chroot", "config", "recipe", "cargo", "workspace", "cargoconfig", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp", "unpack", "cachedir"},
+		"pipeline":    {"extras", "chroot", "debuginfo", "config", "recipe", "cargo", "workspace", "cargoconfig", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp", "unpack", "cachedir"},
 		"testenv":     {},
 		"audit":       {},
 		"sbom":        {},
@@ -42,6 +42,7 @@ func TestPackageDependencies(t *testing.T) {
 		"filehash":    {},
 		"ctxio":       {},
 		"extras":      {},
+		"debuginfo":   {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)

@@ -24,6 +24,7 @@ type buildOptions struct {
 	runtimeFrom  string
 	loadPlatform string
 	sbomOut      string
+	debugOut     string
 	outputs      publish.Outputs
 	json         bool
 	force        bool
@@ -66,6 +67,9 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f.BoolVar(&o.outputs.Load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
 	f.BoolVar(&o.outputs.Push, "push", false, "push the image to the registry of each tag")
 	o.addSupplyFlags(f)
+	f.BoolVar(&o.split, "split-debuginfo", false, "strip the image's binary and keep its debug information in a separate file linked by build-id, attached to the image (objcopy)")
+	f.BoolVar(&o.debugVariant, "debug-variant", false, "also make the image with a static busybox under /busybox (Debian's busybox-static), published under each tag with -debug appended")
+	f.StringVar(&o.debugOut, "debuginfo-out", "", "with --split-debuginfo, also write the debug file to DIR/.build-id/xx/yyyy.debug (gdb's debug-file-directory, debuginfod)")
 	f.BoolVar(&o.json, "json", false, "print one JSON document listing each ref, digest, platform and SBOM digest, for CI (also on failure, with the error)")
 	return cmd
 }
@@ -147,7 +151,7 @@ func (o *buildOptions) request(s *streams, changed map[string]bool) (pipeline.Re
 	}
 	return pipeline.Request{
 		Settings: l, Cargo: o.CargoFlags, Binary: o.binary, Sysroot: o.sysroot, RuntimeFrom: o.runtimeFrom,
-		LibraryPaths: o.libraryPaths, LoadPlatform: o.loadPlatform, SBOMOut: o.sbomOut,
+		LibraryPaths: o.libraryPaths, LoadPlatform: o.loadPlatform, SBOMOut: o.sbomOut, DebugInfoOut: o.debugOut,
 		Push: o.outputs.Push, Log: s.Err,
 	}, nil
 }
@@ -195,6 +199,8 @@ type settingFlags struct {
 	sbom           string
 	noAuditSection bool
 	tzdata, init   bool
+	split          bool
+	debugVariant   bool
 	health         healthFlags
 }
 
@@ -245,7 +251,9 @@ func (o *settingFlags) runtimeSettings(changed map[string]bool, v *config.Build)
 		flag string
 		to   **bool
 		val  bool
-	}{{"tzdata", &v.TZData, o.tzdata}, {"init", &v.Init, o.init}}
+	}{{"tzdata", &v.TZData, o.tzdata}, {"init", &v.Init, o.init}, {"split-debuginfo", &v.SplitDebuginfo, o.split},
+		{"debug-variant", &v.DebugVariant, o.debugVariant},
+	}
 	for _, b := range bools {
 		if changed[b.flag] {
 			val := b.val

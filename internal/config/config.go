@@ -49,6 +49,12 @@ type Build struct {
 	HealthTimeout     *string `json:"health-timeout"`
 	HealthRetries     *string `json:"health-retries"`
 	HealthStartPeriod *string `json:"health-start-period"`
+	// SplitDebuginfo strips the image's binary and keeps its debug
+	// information in a separate file linked by build-id.
+	SplitDebuginfo *bool `json:"split-debuginfo"`
+	// DebugVariant also makes the image with a static busybox under
+	// /busybox, published under each tag with -debug appended.
+	DebugVariant *bool `json:"debug-variant"`
 }
 
 // SBOMFormats are the values of sbom: SPDX 2.3 JSON (the default),

@@ -13,6 +13,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/berth-dev/berth/internal/audit"
+	"github.com/berth-dev/berth/internal/debuginfo"
 	"github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/fileset"
 	"github.com/berth-dev/berth/internal/image"
@@ -89,6 +90,12 @@ type Result struct {
 	// Crates are the crates compiled into the binary (its .dep-v0 list);
 	// nil when they were not listed.
 	Crates []audit.Crate
+	// Split is the binary's debug information split out (the image has
+	// the stripped binary); nil without split-debuginfo.
+	Split *debuginfo.Result
+	// Debug is the debug variant: Image plus busybox; nil without
+	// debug-variant.
+	Debug v1.Image
 }
 
 // Contents is what an image of the binary holds, before it is an image.
@@ -155,7 +162,7 @@ func Collect(ctx context.Context, opts Options) (*Contents, error) {
 		return nil, err
 	}
 	if c.Init {
-		if err := checkInitMachine(extrasRoot(opts), closure); err != nil {
+		if err := checkMachine(extrasRoot(opts), initExtra, closure); err != nil {
 			return nil, err
 		}
 	}

@@ -31,6 +31,8 @@ type Extras struct {
 	TZDataFrom string
 	// Init puts tini in front of the binary as PID 1.
 	Init bool
+	// DebugVariant also makes the image with busybox under /busybox.
+	DebugVariant bool
 	// Crates are the names of the crates compiled into the binary.
 	Crates []string
 }
@@ -85,30 +87,38 @@ func CheckExtras(root string, x Extras) error {
 			return &InputError{err}
 		}
 	}
+	if x.DebugVariant {
+		if err := rootfs.CheckExtra(root, busyboxExtra); err != nil {
+			return &InputError{err}
+		}
+	}
 	return nil
 }
 
-// checkInitMachine refuses a tini built for another machine than the
-// binary (the build machine's for a cross target).
-func checkInitMachine(root string, c *elf.Closure) error {
-	_, host, _, _, err := chroot.Regular(root, InitPath)
+// checkMachine refuses an extra program (tini, busybox) built for another
+// machine than the binary (the build machine's for a cross target).
+func checkMachine(root string, x rootfs.Extra, c *elf.Closure) error {
+	_, host, _, _, err := chroot.Regular(root, x.Path)
 	if err != nil {
-		return fmt.Errorf("--init: %w", err)
+		return fmt.Errorf("%s: %w", x.For, err)
 	}
 	f, err := debugelf.Open(host)
 	if err != nil {
-		return fmt.Errorf("--init: reading %s: %w", host, err)
+		return fmt.Errorf("%s: reading %s: %w", x.For, host, err)
 	}
 	defer f.Close()
 	if f.Machine != c.Machine {
-		return fmt.Errorf("--init: %s is built for %s, the binary for %s: install the tini package of the binary's architecture in a root given with --sysroot or --runtime-from", host, f.Machine, c.Machine)
+		return fmt.Errorf("%s: %s is built for %s, the binary for %s: install the %s package of the binary's architecture in a root given with --sysroot or --runtime-from", x.For, host, f.Machine, c.Machine, x.Package)
 	}
 	return nil
 }
 
 // extras are the plan's runtime settings beyond the closure.
 func (p *Plan) extras() Extras {
-	return Extras{TZData: p.cfg.TZData, TZDataFrom: p.cfg.Source("tzdata"), Init: p.cfg.Init != nil && *p.cfg.Init}
+	return Extras{
+		TZData: p.cfg.TZData, TZDataFrom: p.cfg.Source("tzdata"), Init: p.cfg.Init != nil && *p.cfg.Init,
+		DebugVariant: p.cfg.DebugVariant != nil && *p.cfg.DebugVariant,
+	}
 }
 
 // warnAllocator warns, once per build, that a static musl binary gets

@@ -45,6 +45,8 @@ type Plan struct {
 	platforms     []v1.Platform
 	load          v1.Platform
 	health        *v1.HealthConfig
+	// splitDir holds the split binaries during Build (split-debuginfo).
+	splitDir string
 	// warnedAllocator: the musl allocator warning is given once per build.
 	warnedAllocator bool
 }
@@ -115,6 +117,24 @@ func (p *Plan) resolve(ctx context.Context) error {
 	if p.supply, err = resolveSupply(p.cfg, p.req.SBOMOut); err != nil {
 		return err
 	}
+	if p.tags, err = parseTags(p.cfg, p.sel.Bin, p.req.Push); err != nil {
+		return err
+	}
+	if p.epoch, err = sourceDateEpoch(p.env()); err != nil {
+		return err
+	}
+	if err := p.checkRuntime(); err != nil {
+		return err
+	}
+	p.comp, err = compression(p.cfg)
+	return err
+}
+
+// checkRuntime checks the runtime settings: the health check, the
+// packages the extras come from, split debug information and the debug
+// variant's tags.
+func (p *Plan) checkRuntime() error {
+	var err error
 	if p.health, err = Healthcheck(p.cfg); err != nil {
 		return err
 	}
@@ -123,14 +143,13 @@ func (p *Plan) resolve(ctx context.Context) error {
 			return err
 		}
 	}
-	if p.tags, err = parseTags(p.cfg, p.sel.Bin, p.req.Push); err != nil {
+	if err := checkDebugInfo(p.splitting(), p.cfg.Source("split-debuginfo"), p.req.DebugInfoOut); err != nil {
 		return err
 	}
-	if p.epoch, err = sourceDateEpoch(p.env()); err != nil {
-		return err
+	if p.extras().DebugVariant {
+		return checkVariantTags(p.tags)
 	}
-	p.comp, err = compression(p.cfg)
-	return err
+	return nil
 }
 
 // env is the environment the request runs in.

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"path/filepath"
+	"slices"
 
 	"github.com/berth-dev/berth/internal/image"
 )
@@ -67,6 +68,9 @@ func describe(art *image.Artifact, p Published) (Entry, error) {
 	if p.Dest != "" {
 		e.Destination = filepath.Clean(p.Dest)
 	}
+	if art != nil {
+		art = art.Find(p.Digest) // the main artifact or a variant
+	}
 	if art == nil {
 		return e, nil
 	}
@@ -98,10 +102,11 @@ func describe(art *image.Artifact, p Published) (Entry, error) {
 
 // sbomOf describes the artifact an image's SBOM becomes; nil without one.
 func sbomOf(img image.Platformed) (*SBOMEntry, error) {
-	if len(img.Attachments) == 0 {
+	i := slices.IndexFunc(img.Attachments, func(a image.Attachment) bool { return a.ArtifactType != image.DebugInfoType })
+	if i < 0 {
 		return nil, nil
 	}
-	att := img.Attachments[0]
+	att := img.Attachments[i]
 	ref, err := image.Referrer(img.Image, att)
 	if err != nil {
 		return nil, err
