@@ -180,3 +180,38 @@ func appendFile(t *testing.T, p, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRuntimeDebuginfoFetch pushes a split build to a registry (the
+// distribution registry, which has no referrers API: the tag fallback) and
+// writes it to a layout, then fetches the debug file back from each with
+// `cargo berth debuginfo`: the same bytes as --debuginfo-out wrote, at the
+// binary's build-id.
+func TestRuntimeDebuginfoFetch(t *testing.T) {
+	offlineCargo(t)
+	reg := testenv.StartRegistry(t)
+	t.Setenv("BERTH_CACHE_DIR", "off")
+	project := testenv.CopyFixture(t, "plain-service")
+	written, layoutDir := t.TempDir(), filepath.Join(t.TempDir(), "layout")
+	ref := reg + "/plain-service:split"
+	mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--split-debuginfo",
+		"--debuginfo-out", written, "--push", "-t", ref, "--oci-layout", layoutDir)
+	for _, from := range []string{ref, "oci:" + layoutDir} {
+		t.Run(from, func(t *testing.T) {
+			out := t.TempDir()
+			r := mustBerth(t, "debuginfo", from, "-o", out)
+			p := strings.TrimSpace(r.stdout)
+			rel, err := filepath.Rel(out, p)
+			if err != nil || !strings.HasPrefix(rel, ".build-id/") {
+				t.Fatalf("debuginfo printed %q, want a path under %s/.build-id", p, out)
+			}
+			got, err := os.ReadFile(p)
+			want, werr := os.ReadFile(filepath.Join(written, rel))
+			if err != nil || werr != nil || !bytes.Equal(got, want) {
+				t.Errorf("the fetched %s differs from the one --debuginfo-out wrote (%v, %v)", rel, err, werr)
+			}
+		})
+	}
+	if r := berth(t, "debuginfo", "oci:"+t.TempDir()); r.code == 0 {
+		t.Error("debuginfo of an empty directory succeeded")
+	}
+}

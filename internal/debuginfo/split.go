@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path"
@@ -79,24 +80,37 @@ var ErrNoBuildID = errors.New("no GNU build-id note")
 
 // BuildID is the GNU build-id of the ELF file at p, in lower-case hex.
 func BuildID(p string) (string, error) {
-	f, err := elf.Open(p)
+	f, err := os.Open(p)
 	if err != nil {
 		return "", fmt.Errorf("reading the build-id of %s: %w", p, err)
 	}
 	defer f.Close()
+	id, err := BuildIDOf(f)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", p, err)
+	}
+	return id, nil
+}
+
+// BuildIDOf is the GNU build-id of the ELF file r, in lower-case hex.
+func BuildIDOf(r io.ReaderAt) (string, error) {
+	f, err := elf.NewFile(r)
+	if err != nil {
+		return "", fmt.Errorf("reading the build-id: %w", err)
+	}
 	for _, s := range f.Sections {
 		if s.Type != elf.SHT_NOTE {
 			continue
 		}
 		data, err := s.Data()
 		if err != nil {
-			return "", fmt.Errorf("reading %s of %s: %w", s.Name, p, err)
+			return "", fmt.Errorf("reading %s: %w", s.Name, err)
 		}
 		if id := noteBuildID(data, f.ByteOrder); id != "" {
 			return id, nil
 		}
 	}
-	return "", fmt.Errorf("%s: %w", p, ErrNoBuildID)
+	return "", ErrNoBuildID
 }
 
 // noteBuildID finds an NT_GNU_BUILD_ID note among the notes in data.

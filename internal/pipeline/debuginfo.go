@@ -75,7 +75,7 @@ func writeDebugFiles(ctx context.Context, dir string, art *image.Artifact) error
 			if a.ArtifactType != image.DebugInfoType {
 				continue
 			}
-			if err := WriteDebugFile(ctx, dir, a.Annotations[image.BuildIDAnnotation], a.Data); err != nil {
+			if _, err := SaveDebugFile(ctx, dir, a.Annotations[image.BuildIDAnnotation], a.Data); err != nil {
 				return err
 			}
 		}
@@ -83,18 +83,25 @@ func writeDebugFiles(ctx context.Context, dir string, art *image.Artifact) error
 	return nil
 }
 
-// WriteDebugFile writes one debug file of build-id id under dir.
-func WriteDebugFile(ctx context.Context, dir, id string, data []byte) error {
-	if len(id) < 3 {
-		return fmt.Errorf("debug file with no build-id (%q): cannot place it under .build-id/", id)
+// SaveDebugFile writes the debug file data under dir at the place its own
+// build-id names (read from the ELF file, never from a path or a label
+// that came with it), and returns that path. A file whose build-id differs
+// from the one its artifact announced (annotated, "" for none) is refused.
+func SaveDebugFile(ctx context.Context, dir, annotated string, data []byte) (string, error) {
+	id, err := debuginfo.BuildIDOf(bytes.NewReader(data))
+	if err != nil {
+		return "", fmt.Errorf("the debug file: %w", err)
+	}
+	if annotated != "" && annotated != id {
+		return "", fmt.Errorf("the debug file's build-id is %s, but its artifact announces %s: it is not the file it claims to be", id, annotated)
 	}
 	p := filepath.Join(dir, filepath.FromSlash(debuginfo.Path(id)))
-	err := atomicfile.WriteFile(ctx, p, func(w io.Writer) error {
+	err = atomicfile.WriteFile(ctx, p, func(w io.Writer) error {
 		_, err := io.Copy(w, bytes.NewReader(data))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("writing the debug file %s: %w", p, err)
+		return "", fmt.Errorf("writing the debug file %s: %w", p, err)
 	}
-	return nil
+	return p, nil
 }
