@@ -89,15 +89,11 @@ func gdbLine(t *testing.T, binary, debugDir, fn string) string {
 // image and written under --debuginfo-out by build-id, carries the
 // binary's build-id, and gdb resolves a function to its source line with it.
 func TestRuntimeSplitDebuginfo(t *testing.T) {
-	offlineCargo(t)
 	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json")
-	testenv.RequireDocker(t)
 	testenv.Require(t, "gdb", lookPath("gdb"), "install Debian's gdb")
-	t.Setenv("BERTH_CACHE_DIR", "off")
-	project := testenv.CopyFixture(t, "hyper-service")
+	project, tag := dockerFixture(t, "hyper-service")
 	manifest := filepath.Join(project, "Cargo.toml")
 	appendFile(t, manifest, "\n[profile.release]\ndebug = true\n")
-	tag := "berth-e2e/hyper-service:split"
 
 	full, _, _ := runtimeBuild(t, project, tag)
 	debugDir := filepath.Join(t.TempDir(), "debug")

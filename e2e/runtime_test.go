@@ -13,6 +13,17 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
+// dockerFixture copies the fixture for a test that runs its image, with
+// cargo offline and no layer cache, and names the image's tag after the
+// test.
+func dockerFixture(t *testing.T, fixture string) (project, tag string) {
+	t.Helper()
+	offlineCargo(t)
+	testenv.RequireDocker(t)
+	t.Setenv("BERTH_CACHE_DIR", "off")
+	return testenv.CopyFixture(t, fixture), "berth-e2e/" + fixture + ":" + strings.ToLower(t.Name())
+}
+
 // runtimeBuild builds the fixture project into an OCI layout with args,
 // loads it as tag, and returns the image, its digest and berth's stderr.
 func runtimeBuild(t *testing.T, project, tag string, args ...string) (v1.Image, string, string) {
@@ -44,12 +55,8 @@ func runtimeLayerSize(t *testing.T, img v1.Image) int64 {
 // Paris's; --tzdata=false leaves it out and the time falls back to UTC. A
 // std-only binary gets no zone database.
 func TestRuntimeTZData(t *testing.T) {
-	offlineCargo(t)
 	testenv.RequireDebianCrates(t, "libc")
-	testenv.RequireDocker(t)
-	t.Setenv("BERTH_CACHE_DIR", "off")
-	project := testenv.CopyFixture(t, "paris-time")
-	tag := "berth-e2e/paris-time:" + strings.ToLower(t.Name())
+	project, tag := dockerFixture(t, "paris-time")
 
 	without, _, _ := runtimeBuild(t, project, tag, "--tzdata=false")
 	if got := docker(t, "run", "--rm", "--pull", "never", "-e", "TZ=Europe/Paris", tag); !strings.Contains(got, "22:13:20") {
@@ -106,11 +113,7 @@ func stopTime(t *testing.T, tag string) time.Duration {
 // ignores the signal and docker waits the full 10 s; behind tini (--init)
 // it stops within 1 s.
 func TestRuntimeInit(t *testing.T) {
-	offlineCargo(t)
-	testenv.RequireDocker(t)
-	t.Setenv("BERTH_CACHE_DIR", "off")
-	project := testenv.CopyFixture(t, "plain-service")
-	tag := "berth-e2e/plain-service:" + strings.ToLower(t.Name())
+	project, tag := dockerFixture(t, "plain-service")
 
 	runtimeBuild(t, project, tag)
 	if d := stopTime(t, tag); d < 9*time.Second {
@@ -141,11 +144,7 @@ func TestRuntimeInit(t *testing.T) {
 // config: docker reports healthy while the service answers, unhealthy when
 // nothing listens.
 func TestRuntimeHealthcheck(t *testing.T) {
-	offlineCargo(t)
-	testenv.RequireDocker(t)
-	t.Setenv("BERTH_CACHE_DIR", "off")
-	project := testenv.CopyFixture(t, "plain-service")
-	tag := "berth-e2e/plain-service:" + strings.ToLower(t.Name())
+	project, tag := dockerFixture(t, "plain-service")
 	args := []string{"--healthcheck", "CMD /usr/local/bin/plain-service --health", "--health-interval", "500ms",
 		"--health-timeout", "2s", "--health-retries", "2", "--health-start-period", "1s"}
 	_, digest, _ := runtimeBuild(t, project, tag, args...)

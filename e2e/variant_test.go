@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/berth-dev/berth/internal/testenv"
 )
 
 // TestRuntimeDebugVariant builds the debug variant beside the image: the
@@ -14,12 +12,8 @@ import (
 // shell, with busybox-static's package record; both land in the layout
 // and the docker-archive, and a second build gives the same digests.
 func TestRuntimeDebugVariant(t *testing.T) {
-	offlineCargo(t)
-	testenv.RequireDocker(t)
-	t.Setenv("BERTH_CACHE_DIR", "off")
-	project := testenv.CopyFixture(t, "plain-service")
+	project, tag := dockerFixture(t, "plain-service")
 	manifest := filepath.Join(project, "Cargo.toml")
-	tag := "berth-e2e/plain-service:variant"
 	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", tag, tag+"-debug").Run() })
 
 	plain := mustBerth(t, "build", "--manifest-path", manifest, "--oci-layout", filepath.Join(t.TempDir(), "plain"), "-t", tag)

@@ -67,9 +67,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f.BoolVar(&o.outputs.Load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
 	f.BoolVar(&o.outputs.Push, "push", false, "push the image to the registry of each tag")
 	o.addSupplyFlags(f)
-	f.BoolVar(&o.split, "split-debuginfo", false, "strip the image's binary and keep its debug information in a separate file linked by build-id, attached to the image (objcopy)")
-	f.BoolVar(&o.debugVariant, "debug-variant", false, "also make the image with a static busybox under /busybox (Debian's busybox-static), published under each tag with -debug appended")
-	f.StringVar(&o.debugOut, "debuginfo-out", "", "with --split-debuginfo, also write the debug file to DIR/.build-id/xx/yyyy.debug (gdb's debug-file-directory, debuginfod)")
+	o.addDebugFlags(f)
 	f.BoolVar(&o.json, "json", false, "print one JSON document listing each ref, digest, platform and SBOM digest, for CI (also on failure, with the error)")
 	return cmd
 }
@@ -91,6 +89,14 @@ func (o *buildOptions) addRuntimeFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.libraryPaths, "library-path", nil, "also look for shared libraries in this absolute directory, like LD_LIBRARY_PATH; the image gets LD_LIBRARY_PATH (repeatable)")
 	f.BoolVar(&o.tzdata, "tzdata", false, "ship the zone database (Debian's tzdata); --tzdata=false never; default: when the binary reads it")
 	f.BoolVar(&o.init, "init", false, "run the binary under tini (Debian's tini-static) as PID 1, which forwards signals and reaps children")
+}
+
+// addDebugFlags adds the flags about debugging the image: the debug
+// information kept outside it, the variant with a shell.
+func (o *buildOptions) addDebugFlags(f *pflag.FlagSet) {
+	f.BoolVar(&o.split, "split-debuginfo", false, "strip the image's binary and keep its debug information in a separate file linked by build-id, attached to the image (objcopy)")
+	f.StringVar(&o.debugOut, "debuginfo-out", "", "with --split-debuginfo, also write the debug file to DIR/.build-id/xx/yyyy.debug (gdb's debug-file-directory, debuginfod)")
+	f.BoolVar(&o.debugVariant, "debug-variant", false, "also make the image with a static busybox under /busybox (Debian's busybox-static), published under each tag with -debug appended")
 }
 
 // addSupplyFlags adds the flags about what supply-chain tools see: the

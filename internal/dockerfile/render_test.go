@@ -19,11 +19,14 @@ func base() Spec {
 	}
 }
 
-func TestRenderGolden(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(*Spec)
-	}{
+// goldenCase is a Spec edit rendered to testdata/golden/<name>.*.
+type goldenCase struct {
+	name string
+	edit func(*Spec)
+}
+
+func goldenCases() []goldenCase {
+	return []goldenCase{
 		{"default", func(*Spec) {}},
 		{"legacy-unlocked", func(s *Spec) { s.CacheMounts, s.Locked = false, false }},
 		{"nested-workspace", func(s *Spec) {
@@ -72,7 +75,10 @@ func TestRenderGolden(t *testing.T) {
 			s.Target = "aarch64-unknown-linux-gnu"
 		}},
 	}
-	for _, c := range cases {
+}
+
+func TestRenderGolden(t *testing.T) {
+	for _, c := range goldenCases() {
 		t.Run(c.name, func(t *testing.T) {
 			s := base()
 			c.edit(&s)
