@@ -195,3 +195,18 @@ func TestRuntimeMissingPackage(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntimeStage stages tini and the zone database with the runtime
+// files, as a generated Dockerfile's stage step does, with their records.
+func TestRuntimeStage(t *testing.T) {
+	offlineCargo(t)
+	project := testenv.CopyFixture(t, "plain-service")
+	out := filepath.Join(t.TempDir(), "rootfs")
+	mustBerth(t, "stage", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--init", "--tzdata", "--out", out)
+	for _, p := range []string{"usr/bin/tini-static", "var/lib/dpkg/status.d/tini", "usr/share/zoneinfo/Europe/Paris",
+		"var/lib/dpkg/status.d/tzdata", "usr/share/doc/tzdata/copyright", "usr/local/bin/plain-service"} {
+		if _, err := os.Lstat(filepath.Join(out, p)); err != nil {
+			t.Errorf("stage did not write %s: %v", p, err)
+		}
+	}
+}
