@@ -182,7 +182,7 @@ func TestRuntimeMissingPackage(t *testing.T) {
 	project := testenv.CopyFixture(t, "plain-service")
 	root := t.TempDir()
 	out := filepath.Join(t.TempDir(), "layout")
-	for _, tt := range []struct{ flag, pkg string }{{"--init", "tini"}, {"--tzdata", "tzdata"}} {
+	for _, tt := range []struct{ flag, pkg string }{{"--init", "tini"}, {"--tzdata", "tzdata"}, {"--debug-variant", "busybox-static"}} {
 		r := berth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--sysroot", root, tt.flag, "--oci-layout", out)
 		if r.code != 2 || !strings.Contains(r.stderr, "apt-get install "+tt.pkg) {
 			t.Errorf("%s from a root without %s: exit %d, stderr:\n%s", tt.flag, tt.pkg, r.code, r.stderr)
