@@ -27,7 +27,7 @@ var allowedImports = map[string][]string{
 	"internal/kubectl":       {"internal/testenv"},
 	"internal/verify":        {"internal/pipeline", "internal/provenance", "internal/image", "internal/config"},
 	"internal/provenance":    {},
-	"internal/pipeline":      {"internal/config", "internal/recipe", "internal/cargo", "internal/workspace", "internal/cargoconfig", "internal/elf", "internal/fileset", "internal/image", "internal/rootfs", "internal/audit", "internal/sbom", "internal/pkgdb", "internal/timing", "internal/atomicfile", "internal/stamp", "internal/unpack", "internal/cachedir", "internal/provenance", "internal/testenv"},
+	"internal/pipeline":      {"internal/config", "internal/recipe", "internal/cargo", "internal/workspace", "internal/cargoconfig", "internal/elf", "internal/fileset", "internal/image", "internal/rootfs", "internal/audit", "internal/sbom", "internal/pkgdb", "internal/timing", "internal/atomicfile", "internal/stamp", "internal/unpack", "internal/cachedir", "internal/provenance", "internal/extras", "internal/chroot", "internal/debuginfo", "internal/testenv"},
 	"internal/publish":       {"internal/image", "internal/filehash", "internal/ctxio", "internal/atomicfile", "internal/timing", "internal/progress", "internal/testenv"},
 	"internal/config":        {},
 	"internal/cargo":         {"internal/workspace", "internal/cargoconfig", "internal/timing", "internal/testenv"},
@@ -42,6 +42,8 @@ var allowedImports = map[string][]string{
 	"internal/unpack":        {"internal/atomicfile"},
 	"internal/stamp":         {"internal/atomicfile"},
 	"internal/chroot":        {},
+	"internal/extras":        {},
+	"internal/debuginfo":     {"internal/testenv"},
 	"internal/cachedir":      {},
 	"internal/audit":         {},
 	"internal/sbom":          {},
@@ -52,7 +54,7 @@ var allowedImports = map[string][]string{
 	"internal/timing":        {},
 	"internal/progress":      {},
 	"internal/testenv":       {},
-	"e2e":                    {"internal/cli", "internal/testenv", "internal/audit", "internal/elf", "internal/image", "internal/pipeline", "internal/publish", "internal/config", "internal/provenance"},
+	"e2e":                    {"internal/cli", "internal/testenv", "internal/audit", "internal/elf", "internal/image", "internal/pipeline", "internal/publish", "internal/config", "internal/provenance", "internal/debuginfo"},
 	"bench/build":            {"bench/internal/fixture", "bench/internal/report"},
 	"bench/compress":         {},
 	"bench/dockerfile":       {"bench/internal/report", "internal/testenv"},
@@ -122,13 +124,14 @@ func TestCheckImportsFails(t *testing.T) {
 // allowedRunners are the only files outside tests and benchmarks that
 // start programs, and what they run: cargo (and rustc, and zig's version
 // probe) from internal/cargo, git from one file of the pipeline, kubectl
-// from internal/kubectl.
+// from internal/kubectl, objcopy from internal/debuginfo.
 var allowedRunners = map[string]string{
 	"internal/cargo/runner.go":    "cargo",
 	"internal/cargo/build.go":     "rustc",
 	"internal/cargo/zig.go":       "python3 -m ziglang (zig's version)",
 	"internal/pipeline/git.go":    "git",
 	"internal/kubectl/kubectl.go": "kubectl (apply: berth never talks to a cluster itself)",
+	"internal/debuginfo/split.go": "objcopy (--split-debuginfo)",
 	"internal/testenv/":           "test components (docker, registry, scanners)",
 }
 

@@ -119,18 +119,7 @@ func peakRSS(t *testing.T, cache, name string, args ...string) int64 {
 // compressed layer bytes (the random payload does not compress).
 func checkLayerSize(t *testing.T, dir string, min int64) {
 	t.Helper()
-	layers, err := layoutImage(t, dir).Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var total int64
-	for _, l := range layers {
-		n, err := l.Size()
-		if err != nil {
-			t.Fatal(err)
-		}
-		total += n
-	}
+	total := imageSize(t, layoutImage(t, dir))
 	if total < min {
 		t.Errorf("layout %s holds %d layer bytes, want at least %d", dir, total, min)
 	}

@@ -69,6 +69,13 @@ APT_PACKAGES=(
 	librust-scopeguard-dev
 	librust-bitflags-dev
 	librust-lazy-static-dev
+	# what a service needs at run time (docs/runtime.md): the zone database,
+	# tini as PID 1, busybox for the debug variant, gdb to read split debug
+	# information back
+	tzdata
+	tini
+	busybox-static
+	gdb
 )
 
 log() { printf 'ci-setup: %s\n' "$*" >&2; }

@@ -26,6 +26,7 @@ type buildOptions struct {
 	loadPlatform string
 	sbomOut      string
 	provOut      string
+	debugOut     string
 	outputs      publish.Outputs
 	json         bool
 	force        bool
@@ -68,6 +69,7 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f.BoolVar(&o.outputs.Push, "push", false, "push the image to the registry of each tag")
 	o.addSupplyFlags(f)
 	o.addProvenanceFlags(f)
+	o.addDebugFlags(f)
 	f.BoolVar(&o.json, "json", false, "print one JSON document listing each ref, digest, platform and SBOM digest, for CI (also on failure, with the error)")
 	return cmd
 }
@@ -94,6 +96,16 @@ func (o *buildOptions) addRuntimeFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.includes, "include", nil, "extra host file or directory, SRC:/DEST (repeatable)")
 	f.StringVar(&o.sysroot, "sysroot", "", "take shared libraries and system files from this root instead of / (e.g. a cross target's)")
 	f.StringArrayVar(&o.libraryPaths, "library-path", nil, "also look for shared libraries in this absolute directory, like LD_LIBRARY_PATH; the image gets LD_LIBRARY_PATH (repeatable)")
+	f.BoolVar(&o.tzdata, "tzdata", false, "ship the zone database (Debian's tzdata); --tzdata=false never; default: when the binary reads it")
+	f.BoolVar(&o.init, "init", false, "run the binary under tini (Debian's tini-static) as PID 1, which forwards signals and reaps children")
+}
+
+// addDebugFlags adds the flags about debugging the image: the debug
+// information kept outside it, the variant with a shell.
+func (o *buildOptions) addDebugFlags(f *pflag.FlagSet) {
+	f.BoolVar(&o.split, "split-debuginfo", false, "strip the image's binary and keep its debug information in a separate file linked by build-id, attached to the image (objcopy)")
+	f.StringVar(&o.debugOut, "debuginfo-out", "", "with --split-debuginfo, also write the debug file to DIR/.build-id/xx/yyyy.debug (gdb's debug-file-directory, debuginfod)")
+	f.BoolVar(&o.debugVariant, "debug-variant", false, "also make the image with a static busybox under /busybox (Debian's busybox-static), published under each tag with -debug appended")
 }
 
 // addSupplyFlags adds the flags about what supply-chain tools see: the
@@ -162,7 +174,7 @@ func (o *buildOptions) request(s *streams, changed map[string]bool) (pipeline.Re
 	req := pipeline.Request{
 		Settings: l, Cargo: o.CargoFlags, Sysroot: o.sysroot, RuntimeFrom: o.runtimeFrom,
 		LibraryPaths: o.libraryPaths, LoadPlatform: o.loadPlatform, SBOMOut: o.sbomOut,
-		ProvenanceOut: o.provOut, Version: Version(), Push: o.outputs.Push, Log: s.Err,
+		ProvenanceOut: o.provOut, DebugInfoOut: o.debugOut, Version: Version(), Push: o.outputs.Push, Log: s.Err,
 	}
 	req.Binary, req.Binaries, err = parseBinaries(o.binary)
 	return req, err
@@ -229,6 +241,10 @@ type settingFlags struct {
 	sbom           string
 	provenance     string
 	noAuditSection bool
+	tzdata, init   bool
+	split          bool
+	debugVariant   bool
+	health         healthFlags
 }
 
 func (o *settingFlags) add(f *pflag.FlagSet) {
@@ -239,6 +255,7 @@ func (o *settingFlags) add(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.expose, "expose", nil, "port to expose, PORT[/tcp|/udp] (repeatable)")
 	f.StringVar(&o.user, "user", "65532:65532", "user the binary runs as")
 	f.StringVar(&o.compression, "compression", "gzip", "layer compression: gzip (every engine) or zstd (smaller, faster; Docker 23+, containerd 1.5+)")
+	o.health.add(f)
 }
 
 // layer puts the setting flags the user set into v.
@@ -267,7 +284,26 @@ func (o *settingFlags) layer(changed map[string]bool, v *config.Build) error {
 		on := !o.noAuditSection
 		v.AuditSection = &on
 	}
+	o.runtimeSettings(changed, v)
 	return o.pairs(changed, v)
+}
+
+// runtimeSettings puts the runtime flags the user set into v.
+func (o *settingFlags) runtimeSettings(changed map[string]bool, v *config.Build) {
+	bools := []struct {
+		flag string
+		to   **bool
+		val  bool
+	}{{"tzdata", &v.TZData, o.tzdata}, {"init", &v.Init, o.init}, {"split-debuginfo", &v.SplitDebuginfo, o.split},
+		{"debug-variant", &v.DebugVariant, o.debugVariant},
+	}
+	for _, b := range bools {
+		if changed[b.flag] {
+			val := b.val
+			*b.to = &val
+		}
+	}
+	o.health.layer(changed, v)
 }
 
 // pairs reads --env and --label.

@@ -96,9 +96,9 @@ func runDockerfile(ctx context.Context, s *streams, o *dockerfileOptions, change
 	if err != nil {
 		return err
 	}
-	carryRuntimeSettings(s, d.Settings, &spec, changed["runtime"])
-	noZigInBuilder(s, d.Settings, &spec)
-	carrySupplySettings(d.Settings, &spec)
+	if err := carrySettings(s, d.Settings, &spec, changed["runtime"]); err != nil {
+		return err
+	}
 	files, err := dockerfile.Render(spec)
 	if err != nil {
 		return err
@@ -159,6 +159,14 @@ func dockerfilePlatforms(flag []string, cfg config.Resolved) ([]string, error) {
 		out = append(out, p.String())
 	}
 	return out, nil
+}
+
+// carrySettings maps the settings the Dockerfile's stages need onto it.
+func carrySettings(s *streams, cfg config.Resolved, spec *dockerfile.Spec, runtimeChosen bool) error {
+	carryRuntimeSettings(s, cfg, spec, runtimeChosen)
+	noZigInBuilder(s, cfg, spec)
+	carrySupplySettings(cfg, spec)
+	return carryExtraSettings(cfg, spec)
 }
 
 // noZigInBuilder keeps zig = true from Cargo.toml out of the Dockerfile:

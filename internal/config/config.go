@@ -39,6 +39,24 @@ type Build struct {
 	AuditSection *bool `json:"audit-section"`
 	// Provenance is the image's provenance: one of ProvenanceKinds.
 	Provenance *string `json:"provenance"`
+	// TZData ships the zone database; unset means automatic (when the
+	// binary can read it).
+	TZData *bool `json:"tzdata"`
+	// Init puts tini in front of the binary as PID 1.
+	Init *bool `json:"init"`
+	// Healthcheck is the image's health check, "CMD ..." as in a
+	// Dockerfile; the health-* keys are docker's options of it.
+	Healthcheck       *string `json:"healthcheck"`
+	HealthInterval    *string `json:"health-interval"`
+	HealthTimeout     *string `json:"health-timeout"`
+	HealthRetries     *string `json:"health-retries"`
+	HealthStartPeriod *string `json:"health-start-period"`
+	// SplitDebuginfo strips the image's binary and keeps its debug
+	// information in a separate file linked by build-id.
+	SplitDebuginfo *bool `json:"split-debuginfo"`
+	// DebugVariant also makes the image with a static busybox under
+	// /busybox, published under each tag with -debug appended.
+	DebugVariant *bool `json:"debug-variant"`
 }
 
 // ProvenanceKinds are the values of provenance: SLSA v1 (the default) or

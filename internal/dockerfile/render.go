@@ -51,6 +51,9 @@ type view struct {
 	FromBuild    string // "--platform=$BUILDPLATFORM " on build-side stages when cross-compiling
 	PlatformList string // the platforms, comma-separated, for the header
 	IgnoreDirs   []string
+	Packages     string // Debian packages the builder installs (tini, tzdata)
+	HealthLine   string // HEALTHCHECK's arguments; "" for none
+	Entrypoint   string // ENTRYPOINT's exec form
 }
 
 // commonFlags are the flags cook and stage share: what to build, for which
@@ -197,7 +200,8 @@ func newView(s Spec) view {
 	v.CookFlags = join(profile, locked, common, cookStatic)
 	supply, file, kind := supplyFlags(s)
 	v.SBOMFile, v.SBOMKind = file, kind
-	v.StageFlags = join(stage, locked, common, static, runtimeFlags(s), supply)
+	v.StageFlags = join(stage, locked, common, static, runtimeFlags(s), extraFlags(s), supply)
+	v.Packages, v.HealthLine, v.Entrypoint = builderPackages(s), healthLine(s.Health), entrypoint(s)
 	v.IgnoreDirs = ignoreDirs(s)
 	return v
 }

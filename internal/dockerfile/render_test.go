@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -18,11 +19,14 @@ func base() Spec {
 	}
 }
 
-func TestRenderGolden(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(*Spec)
-	}{
+// goldenCase is a Spec edit rendered to testdata/golden/<name>.*.
+type goldenCase struct {
+	name string
+	edit func(*Spec)
+}
+
+func goldenCases() []goldenCase {
+	return []goldenCase{
 		{"default", func(*Spec) {}},
 		{"legacy-unlocked", func(s *Spec) { s.CacheMounts, s.Locked = false, false }},
 		{"nested-workspace", func(s *Spec) {
@@ -57,13 +61,24 @@ func TestRenderGolden(t *testing.T) {
 			s.SBOM, s.StageSBOM, s.StageAuditSection = "none", true, true
 		}},
 		{"platforms", func(s *Spec) { s.Platforms = []string{"linux/amd64", "linux/arm64"} }},
+		{"runtime-extras", func(s *Spec) {
+			s.Init, s.TZData = true, "true"
+			s.Health = &Health{Test: []string{"CMD", "/usr/local/bin/api", "--health"}, Interval: 30 * time.Second, Retries: 3}
+		}},
+		{"runtime-extras-distroless", func(s *Spec) {
+			s.RuntimeImage, s.Init, s.TZData = DistrolessCC, true, "false"
+			s.Health = &Health{Test: []string{"CMD-SHELL", "wget -q -O- http://localhost:8080/ || exit 1"}, StartPeriod: 5 * time.Second}
+		}},
 		{"platforms-static", func(s *Spec) { s.Platforms, s.Static = []string{"linux/arm64", "linux/arm/v7"}, true }},
 		{"profile-features", func(s *Spec) {
 			s.Profile, s.Features, s.NoDefaultFeatures = "dist", []string{"tls", "serde?/derive"}, true
 			s.Target = "aarch64-unknown-linux-gnu"
 		}},
 	}
-	for _, c := range cases {
+}
+
+func TestRenderGolden(t *testing.T) {
+	for _, c := range goldenCases() {
 		t.Run(c.name, func(t *testing.T) {
 			s := base()
 			c.edit(&s)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // DefaultRustVersion is the Rust release RUST_IMAGE defaults to when the
@@ -100,6 +101,26 @@ type Spec struct {
 	Env, Labels []KV
 	Expose      []string
 	User        string
+	// Init runs the binary under Debian's tini (/usr/bin/tini-static):
+	// the builder installs it, stage gets --init and the entrypoint
+	// starts with it.
+	Init bool
+	// TZData is the tzdata setting when one is set, "true" or "false":
+	// stage gets --tzdata=..., and true installs Debian's tzdata in the
+	// builder; "" leaves the choice to stage (shipped when the binary
+	// reads the zone database and the builder has it).
+	TZData string
+	// Health is the runtime image's HEALTHCHECK; nil for none.
+	Health *Health
+}
+
+// Health is a HEALTHCHECK line: Test as Docker's Healthcheck holds it
+// (["CMD", args...], ["CMD-SHELL", command] or ["NONE"]) and its options;
+// a zero option is left to docker's default.
+type Health struct {
+	Test                           []string
+	Interval, Timeout, StartPeriod time.Duration
+	Retries                        int
 }
 
 // Inputs are the paths a recipe is made of, relative to the build context
@@ -200,6 +221,9 @@ func (s Spec) Validate() error {
 		if strings.ContainsAny(kv.Value, "\r\n") {
 			return fmt.Errorf("dockerfile: the value of %s spans lines, which an ENV or LABEL line cannot carry", kv.Key)
 		}
+	}
+	if err := s.validateRuntime(); err != nil {
+		return err
 	}
 	for _, f := range s.Features {
 		if !feature.MatchString(f) {

@@ -20,6 +20,45 @@ type Artifact struct {
 	// Attachments are the documents about the index (its provenance);
 	// none without an index.
 	Attachments []Attachment
+	// Variants are other artifacts of the same build (the debug variant),
+	// published beside this one under its tags with their suffix. The
+	// artifact itself does not depend on them.
+	Variants []Variant
+}
+
+// Variant is an artifact published under each tag of the main one with
+// Suffix appended (api:1.2 and api:1.2-debug).
+type Variant struct {
+	Suffix   string
+	Artifact *Artifact
+}
+
+// AddVariant adds the variant of images (one per platform, in the main
+// artifact's order) under suffix.
+func (a *Artifact) AddVariant(suffix string, images []Platformed) error {
+	if len(images) != len(a.Images) {
+		return fmt.Errorf("the %s variant has %d images for %d platforms", suffix, len(images), len(a.Images))
+	}
+	v, err := NewArtifact(images)
+	if err != nil {
+		return err
+	}
+	a.Variants = append(a.Variants, Variant{Suffix: suffix, Artifact: v})
+	return nil
+}
+
+// Find is the artifact, this one or a variant, whose digest is d; nil for
+// none.
+func (a *Artifact) Find(d v1.Hash) *Artifact {
+	if got, err := a.Digest(); err == nil && got == d {
+		return a
+	}
+	for _, v := range a.Variants {
+		if got := v.Artifact.Find(d); got != nil {
+			return got
+		}
+	}
+	return nil
 }
 
 // Platformed is one platform's image and the documents attached to it.
@@ -36,6 +75,9 @@ type Attachment struct {
 	ArtifactType string // the document's media type, e.g. application/spdx+json
 	Data         []byte
 	Created      time.Time // annotation org.opencontainers.image.created
+	// Annotations are added to the artifact manifest's (the debug file's
+	// build-id).
+	Annotations map[string]string
 }
 
 // Kinds of attachment.
@@ -53,6 +95,14 @@ func Attached(atts []Attachment, kind string) *Attachment {
 	}
 	return nil
 }
+
+// DebugInfoType is the artifact type of a binary's debug file (an ELF file
+// holding only its debug sections), attached to the image it was split
+// from.
+const DebugInfoType = "application/vnd.berth.debuginfo.v1+elf"
+
+// BuildIDAnnotation carries a debug file's GNU build-id, in hex.
+const BuildIDAnnotation = "dev.berth.debuginfo.build-id"
 
 // NewArtifact wraps the images of one build: an index when there are
 // several.

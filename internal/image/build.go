@@ -45,6 +45,9 @@ type Options struct {
 	ExposedPorts []string
 	// Labels are merged over the base's.
 	Labels map[string]string
+	// Healthcheck, when non-nil, replaces the base's (Docker's
+	// Healthcheck; OCI engines ignore it).
+	Healthcheck *v1.HealthConfig
 	// Cache keeps compressed layers between builds; nil compresses afresh.
 	Cache *Cache
 	// Compression of the new layers; empty means Gzip.

@@ -42,6 +42,9 @@ func applyConfig(cf *v1.ConfigFile, opts Options, created v1.Time) error {
 	if opts.WorkingDir != "" {
 		c.WorkingDir = opts.WorkingDir
 	}
+	if opts.Healthcheck != nil {
+		c.Healthcheck = opts.Healthcheck
+	}
 	if err := addPorts(c, opts.ExposedPorts); err != nil {
 		return err
 	}

@@ -40,6 +40,9 @@ func Referrer(subject partial.Describable, a Attachment) (v1.Image, error) {
 		Subject:     &v1.Descriptor{MediaType: sd.MediaType, Digest: sd.Digest, Size: sd.Size},
 		Annotations: map[string]string{"org.opencontainers.image.created": a.Created.UTC().Format(time.RFC3339)},
 	}
+	for k, v := range a.Annotations {
+		m.Annotations[k] = v
+	}
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return nil, err

@@ -97,10 +97,19 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-// wantedForRuntime is wantedForLoader plus the CA bundle: what an image of
-// the binary takes from a --runtime-from image.
+// wantedForRuntime is wantedForLoader plus the CA bundle and the runtime
+// extras (the zone database, tini): what an image of the binary takes from
+// a --runtime-from image.
 func wantedForRuntime(name string, typ byte) bool {
-	return wantedForLoader(name, typ) || (slices.Contains(rootfs.CABundlePaths, name) && typ != tar.TypeDir)
+	switch {
+	case wantedForLoader(name, typ):
+		return true
+	case name == zoneExtra.Path || strings.HasPrefix(name, zoneExtra.Path+"/"):
+		return true
+	case slices.Contains(rootfs.CABundlePaths, name) || name == initExtra.Path:
+		return typ != tar.TypeDir
+	}
+	return false
 }
 
 // wantedForLoader is what ld.so looks at: shared objects and the symlinks

@@ -13,6 +13,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/berth-dev/berth/internal/audit"
+	"github.com/berth-dev/berth/internal/debuginfo"
 	"github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/fileset"
 	"github.com/berth-dev/berth/internal/image"
@@ -73,6 +74,11 @@ type Options struct {
 	Compression image.Compression
 	// Progress shows a long layer compression there; nil shows nothing.
 	Progress io.Writer
+	// Extras are the runtime files beyond the closure (zone database,
+	// init) and what decides them.
+	Extras Extras
+	// Healthcheck is the image's health check; nil means none.
+	Healthcheck *v1.HealthConfig
 	// Pull fetches a base image; nil means image.Pull.
 	Pull func(ctx context.Context, ref string, p v1.Platform) (v1.Image, error)
 }
@@ -87,6 +93,12 @@ type Result struct {
 	// runtimeDigest is the --runtime-from image's digest for this
 	// platform; "" without one.
 	runtimeDigest string
+	// Split is the binary's debug information split out (the image has
+	// the stripped binary); nil without split-debuginfo.
+	Split *debuginfo.Result
+	// Debug is the debug variant: Image plus busybox; nil without
+	// debug-variant.
+	Debug v1.Image
 }
 
 // Contents is what an image of the binary holds, before it is an image.
@@ -96,8 +108,12 @@ type Contents struct {
 	Runtime    *fileset.Set // libraries and system files, the rarely changing layer
 	App        *fileset.Set // the binary alone
 	Entrypoint string       // the binary's path in the image
-	Base       v1.Image     // nil for an empty image
-	Warnings   []string
+	Init       bool         // tini runs the binary (InitPath)
+	// Notes say what was decided about the runtime files and why, for the
+	// summary (the zone database shipped or left out).
+	Notes    []string
+	Base     v1.Image // nil for an empty image
+	Warnings []string
 	// OS packages of the runtime files taken from the build machine (or
 	// the sysroot), for --base auto: their records are in Runtime.
 	Packages []pkgdb.Package
@@ -141,8 +157,17 @@ func Collect(ctx context.Context, opts Options) (*Contents, error) {
 	if closure.NSS && opts.Base != BaseAuto && opts.Base != "" {
 		c.Warnings = append(c.Warnings, nssWarning(opts.Binary, opts.Base))
 	}
-	if c.Runtime, c.Base, err = runtimeLayer(ctx, opts, closure, c); err != nil {
+	xs, err := runtimeExtras(opts, c)
+	if err != nil {
 		return nil, err
+	}
+	if c.Runtime, c.Base, err = runtimeLayer(ctx, opts, closure, c, xs); err != nil {
+		return nil, err
+	}
+	if c.Init {
+		if err := checkMachine(extrasRoot(opts), initExtra, closure); err != nil {
+			return nil, err
+		}
 	}
 	if c.Runtime != nil && c.Runtime.Has(c.Entrypoint) {
 		return nil, fmt.Errorf("an include puts a file at %s, where the binary goes: the binary would hide it; give the include another destination", c.Entrypoint)
@@ -164,14 +189,15 @@ func Image(ctx context.Context, opts Options) (*Result, error) {
 		c.digestedBinary, c.binaryDigest = opts.Binary, digestAsync(opts.Binary, opts.Stamps)
 	}
 	img, err := image.Build(ctx, image.Options{
-		Base:       c.Base,
-		Layers:     [][]fileset.File{c.Runtime.Files(), c.App.Files()},
-		LayerNames: []string{"runtime files", "application " + path.Base(c.Entrypoint)},
-		Platform:   c.Platform,
-		Epoch:      opts.Epoch,
-		Entrypoint: []string{c.Entrypoint},
-		Env:        withLibraryPath(opts.Env, opts.LibraryPaths),
-		User:       opts.User,
+		Base:        c.Base,
+		Layers:      [][]fileset.File{c.Runtime.Files(), c.App.Files()},
+		LayerNames:  []string{"runtime files", "application " + path.Base(c.Entrypoint)},
+		Platform:    c.Platform,
+		Epoch:       opts.Epoch,
+		Entrypoint:  entrypoint(c.Entrypoint, c.Init),
+		Healthcheck: opts.Healthcheck,
+		Env:         withLibraryPath(opts.Env, opts.LibraryPaths),
+		User:        opts.User,
 		// A base image's working directory is kept; scratch gets "/".
 		WorkingDir:   workingDir(c.Base),
 		ExposedPorts: opts.Expose,
@@ -242,7 +268,7 @@ func checkStageDirs(dir, appDir string) error {
 
 // runtimeLayer returns the files to put under the binary and the base image
 // to put them on (nil for an empty image).
-func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Contents) (*fileset.Set, v1.Image, error) {
+func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Contents, xs []rootfs.Extra) (*fileset.Set, v1.Image, error) {
 	switch opts.Base {
 	case BaseScratch:
 		if !c.Static {
@@ -250,7 +276,10 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		}
 		set, w, err := rootfs.Runtime(rootfs.Options{Root: opts.Root, Includes: opts.Includes})
 		res.Warnings = append(res.Warnings, w...)
-		return set, nil, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return set, nil, addFrom(set, rootfs.Options{Root: extrasRoot(opts), Extras: xs}, res)
 	case BaseAuto, "":
 		set, w, err := rootfs.Runtime(rootfs.Options{
 			Root: opts.Root, System: opts.SystemRoot == "", Includes: opts.Includes,
@@ -260,7 +289,7 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 			return nil, nil, err
 		}
 		res.Warnings = append(res.Warnings, w...)
-		if err := addSystemFrom(set, opts.SystemRoot, res); err != nil {
+		if err := addFrom(set, rootfs.Options{Root: extrasRoot(opts), System: opts.SystemRoot != "", Extras: xs}, res); err != nil {
 			return nil, nil, err
 		}
 		if err := addOriginLibraries(set, c, opts.Binary); err != nil {
@@ -286,7 +315,10 @@ func runtimeLayer(ctx context.Context, opts Options, c *elf.Closure, res *Conten
 		res.Warnings = append(res.Warnings, w...)
 		set, w, err := rootfs.Runtime(rootfs.Options{Root: opts.Root, Includes: opts.Includes})
 		res.Warnings = append(res.Warnings, w...)
-		return set, base, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return set, base, addFrom(set, rootfs.Options{Root: extrasRoot(opts), Extras: xs}, res)
 	}
 }
 

@@ -59,7 +59,9 @@ func crateCache() *CrateCache {
 // temporary directory removed after the build.
 func runtimeCache() string {
 	if dir := cacheDir(); dir != "" {
-		return filepath.Join(dir, "runtime")
+		// v2: the roots hold the zone database and tini too (wantedForRuntime);
+		// a root extracted for fewer files must not be reused.
+		return filepath.Join(dir, "runtime", "v2")
 	}
 	return ""
 }

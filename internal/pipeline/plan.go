@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -20,24 +21,32 @@ func (p *Plan) Build(ctx context.Context) (*image.Artifact, error) {
 	rec := p.startRecord(ctx)
 	opts := p.imageOptions(ctx)
 	several := len(p.targets) > 1
-	var images []image.Platformed
-	for _, t := range p.targets {
-		res, err := p.image(ctx, t, opts)
+	if p.splitting() {
+		dir, err := os.MkdirTemp("", "berth-split-")
+		if err != nil {
+			return nil, fmt.Errorf("creating a directory for the split binary (set TMPDIR to a writable directory): %w", err)
+		}
+		defer os.RemoveAll(dir)
+		p.splitDir = dir
+	}
+	var images, debug []image.Platformed
+	for i, t := range p.targets {
+		img, dbg, err := p.platformed(ctx, t, i, opts, several, rec)
 		if err != nil {
 			return nil, err
 		}
-		if err := rec.add(t, res, res.runtimeDigest, p.req.RuntimeFrom, *p.cfg.Base); err != nil {
-			return nil, err
+		images = append(images, img)
+		if dbg.Image != nil {
+			debug = append(debug, dbg)
 		}
-		p.warn(res.Warnings)
-		fmt.Fprintln(p.log, summary(res))
-		atts, err := p.supply.document(ctx, res.Contents, res.Crates, p.epoch, p.supply.sbomOut(res.Platform, several))
-		if err != nil {
-			return nil, err
-		}
-		images = append(images, image.Platformed{Image: res.Image, Platform: res.Platform, Attachments: atts})
 	}
 	art, err := image.NewArtifact(images)
+	if err == nil && len(debug) > 0 {
+		err = art.AddVariant(DebugSuffix, debug)
+	}
+	if err == nil && p.req.DebugInfoOut != "" {
+		err = writeDebugFiles(ctx, p.req.DebugInfoOut, art)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -57,14 +66,49 @@ func (p *Plan) Build(ctx context.Context) (*image.Artifact, error) {
 	return art, nil
 }
 
-// image compiles t's binary and packages it.
-func (p *Plan) image(ctx context.Context, t Target, opts Options) (*Result, error) {
+// platformed builds t's image (the n-th) with its attachments (the SBOM,
+// the debug file), and its debug variant (no Image without one).
+func (p *Plan) platformed(ctx context.Context, t Target, n int, opts Options, several bool, rec *record) (image.Platformed, image.Platformed, error) {
+	var none image.Platformed
+	res, err := p.image(ctx, t, n, opts)
+	if err != nil {
+		return none, none, err
+	}
+	if err := rec.add(t, res, res.runtimeDigest, p.req.RuntimeFrom, *p.cfg.Base); err != nil {
+		return none, none, err
+	}
+	p.warn(res.Warnings)
+	fmt.Fprintln(p.log, summary(res))
+	atts, err := p.supply.document(ctx, res.Contents, res.Crates, p.epoch, p.supply.sbomOut(res.Platform, several))
+	if err != nil {
+		return none, none, err
+	}
+	if res.Split != nil {
+		a, err := p.debugAttachment(res.Split)
+		if err != nil {
+			return none, none, err
+		}
+		atts = append(atts, a)
+		fmt.Fprintf(p.log, "debug information split out: build-id %s, %.1f MB\n", res.Split.BuildID, float64(len(a.Data))/1e6)
+	}
+	return image.Platformed{Image: res.Image, Platform: res.Platform, Attachments: atts},
+		image.Platformed{Image: res.Debug, Platform: res.Platform}, nil
+}
+
+// image compiles t's binary (the n-th target's) and packages it.
+func (p *Plan) image(ctx context.Context, t Target, n int, opts Options) (*Result, error) {
 	exe, crates, err := p.compile(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	exe, split, err := p.splitDebug(ctx, exe, n)
 	if err != nil {
 		return nil, err
 	}
 	opts.Binary = exe
 	runtimeDigest := ""
+	opts.Extras.Crates = crateNames(crates)
+	p.warnAllocator(t, opts.Extras.Crates)
 	if opts.Root == "" && t.Root != "" {
 		// The cross packages' root has the libraries but no system files:
 		// the CA bundle still comes from the build machine.
@@ -80,6 +124,9 @@ func (p *Plan) image(ctx context.Context, t Target, opts Options) (*Result, erro
 		opts.Root, runtimeDigest = root, digest
 	}
 	res, err := Image(ctx, opts)
+	if err == nil && opts.Extras.DebugVariant {
+		res.Debug, err = debugVariant(ctx, opts, res)
+	}
 	if err != nil && opts.RuntimeFrom != "" {
 		return nil, fmt.Errorf("with the runtime files of %s: %w", opts.RuntimeFrom, err)
 	}
@@ -89,7 +136,7 @@ func (p *Plan) image(ctx context.Context, t Target, opts Options) (*Result, erro
 	if t.Platform.Architecture != "" && res.Platform.String() != t.Platform.String() {
 		return nil, fmt.Errorf("%s is a binary for %s, but %s was asked for: build it for that platform (check the target's linker and rustflags), or ask for %s", exe, res.Platform, t.Platform, res.Platform)
 	}
-	res.Crates = crates
+	res.Crates, res.Split = crates, split
 	res.runtimeDigest = runtimeDigest
 	return res, nil
 }
@@ -109,8 +156,10 @@ func (p *Plan) Stage(ctx context.Context, dir, appDir string) (*Contents, error)
 	}
 	opts := Options{
 		Binary: exe, Name: p.sel.Bin, Base: *p.cfg.Base, Includes: p.cfg.Include, Root: p.req.Sysroot,
-		LibraryPaths: p.req.LibraryPaths,
+		LibraryPaths: p.req.LibraryPaths, Extras: p.extras(), Env: sortedPairs(p.cfg.Env),
 	}
+	opts.Extras.Crates = crateNames(crates)
+	p.warnAllocator(t, opts.Extras.Crates)
 	if opts.Root == "" && t.Root != "" {
 		opts.Root, opts.SystemRoot = t.Root, "/"
 	}
@@ -191,6 +240,7 @@ func (p *Plan) imageOptions(ctx context.Context) Options {
 		Labels: p.labels(ctx), Expose: p.cfg.Expose, User: *p.cfg.User,
 		Cache: layerCache(), Stamps: fileStamps(), DigestBinary: p.supply.format != "none",
 		Progress: p.log, RuntimeFrom: p.req.RuntimeFrom, RuntimeCache: runtimeCache(), Compression: p.comp,
+		Extras: p.extras(), Healthcheck: p.health,
 	}
 }
 
@@ -246,5 +296,5 @@ func summary(res *Result) string {
 			}
 		}
 	}
-	return fmt.Sprintf("packaged %s with %s; layers: %s compressed", res.Entrypoint, what, strings.Join(sizes, " + "))
+	return fmt.Sprintf("packaged %s with %s; layers: %s compressed; %s", res.Entrypoint, what, strings.Join(sizes, " + "), strings.Join(res.Notes, "; "))
 }

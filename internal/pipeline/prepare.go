@@ -45,6 +45,11 @@ type Plan struct {
 	platforms     []v1.Platform
 	load          v1.Platform
 	src           *gitSource // the package's git commit, looked at once (source)
+	health        *v1.HealthConfig
+	// splitDir holds the split binaries during Build (split-debuginfo).
+	splitDir string
+	// warnedAllocator: the musl allocator warning is given once per build.
+	warnedAllocator bool
 }
 
 // Prepare reads the project and the settings, picks the binary and checks
@@ -128,8 +133,33 @@ func (p *Plan) resolve(ctx context.Context) error {
 	if p.epoch, err = sourceDateEpoch(p.env()); err != nil {
 		return err
 	}
+	if err := p.checkRuntime(); err != nil {
+		return err
+	}
 	p.comp, err = compression(p.cfg)
 	return err
+}
+
+// checkRuntime checks the runtime settings: the health check, the
+// packages the extras come from, split debug information and the debug
+// variant's tags.
+func (p *Plan) checkRuntime() error {
+	var err error
+	if p.health, err = Healthcheck(p.cfg); err != nil {
+		return err
+	}
+	if p.req.RuntimeFrom == "" {
+		if err := CheckExtras(p.req.Sysroot, p.extras()); err != nil {
+			return err
+		}
+	}
+	if err := checkDebugInfo(p.splitting(), p.cfg.Source("split-debuginfo"), p.req.DebugInfoOut); err != nil {
+		return err
+	}
+	if p.extras().DebugVariant {
+		return checkVariantTags(p.tags)
+	}
+	return nil
 }
 
 // env is the environment the request runs in.

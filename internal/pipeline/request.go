@@ -47,6 +47,9 @@ type Request struct {
 	ProvenanceOut string
 	// Version is berth's, recorded in the provenance.
 	Version string
+	// DebugInfoOut, with split-debuginfo, writes each debug file under
+	// this directory at .build-id/xx/yyyy.debug.
+	DebugInfoOut string
 	// Push is set when the image goes to a registry: the tags must name it.
 	Push bool
 	// Stage is set for `stage`, which writes a directory for a Dockerfile:

@@ -49,13 +49,14 @@ func runtimeRoot(ctx context.Context, opts Options, platform v1.Platform, binary
 	return root, d.String(), release, nil
 }
 
-// addSystemFrom adds the system files (CA bundle, passwd, /tmp, ...) taken
-// from root to set; nothing when root is "" (they came with the libraries).
-func addSystemFrom(set *fileset.Set, root string, res *Contents) error {
-	if root == "" {
+// addFrom adds the files opts asks for (system files, extras) to set:
+// those taken from a root other than the libraries' (the build machine's
+// for a cross target's libraries).
+func addFrom(set *fileset.Set, opts rootfs.Options, res *Contents) error {
+	if !opts.System && len(opts.Extras) == 0 {
 		return nil
 	}
-	sys, w, err := rootfs.Runtime(rootfs.Options{Root: root, System: true})
+	sys, w, err := rootfs.Runtime(opts)
 	if err != nil {
 		return err
 	}
@@ -66,4 +67,13 @@ func addSystemFrom(set *fileset.Set, root string, res *Contents) error {
 		}
 	}
 	return nil
+}
+
+// extrasRoot is where the system files and runtime extras come from: the
+// system root when it is not the libraries' root.
+func extrasRoot(opts Options) string {
+	if opts.SystemRoot != "" {
+		return opts.SystemRoot
+	}
+	return opts.Root
 }

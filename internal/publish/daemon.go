@@ -48,7 +48,7 @@ func (p *daemonPub) Publish(ctx context.Context, art *image.Artifact, tags []nam
 		}
 		out = append(out, Published{Ref: shortRef(t), Digest: d, Output: "daemon", Platform: platform})
 	}
-	return out, nil
+	return publishVariants(ctx, p, art, tags, out)
 }
 
 func dockerHost() string {

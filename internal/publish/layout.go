@@ -61,12 +61,37 @@ func (p *ociLayout) Publish(ctx context.Context, art *image.Artifact, tags []nam
 	if err := p.write(ctx, idx); err != nil {
 		return nil, err
 	}
-	return refs(Published{Digest: d, Output: "oci-layout", Dest: p.dir}, tags, shortRef), nil
+	out := refs(Published{Digest: d, Output: "oci-layout", Dest: p.dir}, tags, shortRef)
+	for _, v := range art.Variants {
+		vd, err := v.Artifact.Digest()
+		if err != nil {
+			return out, err
+		}
+		out = append(out, refs(Published{Digest: vd, Output: "oci-layout", Dest: p.dir}, variantTags(tags, v.Suffix), shortRef)...)
+	}
+	return out, nil
 }
 
 // layoutIndex lists the artifact's top (its index, or its one image with
-// its platform) once per tag, once when untagged, then every attachment.
+// its platform) once per tag, once when untagged, then every attachment;
+// then each variant's the same way under its tags.
 func layoutIndex(art *image.Artifact, tags []name.Tag) (v1.ImageIndex, error) {
+	adds, err := layoutAdds(art, tags)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range art.Variants {
+		more, err := layoutAdds(v.Artifact, variantTags(tags, v.Suffix))
+		if err != nil {
+			return nil, err
+		}
+		adds = append(adds, more...)
+	}
+	return mutate.AppendManifests(empty.Index, adds...), nil
+}
+
+// layoutAdds are the index.json entries of one artifact.
+func layoutAdds(art *image.Artifact, tags []name.Tag) ([]mutate.IndexAddendum, error) {
 	var top mutate.Appendable = art.Index
 	var desc v1.Descriptor
 	if art.Index == nil {
@@ -101,7 +126,7 @@ func layoutIndex(art *image.Artifact, tags []name.Tag) (v1.ImageIndex, error) {
 	for _, r := range referrers {
 		adds = append(adds, mutate.IndexAddendum{Add: r})
 	}
-	return mutate.AppendManifests(empty.Index, adds...), nil
+	return adds, nil
 }
 
 // write replaces the layout directory with one whose index.json is idx.

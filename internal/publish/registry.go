@@ -59,7 +59,7 @@ func (p *registryPub) Publish(ctx context.Context, art *image.Artifact, tags []n
 		}
 		out = append(out, Published{Ref: t.Name(), Digest: d, Output: "registry"})
 	}
-	return out, nil
+	return publishVariants(ctx, p, art, tags, out)
 }
 
 // pushJobs is how many blobs upload at once.

@@ -72,6 +72,9 @@ func describe(art *image.Artifact, p Published) (Entry, error) {
 	if p.Dest != "" {
 		e.Destination = filepath.Clean(p.Dest)
 	}
+	if art != nil {
+		art = art.Find(p.Digest) // the main artifact or a variant
+	}
 	if art == nil {
 		return e, nil
 	}

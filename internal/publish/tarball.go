@@ -50,14 +50,29 @@ func (p *tarballPub) Publish(ctx context.Context, art *image.Artifact, tags []na
 	if err := p.Check(); err != nil {
 		return nil, err
 	}
+	images := []archiveImage{{img.Image, tags}}
+	out := refs(Published{Digest: d, Output: "docker-archive", Dest: p.path, Platform: platform}, tags, shortRef)
+	for _, v := range art.Variants {
+		vimg, _, err := p.opts.one(v.Artifact, "a docker-archive")
+		if err != nil {
+			return nil, err
+		}
+		vd, err := vimg.Image.Digest()
+		if err != nil {
+			return nil, err
+		}
+		vtags := variantTags(tags, v.Suffix)
+		images = append(images, archiveImage{vimg.Image, vtags})
+		out = append(out, refs(Published{Digest: vd, Output: "docker-archive", Dest: p.path, Platform: platform}, vtags, shortRef)...)
+	}
 	p.opts.logf("writing docker-archive %s", p.path)
 	err = atomicfile.WriteFile(ctx, p.path, func(w io.Writer) error {
-		return writeDockerArchive(ctxio.NewWriter(ctx, w), img.Image, tags)
+		return writeDockerArchive(ctxio.NewWriter(ctx, w), images)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing docker-archive %s: %w", p.path, err)
 	}
-	return refs(Published{Digest: d, Output: "docker-archive", Dest: p.path, Platform: platform}, tags, shortRef), nil
+	return out, nil
 }
 
 // Check refuses a file that is not a tarball to replace.

@@ -39,6 +39,9 @@ type Options struct {
 	System bool
 	// Includes are extra host files or directories, "SRC:DEST".
 	Includes []string
+	// Extras are files and trees of Root the binary needs but does not
+	// name (the zone database, an init); a missing one is a MissingError.
+	Extras []Extra
 }
 
 // Runtime returns the files every run of the binary needs besides the binary
@@ -57,6 +60,11 @@ func Runtime(opts Options) (*fileset.Set, []string, error) {
 			return nil, nil, err
 		}
 		warnings = append(warnings, w...)
+	}
+	for _, x := range opts.Extras {
+		if err := addExtra(set, opts.Root, x); err != nil {
+			return nil, nil, err
+		}
 	}
 	for _, inc := range opts.Includes {
 		if err := addInclude(set, inc); err != nil {
