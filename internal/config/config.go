@@ -40,7 +40,7 @@ type Build struct {
 }
 
 // SBOMFormats are the values of sbom: SPDX 2.3 JSON (the default),
-// CycloneDX 1.5 JSON, or no SBOM.
+// CycloneDX 1.6 JSON, or no SBOM.
 var SBOMFormats = []string{"spdx", "cyclonedx", "none"}
 
 // Defaults are the built-in values, the lowest layer.
