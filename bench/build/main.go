@@ -8,7 +8,8 @@
 //     --release` for the same edit (goal ≤ 1.05x);
 //   - no-op rebuild time against cargo's own no-op (goal ≤ +0.1 s);
 //   - what the supply-chain data (SBOM and .dep-v0 section) adds to a
-//     build, against `--sbom none --no-audit-section` (goal ≤ +50 ms).
+//     build, against `--sbom none --no-audit-section` (goal ≤ +50 ms);
+//   - what `--sign --key` adds to a pushed no-op build (goal ≤ +50 ms).
 //
 // Run it with `go run ./bench/build` from the repository root (make bench).
 // It needs cargo and Debian's packaged crates (scripts/ci-setup.sh).
@@ -27,14 +28,15 @@ import (
 
 func main() {
 	runs := flag.Int("runs", 3, "timed runs per measurement (the median is reported)")
+	only := flag.String("only", "", "run only this measurement: size, edit, noop, supply or sign")
 	flag.Parse()
-	if err := run(*runs); err != nil {
+	if err := run(*runs, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/build:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int) error {
+func run(runs int, only string) error {
 	b, err := newBench()
 	if err != nil {
 		return err
@@ -45,8 +47,14 @@ func run(runs int) error {
 		return err
 	}
 	var rows []report.Row
-	for _, measure := range []func(int) (report.Row, error){b.sizeDynamic, b.sizeStatic, b.editRebuild, b.noopRebuild, b.supplyCost} {
-		r, err := measure(runs)
+	for _, m := range []struct {
+		name    string
+		measure func(int) (report.Row, error)
+	}{{"size", b.sizeDynamic}, {"size", b.sizeStatic}, {"edit", b.editRebuild}, {"noop", b.noopRebuild}, {"supply", b.supplyCost}, {"sign", b.signCost}} {
+		if only != "" && m.name != only {
+			continue
+		}
+		r, err := m.measure(runs)
 		if err != nil {
 			return err
 		}
