@@ -42,6 +42,13 @@ func (p *registryPub) Publish(ctx context.Context, art *image.Artifact, tags []n
 	if err != nil {
 		return nil, fmt.Errorf("computing the image digest: %w", err)
 	}
+	if p.opts.signer != nil {
+		// The key was decrypted beside the build: a wrong password stops
+		// here, before an unsigned image is pushed.
+		if err := p.opts.signer.Ready(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var out []Published
 	signed := map[string][]sign.Signature{}
 	for _, t := range tags {

@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/sigstore/cosign/v3/cmd/cosign/cli/options"
+	"github.com/in-toto/in-toto-golang/in_toto"
 	"github.com/sigstore/cosign/v3/pkg/cosign/attestation"
 	ociremote "github.com/sigstore/cosign/v3/pkg/oci/remote"
 	ctypes "github.com/sigstore/cosign/v3/pkg/types"
@@ -21,11 +21,13 @@ import (
 // in-toto statement about its image (provenance): it is signed as it is.
 const StatementType = "application/vnd.in-toto+json"
 
-// cosignTypes maps an attachment's artifact type to the predicate type
-// `cosign attest --type` and `cosign verify-attestation --type` name it by.
-var cosignTypes = map[string]string{
-	"application/spdx+json":          "spdxjson",
-	"application/vnd.cyclonedx+json": "cyclonedx",
+// predicates maps an attachment's artifact type to the name `cosign attest
+// --type` and `cosign verify-attestation --type` give its predicate, and
+// the in-toto predicate type that name stands for (in-toto's constants, as
+// cosign's own table uses them).
+var predicates = map[string]struct{ cosignType, uri string }{
+	"application/spdx+json":          {"spdxjson", in_toto.PredicateSPDX},
+	"application/vnd.cyclonedx+json": {"cyclonedx", in_toto.PredicateCycloneDX},
 }
 
 // Signature is one signature berth pushed: about the image Subject, of an
@@ -53,22 +55,18 @@ func Statement(subject name.Digest, a image.Attachment) ([]byte, string, error) 
 		}
 		return a.Data, st.PredicateType, nil
 	}
-	kind, ok := cosignTypes[a.ArtifactType]
+	p, ok := predicates[a.ArtifactType]
 	if !ok {
-		return nil, "", fmt.Errorf("berth cannot attest a %s document: it knows %v and in-toto statements", a.ArtifactType, cosignTypes)
-	}
-	uri, err := options.ParsePredicateType(kind)
-	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("berth cannot attest a %s document: it attests SPDX and CycloneDX JSON and in-toto statements", a.ArtifactType)
 	}
 	st, err := attestation.GenerateStatement(attestation.GenerateOpts{
-		Predicate: bytes.NewReader(a.Data), Type: kind, Digest: h.Hex, Repo: subject.Context().String(),
+		Predicate: bytes.NewReader(a.Data), Type: p.cosignType, Digest: h.Hex, Repo: subject.Context().String(),
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("making the %s statement: %w", kind, err)
+		return nil, "", fmt.Errorf("making the %s statement: %w", p.cosignType, err)
 	}
 	b, err := json.Marshal(st)
-	return b, uri, err
+	return b, p.uri, err
 }
 
 // Publish signs the artifact pushed to repo and pushes the signatures
@@ -76,6 +74,9 @@ func Statement(subject name.Digest, a image.Attachment) ([]byte, string, error) 
 // subject; the referrers tag where the registry has no referrers API):
 // the index, each platform's image, and each image's attachments.
 func (s *Signer) Publish(ctx context.Context, art *image.Artifact, repo name.Repository, ro ...remote.Option) ([]Signature, error) {
+	if err := s.Ready(ctx); err != nil {
+		return nil, err
+	}
 	var out []Signature
 	push := func(subject v1.Hash, statement []byte, predicateType string) error {
 		d := repo.Digest(subject.String())

@@ -56,11 +56,13 @@ func newKeypair(sv signature.SignerVerifier) (*keypair, error) {
 	return k, nil
 }
 
-func (k *keypair) GetHashAlgorithm() protocommon.HashAlgorithm        { return k.alg.GetProtoHashType() }
-func (k *keypair) GetSigningAlgorithm() protocommon.PublicKeyDetails { return k.alg.GetSignatureAlgorithm() }
-func (k *keypair) GetHint() []byte                                   { return k.hint }
-func (k *keypair) GetKeyAlgorithm() string                           { return k.keyAlg }
-func (k *keypair) GetPublicKey() crypto.PublicKey                    { return k.pub }
+func (k *keypair) GetHashAlgorithm() protocommon.HashAlgorithm { return k.alg.GetProtoHashType() }
+func (k *keypair) GetSigningAlgorithm() protocommon.PublicKeyDetails {
+	return k.alg.GetSignatureAlgorithm()
+}
+func (k *keypair) GetHint() []byte                { return k.hint }
+func (k *keypair) GetKeyAlgorithm() string        { return k.keyAlg }
+func (k *keypair) GetPublicKey() crypto.PublicKey { return k.pub }
 
 func (k *keypair) GetPublicKeyPem() (string, error) {
 	b, err := cryptoutils.MarshalPublicKeyToPEM(k.pub)

@@ -2,8 +2,10 @@ package sign
 
 import (
 	"context"
+	"encoding/pem"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	intotov1 "github.com/in-toto/attestation/go/v1"
@@ -45,15 +47,23 @@ type Signer struct {
 	keypair sign.Keypair
 	keyless bool
 	opts    Options
+	// ready is closed when the key is loaded (keypair set) or failed
+	// (loadErr set): decrypting a cosign key (scrypt) takes hundreds of
+	// milliseconds of CPU, so it runs beside the build.
+	ready   chan struct{}
+	loadErr error
 }
 
-// New loads the key, or checks that an OIDC token can be had for keyless
-// signing, so that a missing key or password fails before anything is
-// built.
+// New checks the key file (it exists and holds a cosign private key), or
+// that an OIDC token can be had for keyless signing, so that a missing key
+// fails before anything is built. The key is decrypted beside the build;
+// a wrong password stops the first signature, before anything is signed
+// or pushed.
 func New(ctx context.Context, o Options) (*Signer, error) {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
+	s := &Signer{opts: o, ready: make(chan struct{})}
 	if o.Key == "" {
 		if o.Certificates == nil && !providers.Enabled(ctx) {
 			return nil, fmt.Errorf("--sign needs a key (--key cosign.key) or an OIDC token for keyless signing (SIGSTORE_ID_TOKEN, or GitHub Actions with `permissions: id-token: write`)")
@@ -62,21 +72,40 @@ func New(ctx context.Context, o Options) (*Signer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("making the keyless signing key: %w", err)
 		}
-		return &Signer{keypair: kp, keyless: true, opts: o}, nil
+		s.keypair, s.keyless = kp, true
+		close(s.ready)
+		return s, nil
 	}
-	pem, err := os.ReadFile(o.Key)
+	data, err := os.ReadFile(o.Key)
 	if err != nil {
 		return nil, fmt.Errorf("reading the signing key: %w (make one with `cosign generate-key-pair`)", err)
 	}
-	sv, err := cosign.LoadPrivateKey(pem, []byte(o.Getenv("COSIGN_PASSWORD")), nil)
-	if err != nil {
-		return nil, fmt.Errorf("loading the signing key %s: %w (is COSIGN_PASSWORD its password?)", o.Key, err)
+	if b, _ := pem.Decode(data); b == nil || !strings.HasSuffix(b.Type, "PRIVATE KEY") {
+		return nil, fmt.Errorf("loading the signing key %s: not a PEM private key (make one with `cosign generate-key-pair`)", o.Key)
 	}
-	kp, err := newKeypair(sv)
-	if err != nil {
-		return nil, fmt.Errorf("signing key %s: %w", o.Key, err)
+	password := []byte(o.Getenv("COSIGN_PASSWORD"))
+	go func() {
+		defer close(s.ready)
+		sv, err := cosign.LoadPrivateKey(data, password, nil)
+		if err != nil {
+			s.loadErr = fmt.Errorf("loading the signing key %s: %w (is COSIGN_PASSWORD its password?)", o.Key, err)
+			return
+		}
+		if s.keypair, err = newKeypair(sv); err != nil {
+			s.loadErr = fmt.Errorf("signing key %s: %w", o.Key, err)
+		}
+	}()
+	return s, nil
+}
+
+// Ready waits for the key and says whether it could be loaded.
+func (s *Signer) Ready(ctx context.Context) error {
+	select {
+	case <-s.ready:
+		return s.loadErr
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return &Signer{keypair: kp, opts: o}, nil
 }
 
 // signatureStatement is what `cosign sign` v3 signs for an image: an
@@ -94,6 +123,9 @@ func signatureStatement(hexDigest string) ([]byte, error) {
 // Bundle signs an in-toto statement and returns the Sigstore bundle (JSON)
 // that holds it.
 func (s *Signer) Bundle(ctx context.Context, statement []byte) ([]byte, error) {
+	if err := s.Ready(ctx); err != nil {
+		return nil, err
+	}
 	opts := sign.BundleOptions{Context: ctx}
 	if s.keyless {
 		if err := s.keylessOptions(ctx, &opts); err != nil {

@@ -122,11 +122,15 @@ func TestNewRefuses(t *testing.T) {
 	}{
 		{"wrong password", Options{Key: key, Getenv: env("wrong")}, "COSIGN_PASSWORD"},
 		{"no key file", Options{Key: filepath.Join(t.TempDir(), "none.key"), Getenv: env("right")}, "cosign generate-key-pair"},
-		{"not a key", Options{Key: writeFile(t, "not a key"), Getenv: env("right")}, "loading the signing key"},
+		{"not a key", Options{Key: writeFile(t, "not a key"), Getenv: env("right")}, "not a PEM private key"},
 		{"keyless without a token", Options{}, "SIGSTORE_ID_TOKEN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := New(context.Background(), tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
+			s, err := New(context.Background(), tc.o)
+			if err == nil {
+				err = s.Ready(context.Background())
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want one that says %q", err, tc.want)
 			}
 		})
