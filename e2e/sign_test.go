@@ -114,6 +114,9 @@ func (c *cosignRun) verify(t *testing.T, ref, cosignType, which string, wantOK b
 
 func (c *cosignRun) checkSigned(t *testing.T, ref string, img imageReport, types []string) {
 	t.Helper()
+	if len(img.Signatures) != 1+len(types) || img.Signatures[0].Subject != img.Digest {
+		t.Errorf("--json lists the signatures %+v, want the image's and %d attestations about %s", img.Signatures, len(types), img.Digest)
+	}
 	if out := c.verify(t, ref, "", "good", true); !strings.Contains(out, img.Digest) {
 		t.Errorf("cosign verify does not name the image's digest:\n%s", out)
 	}

@@ -30,6 +30,7 @@ type imageReport struct {
 	Ref, Digest, Platform string
 	SBOM                  *struct{ Digest, MediaType string }
 	Manifests             []imageReport
+	Signatures            []struct{ Subject, PredicateType string }
 }
 
 // TestSupplyChainHyper builds the hyper fixture once into an OCI layout, a

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/cosign/v3/pkg/cosign"
@@ -224,5 +225,55 @@ func checkReferrer(t *testing.T, repo name.Repository, digest, hexDigest string,
 	}
 	if err := json.Unmarshal(payload, &st); err != nil || len(st.Subject) != 1 || st.Subject[0].Digest["sha256"] != hexDigest {
 		t.Errorf("bundle %s is about %+v (%v), want sha256:%s", digest, st.Subject, err, hexDigest)
+	}
+}
+
+// TestPublishIndex: for several platforms, the index and each platform's
+// image are signed, and each image's attachment is attested about that
+// image.
+func TestPublishIndex(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	repo, err := name.NewRepository(strings.TrimPrefix(srv.URL, "http://") + "/index")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var imgs []image.Platformed
+	for _, arch := range []string{"amd64", "arm64"} {
+		img, err := random.Image(64, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		imgs = append(imgs, image.Platformed{Image: img, Platform: v1.Platform{OS: "linux", Architecture: arch},
+			Attachments: []image.Attachment{{ArtifactType: "application/spdx+json", Data: []byte(`{"spdxVersion":"SPDX-2.3"}`)}}})
+	}
+	art, err := image.NewArtifact(imgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(repo.Tag("v1"), art.Index); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := keyPair(t, "pw")
+	s, err := New(context.Background(), Options{Key: key, Getenv: env("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigs, err := s.Publish(context.Background(), art, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, _ := art.Index.Digest()
+	a, _ := imgs[0].Image.Digest()
+	b, _ := imgs[1].Image.Digest()
+	want := []Signature{{idx, "https://sigstore.dev/cosign/sign/v1"}, {a, "https://sigstore.dev/cosign/sign/v1"}, {b, "https://sigstore.dev/cosign/sign/v1"},
+		{a, "https://spdx.dev/Document"}, {b, "https://spdx.dev/Document"}}
+	if len(sigs) != len(want) {
+		t.Fatalf("signatures %+v, want %+v", sigs, want)
+	}
+	for i := range want {
+		if sigs[i] != want[i] {
+			t.Errorf("signature %d: %+v, want %+v", i, sigs[i], want[i])
+		}
 	}
 }
