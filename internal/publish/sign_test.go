@@ -2,12 +2,10 @@ package publish
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/sigstore/cosign/v3/pkg/cosign"
+	"github.com/berth-dev/berth/internal/testenv"
 )
 
 // TestSignedPush: Open refuses signing flags that cannot work before
@@ -15,12 +13,8 @@ import (
 // before any blob is uploaded; with the right one, every tag of one
 // repository shares one set of signatures.
 func TestSignedPush(t *testing.T) {
-	keys, err := cosign.GenerateKeyPair(func(bool) ([]byte, error) { return []byte("right"), nil })
+	key, _, err := testenv.WriteCosignKey(t.TempDir(), "right")
 	if err != nil {
-		t.Fatal(err)
-	}
-	key := filepath.Join(t.TempDir(), "cosign.key")
-	if err := os.WriteFile(key, keys.PrivateBytes, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {

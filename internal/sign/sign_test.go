@@ -17,7 +17,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/sigstore/cosign/v3/pkg/cosign"
 	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
@@ -25,22 +24,18 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/berth-dev/berth/internal/image"
+	"github.com/berth-dev/berth/internal/testenv"
 )
 
-// keyPair writes a cosign key pair with password pw as `cosign
-// generate-key-pair` does; it returns the private key's path and the
-// public key.
+// keyPair writes a cosign key pair with password pw and returns the
+// private key's path and the public key.
 func keyPair(t *testing.T, pw string) (string, []byte) {
 	t.Helper()
-	k, err := cosign.GenerateKeyPair(func(bool) ([]byte, error) { return []byte(pw), nil })
+	key, pub, err := testenv.WriteCosignKey(t.TempDir(), pw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "cosign.key")
-	if err := os.WriteFile(path, k.PrivateBytes, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path, k.PublicBytes
+	return key, pub
 }
 
 func env(pw string) func(string) string {

@@ -212,12 +212,22 @@ func writeHtpasswd(t testing.TB, dir, user, password string) (string, error) {
 // does not serve, and stops it when t ends. It returns "127.0.0.1:PORT".
 func StartReferrersRegistry(t testing.TB) string {
 	t.Helper()
+	addr, stop, err := ServeReferrersRegistry()
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	t.Cleanup(stop)
+	return addr
+}
+
+// ServeReferrersRegistry is StartReferrersRegistry for programs that are
+// not tests (bench): it returns the address and the function that stops it.
+func ServeReferrersRegistry() (string, func(), error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("testenv: listen for the referrers registry: %v", err)
+		return "", nil, fmt.Errorf("listening for the referrers registry: %w", err)
 	}
 	srv := &http.Server{Handler: registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return l.Addr().String()
+	return l.Addr().String(), func() { _ = srv.Close() }, nil
 }
