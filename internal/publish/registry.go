@@ -21,7 +21,8 @@ import (
 // the documents attached to each image (referrers). Blobs the registry
 // already has are not uploaded again (ggcr checks each with a HEAD first).
 // Loopback, localhost and private-network registries are reached over plain
-// HTTP when HTTPS fails, as ggcr's name package decides.
+// HTTP when HTTPS fails, as ggcr's name package decides. With a signer
+// (Outputs.Sign), what was pushed is then signed in each tag's repository.
 func Registry(opts ...Option) Sink {
 	return &registryPub{opts: makeOptions(opts)}
 }
