@@ -31,6 +31,7 @@ type imageReport struct {
 	SBOM                  *struct{ Digest, MediaType string }
 	Provenance            *struct{ Digest, MediaType string }
 	Manifests             []imageReport
+	Signatures            []struct{ Subject, PredicateType string }
 }
 
 // TestSupplyChainHyper builds the hyper fixture once into an OCI layout, a
@@ -206,7 +207,7 @@ const (
 	cycloneDXType = "application/vnd.cyclonedx+json"
 )
 
-// checkSBOM: doc is an SPDX 2.3 or CycloneDX 1.5 document as mediaType
+// checkSBOM: doc is an SPDX 2.3 or CycloneDX 1.6 document as mediaType
 // says, naming every crate by purl.
 func checkSBOM(t *testing.T, doc []byte, mediaType string, crates []string) {
 	t.Helper()
@@ -218,7 +219,7 @@ func checkSBOM(t *testing.T, doc []byte, mediaType string, crates []string) {
 	switch {
 	case head.SPDXVersion == "SPDX-2.3":
 		kind = spdxType
-	case head.BOMFormat == "CycloneDX" && head.SpecVersion == "1.5":
+	case head.BOMFormat == "CycloneDX" && head.SpecVersion == "1.6":
 		kind = cycloneDXType
 	}
 	if kind != mediaType {

@@ -8,7 +8,8 @@
 //     --release` for the same edit (goal ≤ 1.05x);
 //   - no-op rebuild time against cargo's own no-op (goal ≤ +0.1 s);
 //   - what the supply-chain data (SBOM and .dep-v0 section) adds to a
-//     build, against `--sbom none --no-audit-section` (goal ≤ +50 ms).
+//     build, against `--sbom none --no-audit-section` (goal ≤ +50 ms);
+//   - what `--sign --key` adds to a pushed no-op build (goal ≤ +50 ms).
 //
 // Run it with `go run ./bench/build` from the repository root (make bench).
 // It needs cargo and Debian's packaged crates (scripts/ci-setup.sh).
@@ -27,14 +28,15 @@ import (
 
 func main() {
 	runs := flag.Int("runs", 3, "timed runs per measurement (the median is reported)")
+	only := flag.String("only", "", "run only this measurement: size, edit, noop, supply or sign")
 	flag.Parse()
-	if err := run(*runs); err != nil {
+	if err := run(*runs, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/build:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int) error {
+func run(runs int, only string) error {
 	b, err := newBench()
 	if err != nil {
 		return err
@@ -45,8 +47,14 @@ func run(runs int) error {
 		return err
 	}
 	var rows []report.Row
-	for _, measure := range []func(int) (report.Row, error){b.sizeDynamic, b.sizeStatic, b.editRebuild, b.noopRebuild, b.supplyCost} {
-		r, err := measure(runs)
+	for _, m := range []struct {
+		name    string
+		measure func(int) (report.Row, error)
+	}{{"size", b.sizeDynamic}, {"size", b.sizeStatic}, {"edit", b.editRebuild}, {"noop", b.noopRebuild}, {"supply", b.supplyCost}, {"sign", b.signCost}} {
+		if only != "" && m.name != only {
+			continue
+		}
+		r, err := m.measure(runs)
 		if err != nil {
 			return err
 		}
@@ -105,23 +113,32 @@ func (b *bench) noopRebuild(runs int) (report.Row, error) {
 // section, interleaved, three times as many runs as the others: the
 // difference is tens of milliseconds.
 func (b *bench) supplyCost(runs int) (report.Row, error) {
-	var with, without []time.Duration
-	for i := 0; i < 3*runs; i++ {
-		d, err := b.timed(b.berth, "build", "--oci-layout", b.layout("supply"))
-		if err != nil {
-			return report.Row{}, err
-		}
-		with = append(with, d)
-		d, err = b.timed(b.berth, "build", "--sbom", "none", "--no-audit-section", "--oci-layout", b.layout("bare"))
-		if err != nil {
-			return report.Row{}, err
-		}
-		without = append(without, d)
+	w, wo, err := b.interleaved(3*runs, []string{"build", "--oci-layout", b.layout("supply")},
+		[]string{"build", "--sbom", "none", "--no-audit-section", "--oci-layout", b.layout("bare")})
+	if err != nil {
+		return report.Row{}, err
 	}
-	w, wo := report.Median(with), report.Median(without)
 	extra := w - wo
 	return report.Line("SBOM + .dep-v0 section (no-op build)", report.Millis(w), report.Millis(wo)+" (--sbom none --no-audit-section)",
 		fmt.Sprintf("%+d ms", extra.Milliseconds()), "≤ +50 ms", extra <= 50*time.Millisecond), nil
+}
+
+// interleaved runs berth with the two argument lists in turn, n times each,
+// and returns the median time of each.
+func (b *bench) interleaved(n int, with, without []string) (time.Duration, time.Duration, error) {
+	var ws, wos []time.Duration
+	for i := 0; i < n; i++ {
+		d, err := b.timed(b.berth, with...)
+		if err != nil {
+			return 0, 0, err
+		}
+		ws = append(ws, d)
+		if d, err = b.timed(b.berth, without...); err != nil {
+			return 0, 0, err
+		}
+		wos = append(wos, d)
+	}
+	return report.Median(ws), report.Median(wos), nil
 }
 
 func (b *bench) timed(f func(...string) (string, error), args ...string) (time.Duration, error) {

@@ -67,6 +67,8 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f.BoolVar(&o.force, "force", false, "replace an OCI layout or tar archive at --oci-layout/--tarball that berth did not write")
 	f.BoolVar(&o.outputs.Load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
 	f.BoolVar(&o.outputs.Push, "push", false, "push the image to the registry of each tag")
+	f.BoolVar(&o.outputs.Sign, "sign", false, "sign the pushed image and attest its SBOM, as cosign v3 verifies: with --key, else keyless with the environment's OIDC token (SIGSTORE_ID_TOKEN, GitHub Actions)")
+	f.StringVar(&o.outputs.SignKey, "key", "", "the cosign private key --sign signs with (cosign generate-key-pair); its password from COSIGN_PASSWORD")
 	o.addSupplyFlags(f)
 	o.addProvenanceFlags(f)
 	o.addDebugFlags(f)
@@ -111,7 +113,7 @@ func (o *buildOptions) addDebugFlags(f *pflag.FlagSet) {
 // addSupplyFlags adds the flags about what supply-chain tools see: the
 // crate list in the binary and the SBOM; build and stage share them.
 func (o *buildOptions) addSupplyFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.sbom, "sbom", "spdx", "SBOM format: spdx (SPDX 2.3 JSON), cyclonedx (CycloneDX 1.5 JSON) or none")
+	f.StringVar(&o.sbom, "sbom", "spdx", "SBOM format: spdx (SPDX 2.3 JSON), cyclonedx (CycloneDX 1.6 JSON) or none")
 	f.StringVar(&o.sbomOut, "sbom-out", "", "also write the SBOM to this file")
 	f.BoolVar(&o.noAuditSection, "no-audit-section", false, "ship the exact bytes cargo wrote: no .dep-v0 crate list added to the binary")
 }
@@ -162,6 +164,9 @@ func (o *buildOptions) request(s *streams, changed map[string]bool) (pipeline.Re
 		return pipeline.Request{}, err
 	}
 	if err := checkOutputPaths(o.sbomOut, o.provOut, o.outputs); err != nil {
+		return pipeline.Request{}, err
+	}
+	if err := checkSignFlags(o.outputs); err != nil {
 		return pipeline.Request{}, err
 	}
 	l, err := o.cargoFlags.layer(changed)

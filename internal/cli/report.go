@@ -45,3 +45,15 @@ func checkOutputPaths(sbomOut, provOut string, out publish.Outputs) error {
 	}
 	return nil
 }
+
+// checkSignFlags refuses signing flags that cannot go together: a
+// signature names an image by digest in a repository, so it needs --push.
+func checkSignFlags(out publish.Outputs) error {
+	switch {
+	case out.SignKey != "" && !out.Sign:
+		return usagef("--key is the signing key of --sign: add --sign, or drop --key")
+	case out.Sign && !out.Push:
+		return usagef("--sign signs what is pushed to a registry (a signature names the image by digest in a repository): add --push and a tag")
+	}
+	return nil
+}

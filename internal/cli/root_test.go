@@ -25,6 +25,8 @@ func TestMainExitCodes(t *testing.T) {
 		{"positional argument", []string{"build", "extra"}, 2, "", `unknown argument "extra" for "cargo berth build"`},
 		{"stage needs --out", []string{"stage"}, 2, "", "--out DIR is required"},
 		{"usage hint names the command", []string{"build", "--nosuch"}, 2, "", "run 'cargo berth build --help'"},
+		{"--sign needs --push", []string{"build", "--sign", "--key", "cosign.key"}, 2, "", "--sign signs what is pushed"},
+		{"--key needs --sign", []string{"build", "--push", "--key", "cosign.key"}, 2, "", "--key is the signing key of --sign"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

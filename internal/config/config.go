@@ -64,7 +64,7 @@ type Build struct {
 var ProvenanceKinds = []string{"slsa", "none"}
 
 // SBOMFormats are the values of sbom: SPDX 2.3 JSON (the default),
-// CycloneDX 1.5 JSON, or no SBOM.
+// CycloneDX 1.6 JSON, or no SBOM.
 var SBOMFormats = []string{"spdx", "cyclonedx", "none"}
 
 // Defaults are the built-in values, the lowest layer.

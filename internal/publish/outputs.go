@@ -1,9 +1,12 @@
 package publish
 
 import (
+	"context"
 	"fmt"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/berth-dev/berth/internal/sign"
 )
 
 // Outputs are where a build goes, as the command line names them.
@@ -17,12 +20,21 @@ type Outputs struct {
 	// Platform is the image of an index that the daemon and a
 	// docker-archive take.
 	Platform v1.Platform
+	// Sign signs what is pushed (each image, the index, their
+	// attachments), with the cosign private key SignKey, or keyless
+	// when SignKey is "".
+	Sign    bool
+	SignKey string
 }
 
 // Open makes the sinks of out, each once, and checks each once: a
 // destination it would refuse fails here, before anything is built.
 func Open(out Outputs, opts ...Option) (Sink, error) {
 	opts = append(opts, WithPlatform(out.Platform))
+	signOpt, err := out.signer()
+	if err != nil {
+		return nil, err
+	}
 	var sinks []Sink
 	if out.Layout != "" {
 		sinks = append(sinks, OCILayout(out.Layout, opts...))
@@ -34,7 +46,7 @@ func Open(out Outputs, opts ...Option) (Sink, error) {
 		sinks = append(sinks, Daemon(opts...))
 	}
 	if out.Push {
-		sinks = append(sinks, Registry(opts...))
+		sinks = append(sinks, Registry(append(opts, signOpt...)...))
 	}
 	if len(sinks) == 0 {
 		if out.DefaultLayout == "" {
@@ -47,4 +59,24 @@ func Open(out Outputs, opts ...Option) (Sink, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// signer loads the signing key (or checks for an OIDC token), so that
+// signing fails before anything is built; the option gives the signer to
+// the registry sink, where images are named by digest in a repository.
+func (out Outputs) signer() ([]Option, error) {
+	if !out.Sign {
+		if out.SignKey != "" {
+			return nil, fmt.Errorf("--key is the signing key of --sign: add --sign, or drop --key")
+		}
+		return nil, nil
+	}
+	if !out.Push {
+		return nil, fmt.Errorf("--sign signs what is pushed to a registry (a signature names the image by digest in a repository): add --push and a tag")
+	}
+	s, err := sign.New(context.Background(), sign.Options{Key: out.SignKey})
+	if err != nil {
+		return nil, err
+	}
+	return []Option{func(o *options) { o.signer = s }}, nil
 }

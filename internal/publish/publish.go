@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/berth-dev/berth/internal/image"
+	"github.com/berth-dev/berth/internal/sign"
 	"github.com/berth-dev/berth/internal/timing"
 )
 
@@ -37,6 +38,8 @@ type Published struct {
 	Dest   string  // the layout directory or tarball path; "" for the daemon and registries
 	// Platform is set when the sink took one platform's image of an index.
 	Platform string
+	// Signatures are those pushed with a registry reference (--sign).
+	Signatures []sign.Signature
 }
 
 // String is the "<ref>@sha256:<digest>" line berth prints for p.
@@ -54,6 +57,8 @@ type options struct {
 	// platform is the image the daemon and a docker-archive take from an
 	// index.
 	platform v1.Platform
+	// signer signs what the registry sink pushes; nil: no signing.
+	signer *sign.Signer
 }
 
 // WithForce lets a sink replace an OCI layout or a tar archive that berth

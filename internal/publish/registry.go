@@ -10,6 +10,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/progress"
+	"github.com/berth-dev/berth/internal/sign"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -20,7 +21,8 @@ import (
 // the documents attached to each image (referrers). Blobs the registry
 // already has are not uploaded again (ggcr checks each with a HEAD first).
 // Loopback, localhost and private-network registries are reached over plain
-// HTTP when HTTPS fails, as ggcr's name package decides.
+// HTTP when HTTPS fails, as ggcr's name package decides. With a signer
+// (Outputs.Sign), what was pushed is then signed in each tag's repository.
 func Registry(opts ...Option) Sink {
 	return &registryPub{opts: makeOptions(opts)}
 }
@@ -41,7 +43,15 @@ func (p *registryPub) Publish(ctx context.Context, art *image.Artifact, tags []n
 	if err != nil {
 		return nil, fmt.Errorf("computing the image digest: %w", err)
 	}
+	if p.opts.signer != nil {
+		// The key was decrypted beside the build: a wrong password stops
+		// here, before an unsigned image is pushed.
+		if err := p.opts.signer.Ready(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var out []Published
+	signed := map[string][]sign.Signature{}
 	for _, t := range tags {
 		p.opts.logf("pushing %s", t.Name())
 		c := &countingTransport{next: p.opts.transport}
@@ -52,14 +62,33 @@ func (p *registryPub) Publish(ctx context.Context, art *image.Artifact, tags []n
 		if err == nil {
 			p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
 				t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
-			err = p.pushReferrers(ctx, art, t, remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c.next))
+			ro := []remote.Option{remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c.next)}
+			if err = p.pushReferrers(ctx, art, t, ro...); err == nil {
+				err = p.sign(ctx, art, t, signed, ro)
+			}
 		}
 		if err != nil {
 			return out, pushError(t, err)
 		}
-		out = append(out, Published{Ref: t.Name(), Digest: d, Output: "registry"})
+		out = append(out, Published{Ref: t.Name(), Digest: d, Output: "registry", Signatures: signed[t.Context().Name()]})
 	}
 	return publishVariants(ctx, p, art, tags, out)
+}
+
+// sign signs the artifact in t's repository, once per repository however
+// many of its tags are pushed.
+func (p *registryPub) sign(ctx context.Context, art *image.Artifact, t name.Tag, signed map[string][]sign.Signature, ro []remote.Option) error {
+	repo := t.Context()
+	if p.opts.signer == nil || signed[repo.Name()] != nil {
+		return nil
+	}
+	sigs, err := p.opts.signer.Publish(ctx, art, repo, ro...)
+	if err != nil {
+		return err
+	}
+	signed[repo.Name()] = sigs
+	p.opts.logf("signed %s: %d signatures pushed", repo.Name(), len(sigs))
+	return nil
 }
 
 // pushJobs is how many blobs upload at once.

@@ -30,7 +30,17 @@ type Entry struct {
 	// Provenance is the artifact of the image's (or the index's) SLSA
 	// provenance statement.
 	Provenance *SBOMEntry `json:"provenance,omitempty"`
-	Manifests  []Entry    `json:"manifests,omitempty"` // an index's images, one per platform
+	Manifests   []Entry    `json:"manifests,omitempty"` // an index's images, one per platform
+	// Signatures are the Sigstore bundles pushed about this reference's
+	// images and their documents (--sign).
+	Signatures []SignatureEntry `json:"signatures,omitempty"`
+}
+
+// SignatureEntry is one pushed signature: of the image Subject, or of a
+// document about it (an attestation), named by its in-toto predicate type.
+type SignatureEntry struct {
+	Subject       string `json:"subject"`
+	PredicateType string `json:"predicateType"`
 }
 
 // SBOMEntry is the OCI artifact an image's SBOM (or provenance) became.
@@ -69,6 +79,9 @@ func (r Report) Lines() []string { return r.lines }
 // holds, or the index with every platform's image.
 func describe(art *image.Artifact, p Published) (Entry, error) {
 	e := Entry{Ref: p.Ref, Digest: p.Digest.String(), Output: p.Output}
+	for _, s := range p.Signatures {
+		e.Signatures = append(e.Signatures, SignatureEntry{Subject: s.Subject.String(), PredicateType: s.PredicateType})
+	}
 	if p.Dest != "" {
 		e.Destination = filepath.Clean(p.Dest)
 	}

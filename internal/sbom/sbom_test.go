@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+	spdxjson "github.com/spdx/tools-golang/json"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -172,5 +175,32 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file; run go test -update and review the diff:\n%s", name, got)
+	}
+}
+
+// TestLibrariesReadBack: each document decodes with its format's own
+// library, and says what was put in.
+func TestLibrariesReadBack(t *testing.T) {
+	spdxDoc, _, err := Render(SPDX, input())
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := spdxjson.Read(bytes.NewReader(spdxDoc))
+	if err != nil {
+		t.Fatalf("tools-golang cannot read the SPDX document: %v", err)
+	}
+	if doc.SPDXVersion != "SPDX-2.3" || len(doc.Packages) != 5 || len(doc.Files) != 2 {
+		t.Errorf("SPDX read back: version %s, %d packages, %d files; want SPDX-2.3, 5, 2", doc.SPDXVersion, len(doc.Packages), len(doc.Files))
+	}
+	cdxDoc, _, err := Render(CycloneDX, input())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bom cdx.BOM
+	if err := cdx.NewBOMDecoder(bytes.NewReader(cdxDoc), cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
+		t.Fatalf("cyclonedx-go cannot read the CycloneDX document: %v", err)
+	}
+	if bom.SpecVersion != cdx.SpecVersion1_6 || bom.Components == nil || len(*bom.Components) != 6 {
+		t.Errorf("CycloneDX read back: spec %s, components %v; want 1.6 and 6", bom.SpecVersion, bom.Components)
 	}
 }

@@ -3,6 +3,8 @@ package testenv
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/registry"
 )
 
 const registryConfig = `version: 0.1
@@ -201,4 +205,29 @@ func writeHtpasswd(t testing.TB, dir, user, password string) (string, error) {
 	}
 	path := filepath.Join(dir, "htpasswd")
 	return path, os.WriteFile(path, out, 0o600)
+}
+
+// StartReferrersRegistry starts go-containerregistry's in-process registry
+// on 127.0.0.1, with the OCI referrers API that distribution's registry
+// does not serve, and stops it when t ends. It returns "127.0.0.1:PORT".
+func StartReferrersRegistry(t testing.TB) string {
+	t.Helper()
+	addr, stop, err := ServeReferrersRegistry()
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	t.Cleanup(stop)
+	return addr
+}
+
+// ServeReferrersRegistry is StartReferrersRegistry for programs that are
+// not tests (bench): it returns the address and the function that stops it.
+func ServeReferrersRegistry() (string, func(), error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("listening for the referrers registry: %w", err)
+	}
+	srv := &http.Server{Handler: registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	return l.Addr().String(), func() { _ = srv.Close() }, nil
 }
