@@ -23,8 +23,8 @@ var signedBuilds = []struct {
 	flags []string
 	types []string
 }{
-	{[]string{"--sbom", "spdx"}, []string{"spdxjson"}},
-	{[]string{"--sbom", "cyclonedx"}, []string{"cyclonedx"}},
+	{[]string{"--sbom", "spdx"}, []string{"spdxjson", "slsaprovenance1"}},
+	{[]string{"--sbom", "cyclonedx"}, []string{"cyclonedx", "slsaprovenance1"}},
 }
 
 // signRegistries are the two kinds of registry: go-containerregistry's

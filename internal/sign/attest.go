@@ -72,7 +72,8 @@ func Statement(subject name.Digest, a image.Attachment) ([]byte, string, error) 
 // Publish signs the artifact pushed to repo and pushes the signatures
 // there as cosign v3 does (a Sigstore bundle as an OCI 1.1 referrer of its
 // subject; the referrers tag where the registry has no referrers API):
-// the index, each platform's image, and each image's attachments.
+// the index, each platform's image, and the documents attached to each
+// (the SBOMs and provenance; a debug file is published, not attested).
 func (s *Signer) Publish(ctx context.Context, art *image.Artifact, repo name.Repository, ro ...remote.Option) ([]Signature, error) {
 	if err := s.Ready(ctx); err != nil {
 		return nil, err
@@ -103,12 +104,15 @@ func (s *Signer) Publish(ctx context.Context, art *image.Artifact, repo name.Rep
 			return out, err
 		}
 	}
-	for _, img := range art.Images {
-		h, err := img.Image.Digest()
+	for _, about := range attested(art) {
+		h, err := about.subject.Digest()
 		if err != nil {
 			return out, err
 		}
-		for _, a := range img.Attachments {
+		for _, a := range about.atts {
+			if !Attestable(a) {
+				continue // a debug file is published, not attested
+			}
 			st, pt, err := Statement(repo.Digest(h.String()), a)
 			if err == nil {
 				err = push(h, st, pt)
@@ -119,6 +123,32 @@ func (s *Signer) Publish(ctx context.Context, art *image.Artifact, repo name.Rep
 		}
 	}
 	return out, nil
+}
+
+// aboutOne is a subject and the documents attached to it.
+type aboutOne struct {
+	subject interface{ Digest() (v1.Hash, error) }
+	atts    []image.Attachment
+}
+
+// attested are the index with its attachments (its provenance), then each
+// image with its own.
+func attested(art *image.Artifact) []aboutOne {
+	var out []aboutOne
+	if art.Index != nil {
+		out = append(out, aboutOne{art.Index, art.Attachments})
+	}
+	for _, img := range art.Images {
+		out = append(out, aboutOne{img.Image, img.Attachments})
+	}
+	return out
+}
+
+// Attestable reports whether berth attests a: a document whose in-toto
+// predicate type it knows (SPDX, CycloneDX) or an in-toto statement.
+func Attestable(a image.Attachment) bool {
+	_, known := predicates[a.ArtifactType]
+	return known || a.ArtifactType == StatementType
 }
 
 // imageDigests are the index's digest (when there is one) and each image's.
