@@ -26,7 +26,7 @@ func TestPackageDependencies(t *testing.T) {
 		"dockerfile": {},
 		"rootfs":     {"fileset", "atomicfile"},
 		"recipe":     {"cargo", "atomicfile"},
-		"pipeline":   {"cargo", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp"},
+		"pipeline":   {"cargo", "elf", "fileset", "image", "rootfs", "audit", "sbom", "pkgdb", "timing", "atomicfile", "stamp", "zigcc"},
 		"testenv":    {},
 		"audit":      {},
 		"sbom":       {},
@@ -34,6 +34,7 @@ func TestPackageDependencies(t *testing.T) {
 		"timing":     {},
 		"stamp":      {"atomicfile"},
 		"progress":   {},
+		"zigcc":      {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)

@@ -117,7 +117,7 @@ func (o *buildOptions) addCargoFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.frozen, "frozen", false, "require Cargo.lock up to date and no network (cargo's --frozen)")
 	f.BoolVar(&o.offline, "offline", false, "run cargo without the network (cargo's --offline)")
 	f.StringVar(&o.binary, "binary", "", "package this prebuilt ELF binary instead of running cargo")
-	f.BoolVar(&o.zig, "zig", false, "build with `cargo zigbuild` (cargo-zigbuild): zig links the cross targets, no cross gcc needed; "+
+	f.BoolVar(&o.zig, "zig", false, "link the targets with zig (berth is its own `zig cc` wrapper; only zig is needed, no cross gcc); "+
 		"--target may name a glibc version, e.g. aarch64-unknown-linux-gnu.2.17")
 }
 

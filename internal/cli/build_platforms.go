@@ -54,7 +54,7 @@ func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *bui
 		}
 		return []pipeline.Target{t}, platforms, nil
 	}
-	targets, err := pipeline.PlanTargets(ctx, runner, targetRequest(platforms, p.target, p.cfg.Static != nil && *p.cfg.Static, cargoDir(o.manifestPath), o.sysroot, p.zig))
+	targets, err := pipeline.PlanTargets(ctx, runner, targetRequest(platforms, p.target, p.cfg.Static != nil && *p.cfg.Static, cargoDir(o.manifestPath), o.sysroot, p.zig, p.glibc))
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot build every platform asked for; nothing was built:\n%w", err)
 	}
@@ -64,8 +64,8 @@ func (o *buildOptions) targets(ctx context.Context, runner *cargo.Runner, p *bui
 // targetRequest is what the platforms and cargo flags ask of target
 // planning; build, stage and cook make it the same way, so that cook's
 // dependencies are fresh for stage's build.
-func targetRequest(platforms []v1.Platform, target string, static bool, dir, sysroot string, zig bool) pipeline.TargetRequest {
-	return pipeline.TargetRequest{Platforms: platforms, Target: target, Static: static, Dir: dir, Sysroot: sysroot, Zig: zig}
+func targetRequest(platforms []v1.Platform, target string, static bool, dir, sysroot string, zig bool, glibc string) pipeline.TargetRequest {
+	return pipeline.TargetRequest{Platforms: platforms, Target: target, Static: static, Dir: dir, Sysroot: sysroot, Zig: zig, Glibc: glibc}
 }
 
 // cargoDir is where cargo looks for its config files for a build of

@@ -59,7 +59,7 @@ through a symbolic link.`,
 	f.BoolVar(&b.Examples, "examples", false, "also build the examples' dependencies")
 	f.BoolVar(&b.AllTargets, "all-targets", false, "build the dependencies of every target")
 	f.BoolVar(&b.Check, "check", false, "run `cargo check` instead of `cargo build`")
-	f.BoolVar(&b.Zig, "zig", false, "build with `cargo zigbuild`, as `stage --zig` does (a --target may name a glibc version: aarch64-unknown-linux-gnu.2.17)")
+	f.BoolVar(&b.Zig, "zig", false, "link the targets with zig (berth is its own `zig cc` wrapper), as `stage --zig` does (a --target may name a glibc version: aarch64-unknown-linux-gnu.2.17)")
 	f.BoolVar(&b.Static, "static", false, "link the target with glibc's +crt-static, as `stage --static` does (needs one --target)")
 	f.StringVar(&opts.platform, "platform", "", "cross-compile for this platform, choosing the target and linker as `stage --platform` does")
 	return cmd
@@ -77,6 +77,8 @@ func runCook(ctx context.Context, s *streams, opts *cookOptions) error {
 		if err := opts.forPlatform(ctx, s, runner); err != nil {
 			return err
 		}
+	} else if err := opts.zigTargets(ctx, s, runner); err != nil {
+		return err
 	}
 	if opts.flags.Static && len(opts.flags.Targets) != 1 {
 		return usagef("--static needs exactly one --target: the triple the final build links statically")
@@ -102,7 +104,7 @@ func (opts *cookOptions) forPlatform(ctx context.Context, s *streams, runner *ca
 	if len(opts.flags.Targets) > 0 {
 		return usagef("--platform chooses the target; leave out --target")
 	}
-	t, err := planOne(ctx, runner, opts.platform, targetRequest(nil, "", opts.flags.Static, opts.dir, "", opts.flags.Zig))
+	t, err := planOne(ctx, runner, opts.platform, targetRequest(nil, "", opts.flags.Static, opts.dir, "", opts.flags.Zig, opts.flags.Glibc))
 	if err != nil {
 		return err
 	}

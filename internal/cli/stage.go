@@ -166,7 +166,7 @@ func (o *stageOptions) compile(ctx context.Context, runner *cargo.Runner, p *bui
 		exe, crates, err := c.Compile(ctx, pipeline.Target{}, o.binary)
 		return exe, pipeline.Target{}, crates, err
 	}
-	t, err := planOne(ctx, runner, o.platform, targetRequest(nil, p.target, c.StaticFrom != "", cargoDir(o.manifestPath), o.sysroot, p.zig))
+	t, err := planOne(ctx, runner, o.platform, targetRequest(nil, p.target, c.StaticFrom != "", cargoDir(o.manifestPath), o.sysroot, p.zig, p.glibc))
 	if err != nil {
 		return "", t, nil, err
 	}
