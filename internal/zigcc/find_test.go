@@ -11,10 +11,10 @@ import (
 )
 
 // TestFindRealZig: the zig CI installs is found on PATH, and through
-// $BERTH_ZIG, with its version.
+// $BERTH_ZIG_PATH, with its version.
 func TestFindRealZig(t *testing.T) {
 	zig := testenv.RequireZig(t)
-	for _, env := range [][]string{{"PATH=" + os.Getenv("PATH")}, {"BERTH_ZIG=" + zig}} {
+	for _, env := range [][]string{{"PATH=" + os.Getenv("PATH")}, {"BERTH_ZIG_PATH=" + zig}} {
 		z, err := Find(context.Background(), env)
 		if err != nil {
 			t.Fatal(err)
@@ -37,7 +37,7 @@ func TestFindBadZig(t *testing.T) {
 		{"not a zig", "echo hello", []string{`zig "hello"`, "too old or not a zig"}},
 		{"broken", "echo 'error: unable to find zig installation directory' >&2; exit 1",
 			[]string{"does not run", "unable to find zig installation directory", "ziglang.org/download"}},
-		{"missing", "", []string{"BERTH_ZIG=", "unset it"}},
+		{"missing", "", []string{"BERTH_ZIG_PATH=", "unset it"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,7 +47,7 @@ func TestFindBadZig(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			_, err := Find(context.Background(), []string{"BERTH_ZIG=" + zig})
+			_, err := Find(context.Background(), []string{"BERTH_ZIG_PATH=" + zig})
 			for _, w := range tt.want {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Errorf("error %v does not say %q", err, w)
