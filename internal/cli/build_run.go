@@ -33,8 +33,8 @@ type buildPlan struct {
 	supply   supply
 	tags     []name.Tag
 	epoch    time.Time
-	// zig runs cargo zigbuild; target is --target's triple and glibc the
-	// version zigbuild's spelling of it named (aarch64-unknown-linux-gnu.2.17).
+	// zig links with zig; target is --target's triple and glibc the
+	// version its spelling named (aarch64-unknown-linux-gnu.2.17).
 	zig           bool
 	target, glibc string
 }

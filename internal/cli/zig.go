@@ -60,7 +60,7 @@ func splitGlibc(targets []string, zig, static bool) ([]string, string, error) {
 		switch {
 		case v == "":
 		case !zig:
-			return nil, "", usagef("--target %s: a glibc version after the triple is cargo-zigbuild's spelling; add --zig (or zig = true), or leave out .%s", t, v)
+			return nil, "", usagef("--target %s: a glibc version after the triple is for --zig (zig links against that glibc); add --zig (or zig = true), or leave out .%s", t, v)
 		case static:
 			return nil, "", usagef("--target %s: a glibc version is for linking against that glibc dynamically, and --static links the C library in; leave out one of them", t)
 		case glibc != "" && v != glibc:
