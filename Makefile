@@ -2,7 +2,7 @@
 #   make demo   build cargo-berth and package the bundled example into an image
 #   make test   install the test components (Docker engine, registry, Debian's
 #               Rust crates; needs root) and run every test, end to end included
-.PHONY: all build demo test unit fuzz lint ci image release builder-image bench clean
+.PHONY: all build demo test unit fuzz lint darwin ci image release builder-image bench clean
 
 GO        ?= go
 BIN       := bin/cargo-berth
@@ -57,6 +57,16 @@ lint:
 	@command -v actionlint >/dev/null || { echo "actionlint is missing: run scripts/ci-setup.sh"; exit 1; }
 	actionlint
 	$(GO) mod tidy -diff
+	$(MAKE) darwin
+
+# berth on macOS: the darwin builds and vet, both arches, so that a
+# Linux-only call (a syscall, a Stat_t field, an ioctl) cannot come back
+# unnoticed. Cross-compiled here; berth has not run on a Mac in this CI.
+darwin:
+	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./cmd/cargo-berth
+	GOOS=darwin GOARCH=amd64 $(GO) build -o /dev/null ./cmd/cargo-berth
+	GOOS=darwin GOARCH=arm64 $(GO) vet ./...
+	GOOS=darwin GOARCH=amd64 $(GO) vet ./...
 
 ci: lint test
 

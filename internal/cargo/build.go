@@ -29,8 +29,8 @@ type BuildOptions struct {
 	// with it rustflags reach only the target, not build scripts and
 	// proc-macros, which must stay dynamic.
 	Static bool
-	// Zig and Glibc are Flags' fields of the same names: `cargo zigbuild`,
-	// and the glibc version it links a gnu Target against.
+	// Zig and Glibc are Flags' fields of the same names: zig links, and
+	// the glibc version it links a gnu Target against.
 	Zig   bool
 	Glibc string
 }

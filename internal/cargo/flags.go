@@ -26,14 +26,15 @@ type Flags struct {
 	AllTargets        bool
 	// Check runs `cargo check` instead of `cargo build`.
 	Check bool
-	// Zig runs `cargo zigbuild` (cargo-zigbuild: zig links every target
-	// but the host's) instead of `cargo build`; it takes the same flags.
-	// Check wins over it: cargo zigbuild only builds.
+	// Zig links the targets with zig through berth's wrapper (package
+	// zigcc), set in cargo's environment by target planning; cargo's
+	// command line is the same as without it.
 	Zig bool
-	// Glibc is the glibc version zigbuild links the gnu targets against
-	// ("2.17"), spelled as their --target's suffix (zigbuild's
-	// aarch64-unknown-linux-gnu.2.17); only with Zig. Targets keep the
-	// real triples: cargo metadata and config tables know no suffix.
+	// Glibc is the glibc version the zig wrapper links the gnu targets
+	// against ("2.17"), from the --target spelling
+	// aarch64-unknown-linux-gnu.2.17; only with Zig. Cargo sees the real
+	// triples alone, so its target directories (and cook's clean-up of
+	// them) are the ones a build without zig uses.
 	Glibc string
 	// Static links the target statically with glibc's +crt-static, the way
 	// `cargo berth build --static` and `stage --static` do; it needs exactly
@@ -44,11 +45,8 @@ type Flags struct {
 // Args returns cargo's argv (without "cargo" and without a message format).
 func (f Flags) Args() []string {
 	args := []string{"build"}
-	switch {
-	case f.Check:
+	if f.Check {
 		args[0] = "check"
-	case f.Zig:
-		args[0] = "zigbuild"
 	}
 	if f.ManifestPath != "" {
 		args = append(args, "--manifest-path", f.ManifestPath)
@@ -62,7 +60,7 @@ func (f Flags) Args() []string {
 		args = append(args, "--profile", f.Profile)
 	}
 	args = append(args, f.featureArgs()...)
-	args = appendEach(args, "--target", f.targetArgs())
+	args = appendEach(args, "--target", f.Targets)
 	args = appendBools(args, []boolFlag{
 		{f.Workspace, "--workspace"}, {f.Tests, "--tests"}, {f.Benches, "--benches"},
 		{f.Examples, "--examples"}, {f.AllTargets, "--all-targets"},
@@ -76,22 +74,6 @@ func (f Flags) Args() []string {
 func (f Flags) SelectionArgs(targetFlag string) []string {
 	args := appendEach(f.featureArgs(), targetFlag, f.Targets)
 	return append(args, f.lockfileArgs()...)
-}
-
-// targetArgs are the --target values: the triples, each gnu one with the
-// glibc version zigbuild links it against.
-func (f Flags) targetArgs() []string {
-	if !f.Zig || f.Check || f.Glibc == "" {
-		return f.Targets
-	}
-	out := make([]string, len(f.Targets))
-	for i, t := range f.Targets {
-		out[i] = t
-		if IsGnu(t) {
-			out[i] = t + "." + f.Glibc
-		}
-	}
-	return out
 }
 
 func (f Flags) featureArgs() []string {

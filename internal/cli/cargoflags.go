@@ -61,7 +61,7 @@ func (c *cargoFlags) addRunFlags(f *pflag.FlagSet) {
 	f.BoolVar(&c.Locked, "locked", false, "require Cargo.lock to be up to date (cargo's --locked)")
 	f.BoolVar(&c.Frozen, "frozen", false, "require Cargo.lock up to date and no network (cargo's --frozen)")
 	f.BoolVar(&c.Offline, "offline", false, "run cargo without the network (cargo's --offline)")
-	f.BoolVar(&c.zig, "zig", false, "link with zig (zig cc; cargo zigbuild): no cross gcc needed; "+
+	f.BoolVar(&c.zig, "zig", false, "link the targets with zig (berth is its own `zig cc` wrapper; only zig is needed, no cross gcc); "+
 		"--target may name a glibc version, e.g. aarch64-unknown-linux-gnu.2.17")
 }
 

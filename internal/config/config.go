@@ -31,7 +31,8 @@ type Build struct {
 	Platforms []string `json:"platforms"`
 	// Compression of the image's new layers: gzip (default) or zstd.
 	Compression *string `json:"compression"`
-	// Zig builds with `cargo zigbuild` (zig links the cross targets).
+	// Zig links the explicit targets with zig, through berth's own
+	// `zig cc` wrapper (package zigcc).
 	Zig *bool `json:"zig"`
 	// SBOM is the format of the image's SBOM: one of SBOMFormats.
 	SBOM *string `json:"sbom"`

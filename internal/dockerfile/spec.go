@@ -66,7 +66,7 @@ type Spec struct {
 	// from the environment is not there when the image builds.
 	StageBase string
 	// StageNoZig passes --zig=false to the stage step: zig = true in
-	// Cargo.toml is for builds on a machine with cargo-zigbuild, and the
+	// Cargo.toml is for builds on a machine with zig, and the
 	// builder links with its own toolchain, as cook there does.
 	StageNoZig bool
 	// Includes are passed to the stage step as --include SRC:DEST (host

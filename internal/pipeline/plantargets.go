@@ -127,7 +127,7 @@ func checkBinaryPlatform(path string, platform v1.Platform, from string) error {
 func (p *Plan) targetRequest(platforms []v1.Platform) TargetRequest {
 	return TargetRequest{
 		Platforms: platforms, Target: p.target, Static: p.cfg.Static != nil && *p.cfg.Static,
-		Dir: cargoDir(p.req.Cargo.ManifestPath), Sysroot: p.req.Sysroot, Zig: p.zig, Env: p.req.Env,
+		Dir: cargoDir(p.req.Cargo.ManifestPath), Sysroot: p.req.Sysroot, Zig: p.zig, Glibc: p.glibc, Env: p.req.Env,
 	}
 }
 

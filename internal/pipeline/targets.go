@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/internal/cargoconfig"
+	"github.com/berth-dev/berth/internal/zigcc"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -111,15 +112,28 @@ type TargetRequest struct {
 	Sysroot string
 	// FS is the root the target's libraries are looked for in; "" means "/".
 	FS string
-	// Zig builds with cargo zigbuild: zig links every target but the
-	// host's, so no cross gcc is needed (the target's std still is).
+	// Zig links every explicit target with zig, through berth's wrapper
+	// (package zigcc), so no cross gcc is needed (the target's std still
+	// is); a build for the host without --target links as cargo would.
 	Zig bool
+	// Glibc is the glibc version zig links gnu targets against ("" for
+	// zig's default), from --target aarch64-unknown-linux-gnu.2.17.
+	Glibc string
+
+	zig *zigcc.Zig // found once per plan
 }
 
 // PlanTargets checks that every requested platform can be built on this
 // machine (std installed, a linker) before anything is built, and says how.
 // All problems are reported together, each with how to fix it.
 func PlanTargets(ctx context.Context, tc Toolchain, req TargetRequest) ([]Target, error) {
+	if req.Zig {
+		z, err := zigcc.Find(ctx, req.Env)
+		if err != nil {
+			return nil, err
+		}
+		req.zig = &z
+	}
 	if len(req.Platforms) == 0 {
 		t := Target{Triple: req.Target}
 		if req.Static {
@@ -136,6 +150,9 @@ func PlanTargets(ctx context.Context, tc Toolchain, req TargetRequest) ([]Target
 			if t.Triple != host {
 				return nil, zigStaticError("target "+t.Triple, t.Triple)
 			}
+		}
+		if req.Zig && t.Triple != "" && !t.Static {
+			return []Target{t}, zigLinker(req, "", &t)
 		}
 		return []Target{t}, nil
 	}
@@ -203,8 +220,7 @@ func chooseLinker(req TargetRequest, pt platformTarget, key string, t *Target) e
 		if t.Static {
 			return zigStaticError(key, t.Triple)
 		}
-		t.Note = fmt.Sprintf("%s: linking with zig (cargo zigbuild sets the linker, whatever cargo is configured with)", key)
-		return nil
+		return zigLinker(req, key, t)
 	}
 	if l := cargoconfig.ConfiguredLinker(req.Env, req.Dir, t.Triple); l != "" {
 		t.Note = fmt.Sprintf("%s: linking with %s, as cargo is configured", key, l)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -145,11 +146,15 @@ func TestPlanTargetsLibraryRoot(t *testing.T) {
 }
 
 // TestPlanTargetsZig: with zig no cross gcc is asked for (there is none
-// here) and a configured linker is not kept, the target's std and C library
+// here) and a configured linker is not kept: berth's zig wrapper links
+// (written under W, the cache directory; the zig is a stand-in that
+// answers `zig version`, as planning runs nothing else), the target's std and C library
 // still are checked, and glibc +crt-static for another architecture is
 // refused before anything runs (zig links glibc dynamically only).
 func TestPlanTargetsZig(t *testing.T) {
 	const host, arm, armMusl = "x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl"
+	const armEnv = "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=W/aarch64-linux-gnu-cc CC_aarch64_unknown_linux_gnu=W/aarch64-linux-gnu-cc CXX_aarch64_unknown_linux_gnu=W/aarch64-linux-gnu-c++"
+	const muslEnv = "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=W/aarch64-linux-musl-cc CC_aarch64_unknown_linux_musl=W/aarch64-linux-musl-cc CXX_aarch64_unknown_linux_musl=W/aarch64-linux-musl-c++"
 	noGCC := func(string) (string, error) { return "", errors.New("not found") }
 	tests := []struct {
 		name      string
@@ -162,13 +167,13 @@ func TestPlanTargetsZig(t *testing.T) {
 		wantErr   []string
 	}{
 		{"no cross gcc needed", []string{"linux/amd64,linux/arm64"}, "", false, []string{host, arm}, nil,
-			[]string{"|false||", arm + "|false||linux/arm64: linking with zig (cargo zigbuild sets the linker, whatever cargo is configured with)"}, nil},
+			[]string{"|false||", arm + "|false|" + armEnv + "|linux/arm64: linking with zig 0.11.0 (from $BERTH_ZIG_PATH) through berth's wrapper W/aarch64-linux-gnu-cc"}, nil},
 		{"a configured linker is not used", []string{"linux/arm64"}, "", false, []string{host, arm}, []string{"CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=clang"},
-			[]string{arm + "|false||linux/arm64: linking with zig (cargo zigbuild sets the linker, whatever cargo is configured with)"}, nil},
+			[]string{arm + "|false|" + armEnv + "|linux/arm64: linking with zig 0.11.0 (from $BERTH_ZIG_PATH) through berth's wrapper W/aarch64-linux-gnu-cc"}, nil},
 		{"std still checked", []string{"linux/riscv64"}, "", false, []string{host}, nil,
 			nil, []string{"rustup target add riscv64gc-unknown-linux-gnu"}},
 		{"static with musl std", []string{"linux/arm64"}, "", true, []string{host, arm, armMusl}, nil,
-			[]string{armMusl + "|false||linux/arm64: linking with zig (cargo zigbuild sets the linker, whatever cargo is configured with)"}, nil},
+			[]string{armMusl + "|false|" + muslEnv + "|linux/arm64: linking with zig 0.11.0 (from $BERTH_ZIG_PATH) through berth's wrapper W/aarch64-linux-musl-cc"}, nil},
 		{"static glibc cross refused", []string{"linux/amd64,linux/arm64"}, "", true, []string{host, arm}, nil,
 			nil, []string{"linux/arm64: zig cannot link glibc statically", "rustup target add aarch64-unknown-linux-musl"}},
 		{"static glibc on the host is cargo's own link", []string{"linux/amd64"}, "", true, []string{host, arm}, nil,
@@ -177,12 +182,27 @@ func TestPlanTargetsZig(t *testing.T) {
 			nil, []string{"target aarch64-unknown-linux-gnu: zig cannot link glibc statically"}},
 		{"single host target static", nil, host, true, []string{host}, nil,
 			[]string{host + "|true||"}, nil},
+		{"single target with a glibc version", nil, arm, false, []string{host, arm}, nil,
+			[]string{arm + "|false|" + strings.ReplaceAll(armEnv, "gnu-c", "gnu.2.17-c") + "|linking with zig 0.11.0 (from $BERTH_ZIG_PATH) through berth's wrapper W/aarch64-linux-gnu.2.17-cc"}, nil},
+		{"the user's CC is kept", nil, arm, false, []string{host, arm}, []string{"CC_aarch64_unknown_linux_gnu=clang"},
+			[]string{arm + "|false|CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=W/aarch64-linux-gnu.2.17-cc CXX_aarch64_unknown_linux_gnu=W/aarch64-linux-gnu.2.17-c++|linking with zig 0.11.0 (from $BERTH_ZIG_PATH) through berth's wrapper W/aarch64-linux-gnu.2.17-cc"}, nil},
 	}
+	zig := filepath.Join(t.TempDir(), "zig")
+	if err := os.WriteFile(zig, []byte("#!/bin/sh\necho 0.11.0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	wrapper := regexp.MustCompile(regexp.QuoteMeta(filepath.Join(cache, "berth", "zig")) + `/[0-9a-f]+`)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ps, err := ParsePlatforms(tt.platforms)
 			if err != nil {
 				t.Fatal(err)
+			}
+			glibc := ""
+			if tt.platforms == nil && !tt.static {
+				glibc = "2.17"
 			}
 			fsRoot := t.TempDir() // the arm64 C library in its multiarch directory
 			if err := os.MkdirAll(filepath.Join(fsRoot, "lib", "aarch64-linux-gnu"), 0o755); err != nil {
@@ -196,9 +216,9 @@ func TestPlanTargetsZig(t *testing.T) {
 				env = []string{}
 			}
 			got, err := PlanTargets(context.Background(), fakeToolchain{host, tt.installed}, TargetRequest{
-				Platforms: ps, Target: tt.target, Static: tt.static, Dir: t.TempDir(), Env: env, LookPath: noGCC, FS: fsRoot, Zig: true})
+				Platforms: ps, Target: tt.target, Static: tt.static, Dir: t.TempDir(), Env: append(env, "BERTH_ZIG_PATH="+zig), LookPath: noGCC, FS: fsRoot, Zig: true, Glibc: glibc})
 			checkPlan(t, got, err, func(g Target) string {
-				return fmt.Sprintf("%s|%t|%s|%s", g.Triple, g.Static, strings.Join(g.Env, " "), g.Note)
+				return wrapper.ReplaceAllString(fmt.Sprintf("%s|%t|%s|%s", g.Triple, g.Static, strings.Join(g.Env, " "), g.Note), "W")
 			}, tt.want, tt.wantErr)
 		})
 	}

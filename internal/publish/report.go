@@ -30,7 +30,7 @@ type Entry struct {
 	// Provenance is the artifact of the image's (or the index's) SLSA
 	// provenance statement.
 	Provenance *SBOMEntry `json:"provenance,omitempty"`
-	Manifests   []Entry    `json:"manifests,omitempty"` // an index's images, one per platform
+	Manifests  []Entry    `json:"manifests,omitempty"` // an index's images, one per platform
 	// Signatures are the Sigstore bundles pushed about this reference's
 	// images and their documents (--sign).
 	Signatures []SignatureEntry `json:"signatures,omitempty"`

@@ -110,6 +110,9 @@ func writeOne(root string, f fileset.File) error {
 }
 
 func copyFile(src, dst string, perm fs.FileMode) error {
+	if cloneFile(src, dst, perm) {
+		return nil
+	}
 	in, err := os.Open(src)
 	if err != nil {
 		return err

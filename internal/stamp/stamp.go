@@ -41,7 +41,7 @@ func OfInfo(fi fs.FileInfo, now time.Time) ID {
 	if !ok {
 		return ""
 	}
-	if now.Sub(fi.ModTime()) < settle || now.Sub(time.Unix(st.Ctim.Sec, st.Ctim.Nsec)) < settle {
+	if now.Sub(fi.ModTime()) < settle || now.Sub(ctime(st)) < settle {
 		return ""
 	}
 	return Exact(fi)
@@ -129,7 +129,7 @@ func Exact(fi fs.FileInfo) ID {
 	if !ok || !fi.Mode().IsRegular() {
 		return ""
 	}
-	return ID(fmt.Sprintf("%d:%d:%d:%d:%d", st.Dev, st.Ino, fi.Size(), fi.ModTime().UnixNano(), st.Ctim.Sec*1e9+st.Ctim.Nsec))
+	return ID(fmt.Sprintf("%d:%d:%d:%d:%d", st.Dev, st.Ino, fi.Size(), fi.ModTime().UnixNano(), ctime(st).UnixNano()))
 }
 
 // IsSHA256 reports whether v is a sha256 digest as stores keep them: 64
