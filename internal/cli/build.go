@@ -62,18 +62,24 @@ variables; flags win over the environment, which wins over Cargo.toml.`,
 	f.StringVar(&o.loadPlatform, "load-platform", "", "with several platforms, the one --load and --tarball take (default: the host's, else the first)")
 	o.settingFlags.add(f)
 	o.addRuntimeFlags(f)
-	f.StringVar(&o.outputs.Layout, "oci-layout", "", "write an OCI image layout to this directory")
-	f.StringVar(&o.outputs.Tarball, "tarball", "", "write a docker-archive tarball (for docker load) to this file")
-	f.BoolVar(&o.force, "force", false, "replace an OCI layout or tar archive at --oci-layout/--tarball that berth did not write")
-	f.BoolVar(&o.outputs.Load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
-	f.BoolVar(&o.outputs.Push, "push", false, "push the image to the registry of each tag")
-	f.BoolVar(&o.outputs.Sign, "sign", false, "sign the pushed image and attest its SBOM, as cosign v3 verifies: with --key, else keyless with the environment's OIDC token (SIGSTORE_ID_TOKEN, GitHub Actions)")
-	f.StringVar(&o.outputs.SignKey, "key", "", "the cosign private key --sign signs with (cosign generate-key-pair); its password from COSIGN_PASSWORD")
+	o.addOutputFlags(f)
 	o.addSupplyFlags(f)
 	o.addProvenanceFlags(f)
 	o.addDebugFlags(f)
 	f.BoolVar(&o.json, "json", false, "print one JSON document listing each ref, digest, platform and SBOM digest, for CI (also on failure, with the error)")
 	return cmd
+}
+
+// addOutputFlags adds where the image goes: a layout, a tarball, the
+// daemon, a registry (signed or not).
+func (o *buildOptions) addOutputFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.outputs.Layout, "oci-layout", "", "write an OCI image layout to this directory")
+	f.StringVar(&o.outputs.Tarball, "tarball", "", "write a docker-archive tarball (for docker load) to this file")
+	f.BoolVar(&o.force, "force", false, "replace an OCI layout or tar archive at --oci-layout/--tarball that berth did not write")
+	f.BoolVar(&o.outputs.Load, "load", false, "load the image into the Docker daemon at DOCKER_HOST")
+	f.BoolVar(&o.outputs.Push, "push", false, "push the image to the registry of each tag")
+	f.BoolVar(&o.outputs.Sign, "sign", false, "sign the pushed image and attest its SBOM and provenance, as cosign v3 verifies: with --key, else keyless with the environment's OIDC token (SIGSTORE_ID_TOKEN, GitHub Actions)")
+	f.StringVar(&o.outputs.SignKey, "key", "", "the cosign private key --sign signs with (cosign generate-key-pair); its password from COSIGN_PASSWORD")
 }
 
 // addCargoFlags adds the flags that choose and build the binary; build and
