@@ -23,7 +23,7 @@ demo: build
 # with BERTH_E2E=1 a missing one fails the run instead of skipping.
 test:
 	bash scripts/ci-setup.sh
-	BERTH_E2E=1 $(GO) test -race -timeout 40m ./...
+	BERTH_E2E=1 $(GO) test -race -timeout 60m ./...
 	$(MAKE) fuzz
 
 # A short, bounded run of the recipe and workspace fuzzers (the seeds run in
