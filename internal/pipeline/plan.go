@@ -19,6 +19,7 @@ import (
 // is published here, so a failure on any platform leaves no output.
 func (p *Plan) Build(ctx context.Context) (*image.Artifact, error) {
 	rec := p.startRecord(ctx)
+	p.startSource(ctx)
 	opts := p.imageOptions(ctx)
 	several := len(p.targets) > 1
 	if p.splitting() {
@@ -123,6 +124,7 @@ func (p *Plan) image(ctx context.Context, t Target, n int, opts Options) (*Resul
 		defer release()
 		opts.Root, runtimeDigest = root, digest
 	}
+	opts.Labels = p.labels(ctx) // git was asked beside cargo
 	res, err := Image(ctx, opts)
 	if err == nil && opts.Extras.DebugVariant {
 		res.Debug, err = debugVariant(ctx, opts, res)
@@ -237,7 +239,7 @@ func (p *Plan) imageOptions(ctx context.Context) Options {
 	return Options{
 		Name: p.sel.Bin, Base: *p.cfg.Base, Includes: p.cfg.Include, Root: p.req.Sysroot,
 		LibraryPaths: p.req.LibraryPaths, Epoch: p.epoch, Env: sortedPairs(p.cfg.Env),
-		Labels: p.labels(ctx), Expose: p.cfg.Expose, User: *p.cfg.User,
+		Expose: p.cfg.Expose, User: *p.cfg.User,
 		Cache: layerCache(), Stamps: fileStamps(), DigestBinary: p.supply.format != "none",
 		Progress: p.log, RuntimeFrom: p.req.RuntimeFrom, RuntimeCache: runtimeCache(), Compression: p.comp,
 		Extras: p.extras(), Healthcheck: p.health,

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"sync"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -212,8 +213,23 @@ func relTo(root, path string) string {
 	return filepath.ToSlash(rel)
 }
 
+// startSource looks at the package's git commit beside cargo's build: the
+// labels and the provenance need it only once the image is made.
+func (p *Plan) startSource(ctx context.Context) {
+	if p.sel.Package == nil || p.srcFn != nil {
+		return
+	}
+	ch := make(chan gitSource, 1)
+	dir := filepath.Dir(p.sel.Package.ManifestPath)
+	go func() { ch <- lookGit(ctx, dir) }()
+	p.srcFn = sync.OnceValue(func() gitSource { return <-ch })
+}
+
 // source is the git commit of the package's directory, looked at once.
 func (p *Plan) source(ctx context.Context) gitSource {
+	if p.srcFn != nil {
+		return p.srcFn()
+	}
 	if p.src == nil {
 		g := gitSource{}
 		if p.sel.Package != nil {
