@@ -44,7 +44,7 @@ type Plan struct {
 	targets       []Target
 	platforms     []v1.Platform
 	load          v1.Platform
-	src           *gitSource // the package's git commit, looked at once (source)
+	src           *gitSource       // the package's git commit, looked at once (source)
 	srcFn         func() gitSource // the same, looked at beside cargo (startSource)
 	health        *v1.HealthConfig
 	// splitDir holds the split binaries during Build (split-debuginfo).
