@@ -271,16 +271,7 @@ func (o *settingFlags) add(f *pflag.FlagSet) {
 
 // layer puts the setting flags the user set into v.
 func (o *settingFlags) layer(changed map[string]bool, v *config.Build) error {
-	strs := []struct {
-		flag string
-		to   **string
-		val  *string
-	}{{"base", &v.Base, &o.base}, {"user", &v.User, &o.user}, {"compression", &v.Compression, &o.compression}, {"sbom", &v.SBOM, &o.sbom}, {"provenance", &v.Provenance, &o.provenance}}
-	for _, s := range strs {
-		if changed[s.flag] {
-			*s.to = s.val
-		}
-	}
+	setStrings(changed, []stringFlag{{"base", &v.Base, &o.base}, {"user", &v.User, &o.user}, {"compression", &v.Compression, &o.compression}, {"sbom", &v.SBOM, &o.sbom}, {"provenance", &v.Provenance, &o.provenance}})
 	lists := []struct {
 		flag string
 		to   *[]string
@@ -331,4 +322,21 @@ func (o *settingFlags) pairs(changed map[string]bool, v *config.Build) error {
 		}
 	}
 	return nil
+}
+
+// stringFlag is a string setting given as a flag: the flag's name, the
+// setting it sets, and the flag's value.
+type stringFlag struct {
+	flag string
+	to   **string
+	val  *string
+}
+
+// setStrings sets each setting whose flag the user gave.
+func setStrings(changed map[string]bool, flags []stringFlag) {
+	for _, s := range flags {
+		if changed[s.flag] {
+			*s.to = s.val
+		}
+	}
 }

@@ -26,20 +26,11 @@ func (h *healthFlags) add(f *pflag.FlagSet) {
 
 // layer puts the health flags the user set into v.
 func (h *healthFlags) layer(changed map[string]bool, v *config.Build) {
-	strs := []struct {
-		flag string
-		to   **string
-		val  *string
-	}{
+	setStrings(changed, []stringFlag{
 		{"healthcheck", &v.Healthcheck, &h.cmd}, {"health-interval", &v.HealthInterval, &h.interval},
 		{"health-timeout", &v.HealthTimeout, &h.timeout}, {"health-retries", &v.HealthRetries, &h.retries},
 		{"health-start-period", &v.HealthStartPeriod, &h.startPeriod},
-	}
-	for _, s := range strs {
-		if changed[s.flag] {
-			*s.to = s.val
-		}
-	}
+	})
 }
 
 // carryExtraSettings maps tzdata, init and the health check onto the
