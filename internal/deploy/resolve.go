@@ -2,9 +2,12 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/kubectl"
@@ -33,6 +36,9 @@ type Request struct {
 func Resolve(ctx context.Context, req Request) ([]byte, error) {
 	files, refs, err := load(req)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkImageRefs(req.ImageRefs); err != nil {
 		return nil, err
 	}
 	plans, err := prepare(ctx, req, refs)
@@ -127,9 +133,14 @@ func buildAndPush(ctx context.Context, plan *pipeline.Plan, sink publish.Sink) (
 	return plan.Tags()[0].Context().Name() + "@" + d.String(), nil
 }
 
+// writeImageRefs writes the refs, one per line (checkImageRefs checked
+// the path before anything was built).
 func writeImageRefs(ctx context.Context, path string, lines []string) error {
 	if path == "" {
 		return nil
+	}
+	if err := checkImageRefs(path); err != nil {
+		return err
 	}
 	return atomicfile.WriteFile(ctx, path, func(w io.Writer) error {
 		for _, l := range lines {
@@ -139,6 +150,23 @@ func writeImageRefs(ctx context.Context, path string, lines []string) error {
 		}
 		return nil
 	})
+}
+
+// checkImageRefs refuses an --image-refs path that holds anything but an
+// earlier file of refs (a user's file, a directory, a link).
+func checkImageRefs(path string) error {
+	if path == "" {
+		return nil
+	}
+	switch err := atomicfile.Replaceable(path, isImageRefs); {
+	case errors.Is(err, atomicfile.ErrNotRegular):
+		return &pipeline.InputError{Err: fmt.Errorf("--image-refs %s exists and is not a regular file (a symbolic link or a directory); give a new path", path)}
+	case errors.Is(err, atomicfile.ErrForeign):
+		return &pipeline.InputError{Err: fmt.Errorf("--image-refs %s exists and is not a list of image references; berth replaces only an earlier one: give another path, or remove the file if it is yours to lose", path)}
+	case err != nil:
+		return fmt.Errorf("checking --image-refs %s: %w", path, err)
+	}
+	return nil
 }
 
 // replaceAll is the files with their references replaced, as one stream.
@@ -152,4 +180,15 @@ func replaceAll(files []*yamlref.File, images map[string]string) ([]byte, error)
 		parts = append(parts, out)
 	}
 	return yamlref.Join(parts), nil
+}
+
+// isImageRefs recognises a file --image-refs wrote: one
+// <repo>@sha256:<digest> per line.
+func isImageRefs(data []byte) bool {
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if _, err := name.NewDigest(l); l != "" && err != nil {
+			return false
+		}
+	}
+	return true
 }
