@@ -3,11 +3,14 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/berth-dev/berth/internal/debuginfo"
@@ -95,7 +98,11 @@ func SaveDebugFile(ctx context.Context, dir, annotated string, data []byte) (str
 	if annotated != "" && annotated != id {
 		return "", fmt.Errorf("the debug file's build-id is %s, but its artifact announces %s: it is not the file it claims to be", id, annotated)
 	}
-	p := filepath.Join(dir, filepath.FromSlash(debuginfo.Path(id)))
+	rel := filepath.FromSlash(debuginfo.Path(id))
+	if err := noLinkUnder(dir, rel); err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, rel)
 	err = atomicfile.WriteFile(ctx, p, func(w io.Writer) error {
 		_, err := io.Copy(w, bytes.NewReader(data))
 		return err
@@ -104,4 +111,27 @@ func SaveDebugFile(ctx context.Context, dir, annotated string, data []byte) (str
 		return "", fmt.Errorf("writing the debug file %s: %w", p, err)
 	}
 	return p, nil
+}
+
+// noLinkUnder refuses to write rel under dir through a symbolic link
+// (.build-id or its subdirectory pointing elsewhere), or over anything but
+// a regular file: a debug file lands in the directory the user named.
+func noLinkUnder(dir, rel string) error {
+	p := dir
+	parts := strings.Split(rel, string(filepath.Separator))
+	for i, part := range parts {
+		p = filepath.Join(p, part)
+		fi, err := os.Lstat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil
+		case err != nil:
+			return fmt.Errorf("checking %s: %w", p, err)
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return fmt.Errorf("%s is a symbolic link: berth writes debug files only inside %s, never through a link; remove it or choose another directory", p, dir)
+		case i < len(parts)-1 && !fi.IsDir(), i == len(parts)-1 && !fi.Mode().IsRegular():
+			return fmt.Errorf("%s is in the way of a debug file (%s): move it, or choose another directory", p, fi.Mode().Type())
+		}
+	}
+	return nil
 }

@@ -54,3 +54,22 @@ func TestSaveDebugFile(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveDebugFileNoLink: a .build-id that is a symbolic link out of the
+// directory is refused, and nothing is written where it points.
+func TestSaveDebugFileNoLink(t *testing.T) {
+	data, err := os.ReadFile("/bin/true")
+	if err != nil {
+		t.Skip(err)
+	}
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.Symlink(elsewhere, filepath.Join(dir, ".build-id")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SaveDebugFile(context.Background(), dir, "", data); err == nil || !strings.Contains(err.Error(), "is a symbolic link") {
+		t.Fatalf("err = %v, want the link refused", err)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("written through the link: %v", entries)
+	}
+}
