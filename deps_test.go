@@ -42,7 +42,7 @@ var allowedImports = map[string][]string{
 	"internal/unpack":        {"internal/atomicfile"},
 	"internal/stamp":         {"internal/atomicfile"},
 	"internal/chroot":        {},
-	"internal/zigcc":         {"internal/testenv"},
+	"internal/zigcc":         {"internal/cargoconfig", "internal/testenv"},
 	"internal/sign":          {"internal/image", "internal/testenv"},
 	"internal/extras":        {},
 	"internal/debuginfo":     {"internal/testenv"},

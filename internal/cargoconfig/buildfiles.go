@@ -90,10 +90,17 @@ func TargetDirMoved(env []string, root, dir string) bool {
 }
 
 func lookupEnv(env []string, name string) string {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, name+"="); ok {
-			return v
+	v, _ := LookupEnv(env, name)
+	return v
+}
+
+// LookupEnv is os.LookupEnv for env: the last value of a name wins, as in
+// the environment a program started with env sees.
+func LookupEnv(env []string, name string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], name+"="); ok {
+			return v, true
 		}
 	}
-	return ""
+	return "", false
 }

@@ -16,6 +16,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/berth-dev/berth/internal/cargo"
+	"github.com/berth-dev/berth/internal/cargoconfig"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/timing"
@@ -229,17 +230,9 @@ func sourceDateEpoch(env []string) (time.Time, error) {
 	return time.Unix(n, 0).UTC(), nil
 }
 
-// lookup is os.LookupEnv for env: the last value of a name wins, as the
-// program run with env sees it.
+// lookup is os.LookupEnv for env.
 func lookup(env []string) func(string) (string, bool) {
-	return func(name string) (string, bool) {
-		for i := len(env) - 1; i >= 0; i-- {
-			if v, ok := strings.CutPrefix(env[i], name+"="); ok {
-				return v, true
-			}
-		}
-		return "", false
-	}
+	return func(name string) (string, bool) { return cargoconfig.LookupEnv(env, name) }
 }
 
 // compression is the layer compression the settings ask for.

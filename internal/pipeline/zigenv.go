@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/cargoconfig"
 	"github.com/berth-dev/berth/internal/zigcc"
 )
 
@@ -40,7 +41,7 @@ func zigEnvWith(z zigcc.Zig, env []string, triple, glibc string) ([]string, stri
 	var out []string
 	for _, kv := range l.Env {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "CARGO_TARGET_") || !hasKey(env, k) {
+		if strings.HasPrefix(k, "CARGO_TARGET_") || !hasEnv(env, k) {
 			out = append(out, kv)
 		}
 	}
@@ -66,11 +67,7 @@ func zigLinker(req TargetRequest, key string, t *Target) error {
 	return nil
 }
 
-func hasKey(env []string, key string) bool {
-	for _, kv := range env {
-		if k, _, ok := strings.Cut(kv, "="); ok && k == key {
-			return true
-		}
-	}
-	return false
+func hasEnv(env []string, key string) bool {
+	_, ok := cargoconfig.LookupEnv(env, key)
+	return ok
 }

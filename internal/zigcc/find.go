@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/berth-dev/berth/internal/cargoconfig"
 	"os"
 	"os/exec"
 	"strconv"
@@ -33,7 +34,7 @@ func Find(ctx context.Context, env []string) (Zig, error) {
 	if env == nil {
 		env = os.Environ()
 	}
-	if p := lookup(env, "BERTH_ZIG_PATH"); p != "" {
+	if p := lookupEnv(env, "BERTH_ZIG_PATH"); p != "" {
 		abs, err := exec.LookPath(p)
 		if err != nil {
 			return Zig{}, fmt.Errorf("BERTH_ZIG_PATH=%s: %w; point it at a zig binary, or unset it to use zig on PATH; %s", p, err, installHint)
@@ -104,11 +105,7 @@ func parseVersion(s string) ([3]int, bool) {
 	return v, true
 }
 
-func lookup(env []string, key string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
-			return v
-		}
-	}
-	return ""
+func lookupEnv(env []string, key string) string {
+	v, _ := cargoconfig.LookupEnv(env, key)
+	return v
 }
