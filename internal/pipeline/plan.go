@@ -209,7 +209,7 @@ func (p *Plan) compile(ctx context.Context, t Target) (string, []audit.Crate, er
 		}
 	}
 	defer timing.Start(ctx, "crates and .dep-v0 section")()
-	return p.supply.audited(exe, crates)
+	return p.supply.audited(exe, crates, p.fileStamps())
 }
 
 // buildOptions are cargo's options for t's build.
@@ -240,8 +240,8 @@ func (p *Plan) imageOptions(ctx context.Context) Options {
 		Name: p.sel.Bin, Base: *p.cfg.Base, Includes: p.cfg.Include, Root: p.req.Sysroot,
 		LibraryPaths: p.req.LibraryPaths, Epoch: p.epoch, Env: sortedPairs(p.cfg.Env),
 		Expose: p.cfg.Expose, User: *p.cfg.User,
-		Cache: layerCache(), Stamps: fileStamps(), DigestBinary: p.supply.format != "none",
-		Progress: p.log, RuntimeFrom: p.req.RuntimeFrom, RuntimeCache: runtimeCache(), Compression: p.comp,
+		Cache: p.layerCache(), Stamps: p.fileStamps(), DigestBinary: p.supply.format != "none",
+		Progress: p.log, RuntimeFrom: p.req.RuntimeFrom, RuntimeCache: p.runtimeCache(), Compression: p.comp,
 		Extras: p.extras(), Healthcheck: p.health,
 	}
 }

@@ -38,6 +38,7 @@ type Plan struct {
 	tags     []name.Tag
 	epoch    time.Time
 	comp     image.Compression
+	cache    string // berth's cache directory, "" for none (resolveCache)
 	// zig runs cargo zigbuild; target is --target's triple and glibc the
 	// version zigbuild's spelling of it named (aarch64-unknown-linux-gnu.2.17).
 	zig           bool
@@ -67,7 +68,7 @@ func Prepare(ctx context.Context, req Request) (*Plan, error) {
 	if err := checkFiles(req); err != nil {
 		return nil, err
 	}
-	if err := checkCacheDir(); err != nil {
+	if err := p.resolveCache(); err != nil {
 		return nil, err
 	}
 	if err := p.resolve(ctx); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/sbom"
+	"github.com/berth-dev/berth/internal/stamp"
 	"github.com/berth-dev/berth/internal/timing"
 )
 
@@ -89,7 +90,7 @@ func (p *Plan) crates(ctx context.Context, bo cargo.BuildOptions) ([]audit.Crate
 	defer timing.Start(ctx, "crate list")()
 	wd, _ := os.Getwd()
 	key, _ := CratesKey(p.project, wd, bo, p.env())
-	return crateCache().Crates(key, func() ([]audit.Crate, error) {
+	return p.crateCache().Crates(key, func() ([]audit.Crate, error) {
 		defer timing.Start(ctx, "  cargo metadata")()
 		res, err := resolveFor(ctx, p.runner, bo)
 		if err != nil {
@@ -121,11 +122,11 @@ func resolveFor(ctx context.Context, runner *cargo.Runner, bo cargo.BuildOptions
 // audited returns the file to package and its crates: with the section
 // on, a copy of cargo's binary with .dep-v0, beside it in berth-audit/
 // (cargo's own file is never changed).
-func (s supply) audited(exe string, crates []audit.Crate) (string, []audit.Crate, error) {
+func (s supply) audited(exe string, crates []audit.Crate, stamps stamp.Store) (string, []audit.Crate, error) {
 	if !s.auditSection {
 		return exe, crates, nil
 	}
-	return AuditedBinary(exe, filepath.Join(filepath.Dir(exe), "berth-audit"), crates, fileStamps())
+	return AuditedBinary(exe, filepath.Join(filepath.Dir(exe), "berth-audit"), crates, stamps)
 }
 
 // document renders the SBOM of c (none when sbom is none) and writes it to
