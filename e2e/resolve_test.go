@@ -107,23 +107,25 @@ func TestResolveUnknownBinary(t *testing.T) {
 }
 
 // TestApply resolves, then runs the real kubectl on the result with the
-// flags given after --, against testenv.KubeAPI's stand-in (see there for
-// what it does and does not test).
+// flags given after --, against a real kube-apiserver (testenv.StartKube):
+// the server stores the pod with the image resolved and pushed, in the
+// namespace given to kubectl.
 func TestApply(t *testing.T) {
 	reg := testenv.StartRegistry(t)
 	manifest := threeBins(t)
-	url, requests := testenv.KubeAPI(t)
+	kube := testenv.StartKube(t)
+	kube.Kubectl("create", "namespace", "staging")
 	in := filepath.Join(t.TempDir(), "pod.yaml")
 	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: alpha}\nspec:\n  containers: [{name: alpha, image: berth://alpha}]\n"
 	if err := os.WriteFile(in, []byte(pod), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := mustBerth(t, "apply", "-f", in, "--manifest-path", manifest, "--repo", reg+"/resolve",
-		"--", "--server", url, "-n", "staging", "--dry-run=client", "--validate=false", "-o", "yaml")
-	if !resolvedRef.MatchString(r.stdout) || !strings.Contains(r.stdout, "namespace: staging") {
-		t.Errorf("kubectl's dry run did not print the resolved pod in staging:\n%s", r.stdout)
+	r := mustBerth(t, "apply", "-f", in, "--manifest-path", manifest, "--repo", reg+"/resolve", "--", "-n", "staging")
+	if !strings.Contains(r.stdout, "pod/alpha created") {
+		t.Errorf("kubectl did not report the pod created:\n%s", r.stdout)
 	}
-	if got := strings.Join(requests(), "\n"); !strings.Contains(got, "GET /api/v1/namespaces/staging/pods/alpha") {
-		t.Errorf("kubectl did not look the pod up:\n%s", got)
+	image := kube.Kubectl("get", "pod", "alpha", "-n", "staging", "-o", "jsonpath={.spec.containers[0].image}")
+	if !resolvedRef.MatchString(image) || !strings.HasPrefix(image, reg+"/resolve/alpha@sha256:") {
+		t.Errorf("the server holds image %q, want %s/resolve/alpha@sha256:...", image, reg)
 	}
 }

