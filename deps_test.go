@@ -22,7 +22,7 @@ const module = "github.com/berth-dev/berth/"
 var allowedImports = map[string][]string{
 	"cmd/cargo-berth":        {"internal/cli", "internal/zigcc"}, // zigcc: berth as zig's linker wrapper
 	"internal/cli":           {"internal/pipeline", "internal/publish", "internal/config", "internal/recipe", "internal/dockerfile", "internal/timing", "internal/verify", "internal/deploy", "internal/testenv"},
-	"internal/deploy":        {"internal/pipeline", "internal/publish", "internal/yamlref", "internal/kubectl", "internal/atomicfile", "internal/testenv"},
+	"internal/deploy":        {"internal/pipeline", "internal/publish", "internal/image", "internal/yamlref", "internal/kubectl", "internal/atomicfile", "internal/testenv"},
 	"internal/yamlref":       {},
 	"internal/kubectl":       {"internal/testenv"},
 	"internal/verify":        {"internal/pipeline", "internal/provenance", "internal/image", "internal/config"},

@@ -31,29 +31,38 @@ printf 'fn main() {\n    println!("gamma");\n}\n' > "$proj/src/bin/gamma.rs"
 printf 'a: berth://alpha\nb: berth://beta\nc: berth://gamma\n' > "$tmp/deploy.yaml"
 berth() { "$tmp/cargo-berth" berth "$@" --manifest-path "$proj/Cargo.toml"; }
 touch_all() { touch "$proj"/src/bin/*.rs; }
-secs() { local s=$EPOCHREALTIME; "$@" > /dev/null 2>&1; awk "BEGIN{printf \"%.3f\", $EPOCHREALTIME - $s}"; }
+# secs CMD: "WALL CPU" in seconds, CPU being user + sys of CMD and all it
+# started (cargo, rustc). On a shared machine the CPU time is the steadier
+# figure: both sides do the same compiles, and waiting for a core counts in
+# the wall time only.
+secs() {
+	local TIMEFORMAT='%R %U %S' t
+	t=$({ time "$@" > /dev/null 2>&1; } 2>&1) || return
+	awk -v t="$t" 'BEGIN{split(t, a, " "); printf "%.3f %.3f\n", a[1], a[2] + a[3]}'
+}
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 one_by_one() { for b in alpha beta gamma; do berth build --bin "$b" --push -t "$reg/single/$b:latest" || return; done; }
 
 touch_all; one_by_one > /dev/null 2>&1 # warm cargo's and berth's caches
-singles=() resolves=()
+singles=() resolves=() singles_cpu=() resolves_cpu=()
 resolve() { berth resolve -f "$tmp/deploy.yaml" --repo "$reg/resolve"; }
 # The two sides take turns going first: on a loaded machine, the order
 # alone moves a run by more than the goal's 10%.
 for i in $(seq "$RUNS"); do
 	if ((i % 2)); then
-		touch_all; singles+=("$(secs one_by_one)")
-		touch_all; resolves+=("$(secs resolve)")
+		touch_all; read -r w c < <(secs one_by_one); singles+=("$w") singles_cpu+=("$c")
+		touch_all; read -r w c < <(secs resolve); resolves+=("$w") resolves_cpu+=("$c")
 	else
-		touch_all; resolves+=("$(secs resolve)")
-		touch_all; singles+=("$(secs one_by_one)")
+		touch_all; read -r w c < <(secs resolve); resolves+=("$w") resolves_cpu+=("$c")
+		touch_all; read -r w c < <(secs one_by_one); singles+=("$w") singles_cpu+=("$c")
 	fi
 done
 s=$(printf '%s\n' "${singles[@]}" | median) r=$(printf '%s\n' "${resolves[@]}" | median)
-echo "| 3 binaries, each source touched | median of $RUNS | x one by one | goal |"
-echo "|---|---|---|---|"
-echo "| build --push, one by one | ${s}s | 1.00 | |"
-echo "| resolve -f (3 references) | ${r}s | $(awk "BEGIN{printf \"%.2f\", $r/$s}") | ≤ 1.10 |"
+sc=$(printf '%s\n' "${singles_cpu[@]}" | median) rc=$(printf '%s\n' "${resolves_cpu[@]}" | median)
+echo "| 3 binaries, each source touched | wall, median of $RUNS | x one by one | CPU, median | x one by one | goal |"
+echo "|---|---|---|---|---|---|"
+echo "| build --push, one by one | ${s}s | 1.00 | ${sc}s | 1.00 | |"
+echo "| resolve -f (3 references) | ${r}s | $(awk "BEGIN{printf \"%.2f\", $r/$s}") | ${rc}s | $(awk "BEGIN{printf \"%.2f\", $rc/$sc}") | ≤ 1.10 |"
 
 # index: two single-platform images pushed by digest, then merged.
 printf 'package main\n\nfunc main() { println("hi") }\n' > "$tmp/main.go"

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/berth-dev/berth/internal/atomicfile"
+	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/kubectl"
 	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/publish"
@@ -49,13 +51,13 @@ func Resolve(ctx context.Context, req Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	lines, err := buildAll(ctx, refs, plans, sink)
+	if err != nil {
+		return nil, err
+	}
 	images := map[string]string{}
-	var lines []string
-	for _, r := range refs {
-		if images[r.Key()], err = buildAndPush(ctx, plans[r.Key()], sink); err != nil {
-			return nil, fmt.Errorf("%s: %s%s: %w", r.Pos(), yamlref.Scheme, r.Key(), err)
-		}
-		lines = append(lines, images[r.Key()])
+	for i, r := range refs {
+		images[r.Key()] = lines[i]
 	}
 	if err := writeImageRefs(ctx, req.ImageRefs, lines); err != nil {
 		return nil, err
@@ -117,12 +119,44 @@ func prepare(ctx context.Context, req Request, refs []yamlref.Ref) (map[string]*
 	return plans, nil
 }
 
-// buildAndPush builds the plan and pushes it: <repo>/<name>@<digest>.
-func buildAndPush(ctx context.Context, plan *pipeline.Plan, sink publish.Sink) (string, error) {
-	art, err := plan.Build(ctx)
-	if err != nil {
-		return "", err
+// buildAll builds the binaries one after the other (cargo holds the target
+// directory's lock anyway) and pushes each while the next one compiles: the
+// pushes wait on the network, the builds on the CPU. It returns
+// <repo>/<name>@<digest> for each reference, in order; the first failure in
+// the references' order is the one reported, and it cancels the rest.
+func buildAll(ctx context.Context, refs []yamlref.Ref, plans map[string]*pipeline.Plan, sink publish.Sink) ([]string, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	images := make([]string, len(refs))
+	errs := make([]error, len(refs))
+	var wg sync.WaitGroup
+	for i, r := range refs {
+		plan := plans[r.Key()]
+		art, err := plan.Build(ctx)
+		if err != nil {
+			errs[i] = err
+			cancel()
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if images[i], errs[i] = push(ctx, plan, art, sink); errs[i] != nil {
+				cancel()
+			}
+		}()
 	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s%s: %w", refs[i].Pos(), yamlref.Scheme, refs[i].Key(), err)
+		}
+	}
+	return images, nil
+}
+
+// push publishes the plan's artifact: <repo>/<name>@<digest>.
+func push(ctx context.Context, plan *pipeline.Plan, art *image.Artifact, sink publish.Sink) (string, error) {
 	if _, err := sink.Publish(ctx, art, plan.Tags()); err != nil {
 		return "", err
 	}
