@@ -136,3 +136,32 @@ func TestRemapFresh(t *testing.T) {
 		t.Errorf("control: plain cargo in berth's target directory did not recompile whereami (the rustflags differ):\n%s", out)
 	}
 }
+
+// TestRemapJoinsConfigRustflags: the remap joins the rustflags of a
+// .cargo/config.toml target table (which makes cargo ignore
+// build.rustflags) in a host build, which names no triple: the binary has
+// both the user's cfg and the neutral path.
+func TestRemapJoinsConfigRustflags(t *testing.T) {
+	remapEnv(t)
+	t.Setenv("CARGO_HOME", vendoredHome(t, filepath.Join(t.TempDir(), "home")))
+	dir := filepath.Join(t.TempDir(), "pathprint")
+	manifest := checkout(t, dir)
+	config := "[target.'cfg(unix)']\nrustflags = [\"--cfg\", \"berth_cfg\"]\n"
+	if err := os.MkdirAll(filepath.Join(dir, ".cargo"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".cargo", "config.toml"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir) // cargo reads .cargo/config.toml from the working directory up
+	mustBerth(t, "build", "--manifest-path", manifest, "-t", "pathprint:config")
+	out, err := exec.Command(filepath.Join(dir, "target", ".berth", "release", "pathprint")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("running the binary berth built: %v\n%s", err, out)
+	}
+	for _, want := range []string{"/berth/cargo-home/vendor/whereami-0.1.0/src/lib.rs", "berth_cfg on"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the binary printed %q, want %q in it", out, want)
+		}
+	}
+}

@@ -3,4 +3,9 @@
 fn main() {
     let n = std::env::args().count() as u32;
     println!("{} {}", whereami::location(), whereami::count(n));
+    // A test's .cargo/config.toml may set it: the user's rustflags must
+    // reach rustc beside berth's.
+    if cfg!(berth_cfg) {
+        println!("berth_cfg on");
+    }
 }
