@@ -129,14 +129,13 @@ func AddRustflags(env, args []string, target, dir string, flags []string) ([]str
 	if len(flags) == 0 {
 		return env, args
 	}
-	if i, v, ok := lastEnv(env, "CARGO_ENCODED_RUSTFLAGS"); ok {
-		env[i] = "CARGO_ENCODED_RUSTFLAGS=" + strings.Join(append(encodedFields(v), flags...), "\x1f")
-		return env, args
+	// A name given again replaces it: the last value is the one cargo sees.
+	if v, ok := cargoconfig.LookupEnv(env, "CARGO_ENCODED_RUSTFLAGS"); ok {
+		return append(env, "CARGO_ENCODED_RUSTFLAGS="+strings.Join(append(encodedFields(v), flags...), "\x1f")), args
 	}
-	if i, v, ok := lastEnv(env, "RUSTFLAGS"); ok {
+	if v, ok := cargoconfig.LookupEnv(env, "RUSTFLAGS"); ok {
 		if !slices.ContainsFunc(flags, func(f string) bool { return strings.Contains(f, " ") }) {
-			env[i] = "RUSTFLAGS=" + strings.Join(append([]string{v}, flags...), " ")
-			return env, args
+			return append(env, "RUSTFLAGS="+strings.Join(append([]string{v}, flags...), " ")), args
 		}
 		return append(env, "CARGO_ENCODED_RUSTFLAGS="+strings.Join(append(strings.Fields(v), flags...), "\x1f")), args
 	}
@@ -155,17 +154,6 @@ func AddRustflags(env, args []string, target, dir string, flags []string) ([]str
 		quoted[i] = string(q)
 	}
 	return env, append(args, "--config", table+".rustflags=["+strings.Join(quoted, ", ")+"]")
-}
-
-// lastEnv is the index and value of the last name=... in env (the one a
-// process sees).
-func lastEnv(env []string, name string) (int, string, bool) {
-	for i := len(env) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(env[i], name+"="); ok {
-			return i, v, true
-		}
-	}
-	return 0, "", false
 }
 
 // encodedFields splits CARGO_ENCODED_RUSTFLAGS as cargo does ("" is none).

@@ -3,9 +3,10 @@ package cargo
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/internal/cargoconfig"
 )
 
 func TestBuildArgs(t *testing.T) {
@@ -71,8 +72,10 @@ func TestAddRustflags(t *testing.T) {
 			}
 			env := append([]string{"CARGO_HOME=" + t.TempDir()}, tt.env...)
 			env, args := AddRustflags(env, []string{"build"}, tt.target, dir, tt.flags)
-			if tt.wantEnv != "" && !slices.Contains(env, tt.wantEnv) {
-				t.Errorf("env = %q, want %q in it", env, tt.wantEnv)
+			if name, want, _ := strings.Cut(tt.wantEnv, "="); tt.wantEnv != "" {
+				if got, _ := cargoconfig.LookupEnv(env, name); got != want {
+					t.Errorf("%s = %q as cargo sees it, want %q (env %q)", name, got, want, env)
+				}
 			}
 			if tt.wantArg != "" && (len(args) != 3 || args[1] != "--config" || args[2] != tt.wantArg) {
 				t.Errorf("args = %q, want --config %q last", args, tt.wantArg)
