@@ -20,14 +20,14 @@ const (
 	remapPathDeps  = "/berth/path"
 )
 
-// HostTargetSubdir is the target directory of berth's host builds, inside
+// hostTargetSubdir is the target directory of berth's host builds, inside
 // the user's: cargo keeps rustflags in its fingerprints, so remapped builds
 // and a plain `cargo build` sharing one directory would recompile each
 // other's dependencies. The dot keeps it apart from everything else in the
 // target directory: cargo's profile names and crate names (which name
 // binaries, and so the default layouts under berth/) allow no dot, and
 // target triples start with the architecture.
-const HostTargetSubdir = ".berth"
+const hostTargetSubdir = ".berth"
 
 // pathRemap is one directory of the build machine and the neutral name
 // rustc writes for it.
@@ -48,7 +48,7 @@ func (p *Plan) resolveRemap() error {
 	if err != nil {
 		return fmt.Errorf("finding the working directory cargo resolves CARGO_HOME against: %w", err)
 	}
-	p.hostTarget = filepath.Join(p.project.TargetDirectory, HostTargetSubdir)
+	p.hostTarget = filepath.Join(p.project.TargetDirectory, hostTargetSubdir)
 	home := cargoconfig.Home(p.env())
 	if home != "" && !filepath.IsAbs(home) {
 		home = filepath.Join(wd, home)
