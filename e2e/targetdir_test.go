@@ -11,7 +11,8 @@ import (
 
 // TestMovedTargetDir: with CARGO_TARGET_DIR set, the default layout goes
 // into cargo's target directory (only cargo knows it: cargo metadata
-// --no-deps tells), and the crate list is still cached: the project berth's
+// --no-deps tells), berth's own target directory (.berth) goes into it
+// too, and the crate list is still cached: the project berth's
 // reader read is kept, so a second build runs no resolve.
 func TestMovedTargetDir(t *testing.T) {
 	offlineCargo(t)
@@ -26,6 +27,9 @@ func TestMovedTargetDir(t *testing.T) {
 	mustBerth(t, "build", "--manifest-path", manifest)
 	if _, err := os.Stat(filepath.Join(target, "berth", "hello-service", "index.json")); err != nil {
 		t.Fatalf("no layout in the moved target directory: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(target, ".berth", "release", "hello-service")); err != nil {
+		t.Errorf("berth's own target directory did not follow the moved one: %v", err)
 	}
 	r := mustBerth(t, "build", "--manifest-path", manifest, "--timings")
 	if strings.Contains(strings.ReplaceAll(r.stderr, "cargo metadata --no-deps", ""), "cargo metadata") {

@@ -73,7 +73,7 @@ func TestZigGlibcTarget(t *testing.T) {
 		return digestOf(t, res.stdout)
 	}
 	first := build()
-	bin := filepath.Join(project, "target", "aarch64-unknown-linux-gnu", "release", "hello-service")
+	bin := filepath.Join(project, "target", ".berth", "aarch64-unknown-linux-gnu", "release", "hello-service") // berth's own target directory
 	highest, err := berthelf.HighestNeeded(bin, "GLIBC")
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func TestZigStaticMusl(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 		}
-		f, err := elf.Open(filepath.Join(project, "target", "aarch64-unknown-linux-musl", "release", "hello-service"))
+		f, err := elf.Open(filepath.Join(project, "target", ".berth", "aarch64-unknown-linux-musl", "release", "hello-service"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package cargo
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -33,6 +34,19 @@ type BuildOptions struct {
 	// the glibc version it links a gnu Target against.
 	Zig   bool
 	Glibc string
+	// Rustflags are added to the user's rustflags (AddRustflags), after
+	// Static's: berth's --remap-path-prefix flags.
+	Rustflags []string
+}
+
+// rustflags are the flags o adds to the user's rustflags: +crt-static,
+// then Rustflags.
+func (o BuildOptions) rustflags() []string {
+	var flags []string
+	if o.Static {
+		flags = append(flags, CrtStatic...)
+	}
+	return append(flags, o.Rustflags...)
 }
 
 // Flags are o in cargo's flags, with the release profile by default.
@@ -68,12 +82,12 @@ func (r *Runner) Build(ctx context.Context, o BuildOptions) (string, error) {
 	}
 	args := append(o.Args(), "--message-format=json-render-diagnostics")
 	run := *r
-	if o.Static {
+	if flags := o.rustflags(); len(flags) > 0 {
 		wd, err := os.Getwd()
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("finding the directory cargo reads its configuration from: %w", err)
 		}
-		run.Env, args = StaticArgs(r.Env, args, o.Target, wd)
+		run.Env, args = AddRustflags(r.Env, args, o.Target, wd, flags)
 	}
 	var exe string
 	err := run.Messages(ctx, "", args, func(m Message) error {
@@ -92,38 +106,62 @@ func (r *Runner) Build(ctx context.Context, o BuildOptions) (string, error) {
 	return exe, nil
 }
 
-const crtStatic = "-C target-feature=+crt-static"
+// CrtStatic are the rustflags of a static glibc build (+crt-static).
+var CrtStatic = []string{"-C", "target-feature=+crt-static"}
 
-// StaticArgs adds +crt-static for the target only, for a cargo build run
-// in dir with env and args (which name the target). Build and cook use it,
-// so that both compile with the very same flags. When the user already
-// sets RUSTFLAGS (or its encoded form) we append to it, since it overrides
-// every config file. Otherwise a --config entry joins the rustflags of the
-// config files, in the table cargo will read: target.<triple>.rustflags if
-// any config sets target rustflags (they win over build.rustflags), else
-// build.rustflags (which, with an explicit --target, reach the target alone,
-// never build scripts or proc-macros).
-func StaticArgs(env, args []string, target, dir string) ([]string, []string) {
+// AddRustflags adds flags to the rustflags of a cargo build run in dir with
+// env and args, for target ("" for the host). Build (for +crt-static and
+// --remap-path-prefix) and cook (for +crt-static) use it, so that cook and
+// the final build compile with the very same flags. cargo takes the first
+// of CARGO_ENCODED_RUSTFLAGS, RUSTFLAGS, target.<triple>.rustflags (with
+// the target.'cfg(...)' tables) and build.rustflags, and ignores the rest,
+// so flags are joined to that one: appended to the environment variable the
+// user set (RUSTFLAGS becomes its encoded form when a flag holds a space,
+// which RUSTFLAGS cannot carry), else a --config entry joins the config
+// files' rustflags in the table cargo will read: the target's if any config
+// sets target rustflags, else build.rustflags (which, with an explicit
+// --target, reach the target alone, never build scripts or proc-macros).
+func AddRustflags(env, args []string, target, dir string, flags []string) ([]string, []string) {
 	if env == nil {
 		env = os.Environ()
 	}
 	env = slices.Clone(env)
-	for i, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case "CARGO_ENCODED_RUSTFLAGS":
-			env[i] = k + "=" + v + "\x1f-C\x1ftarget-feature=+crt-static"
-			return env, args
-		case "RUSTFLAGS":
-			env[i] = k + "=" + v + " " + crtStatic
-			return env, args
+	if len(flags) == 0 {
+		return env, args
+	}
+	// A name given again replaces it: the last value is the one cargo sees.
+	if v, ok := cargoconfig.LookupEnv(env, "CARGO_ENCODED_RUSTFLAGS"); ok {
+		return append(env, "CARGO_ENCODED_RUSTFLAGS="+strings.Join(append(encodedFields(v), flags...), "\x1f")), args
+	}
+	if v, ok := cargoconfig.LookupEnv(env, "RUSTFLAGS"); ok {
+		if !slices.ContainsFunc(flags, func(f string) bool { return strings.Contains(f, " ") }) {
+			return append(env, "RUSTFLAGS="+strings.Join(append([]string{v}, flags...), " ")), args
 		}
+		return append(env, "CARGO_ENCODED_RUSTFLAGS="+strings.Join(append(strings.Fields(v), flags...), "\x1f")), args
 	}
 	table := "build"
 	if cargoconfig.HasTargetRustflags(env, dir) {
-		table = "target." + target
+		// A host build has no triple to name: cfg(all()) is every target,
+		// and cargo joins the cfg tables' flags with the triple's.
+		table = "target.'cfg(all())'"
+		if target != "" {
+			table = "target." + target
+		}
 	}
-	return env, append(args, "--config", table+`.rustflags=["-C", "target-feature=+crt-static"]`)
+	quoted := make([]string, len(flags))
+	for i, f := range flags {
+		q, _ := json.Marshal(f) // JSON's escapes are TOML's
+		quoted[i] = string(q)
+	}
+	return env, append(args, "--config", table+".rustflags=["+strings.Join(quoted, ", ")+"]")
+}
+
+// encodedFields splits CARGO_ENCODED_RUSTFLAGS as cargo does ("" is none).
+func encodedFields(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, "\x1f")
 }
 
 // RustcVersion is `rustc -vV`: the compiler's release, commit and host.

@@ -38,7 +38,7 @@ type Flags struct {
 	Glibc string
 	// Static links the target statically with glibc's +crt-static, the way
 	// `cargo berth build --static` and `stage --static` do; it needs exactly
-	// one target (StaticArgs adds the flag).
+	// one target (AddRustflags adds the flag).
 	Static bool
 }
 

@@ -27,6 +27,7 @@ type buildOptions struct {
 	sbomOut      string
 	provOut      string
 	debugOut     string
+	remapPaths   bool
 	outputs      publish.Outputs
 	json         bool
 	force        bool
@@ -129,6 +130,7 @@ func (o *buildOptions) addSupplyFlags(f *pflag.FlagSet) {
 func (o *buildOptions) addProvenanceFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.provenance, "provenance", "slsa", "provenance attached to the image: slsa (an in-toto statement with SLSA v1 provenance) or none")
 	f.StringVar(&o.provOut, "provenance-out", "", "also write the provenance statement (the index's, with several platforms) to this file")
+	f.BoolVar(&o.remapPaths, "remap-paths", true, "give rustc neutral names for the workspace, CARGO_HOME and target directories (--remap-path-prefix), so that another checkout path, CARGO_HOME or user builds the same image; berth's cargo then uses target/.berth")
 }
 
 // runBuild prepares the build, opens the outputs (both check everything
@@ -181,6 +183,9 @@ func (o *buildOptions) request(s *streams, changed map[string]bool) (pipeline.Re
 	}
 	if err := o.settingFlags.layer(changed, &l.Values); err != nil {
 		return pipeline.Request{}, err
+	}
+	if changed["remap-paths"] {
+		l.Values.RemapPaths = &o.remapPaths
 	}
 	req := pipeline.Request{
 		Settings: l, Cargo: o.CargoFlags, Sysroot: o.sysroot, RuntimeFrom: o.runtimeFrom,

@@ -40,6 +40,12 @@ type Build struct {
 	AuditSection *bool `json:"audit-section"`
 	// Provenance is the image's provenance: one of ProvenanceKinds.
 	Provenance *string `json:"provenance"`
+	// RemapPaths gives rustc neutral names for the workspace, CARGO_HOME,
+	// the target directory and path dependencies outside the workspace
+	// (--remap-path-prefix), so that another checkout path, CARGO_HOME or
+	// user builds the same bytes; berth's host builds then use a target
+	// directory of their own.
+	RemapPaths *bool `json:"remap-paths"`
 	// TZData ships the zone database; unset means automatic (when the
 	// binary can read it).
 	TZData *bool `json:"tzdata"`
@@ -70,8 +76,8 @@ var SBOMFormats = []string{"spdx", "cyclonedx", "none"}
 
 // Defaults are the built-in values, the lowest layer.
 func Defaults() Build {
-	base, profile, user, sbom, audit, prov := "auto", "release", "65532:65532", SBOMFormats[0], true, ProvenanceKinds[0]
-	return Build{Base: &base, Profile: &profile, User: &user, SBOM: &sbom, AuditSection: &audit, Provenance: &prov}
+	base, profile, user, sbom, audit, prov, remap := "auto", "release", "65532:65532", SBOMFormats[0], true, ProvenanceKinds[0], true
+	return Build{Base: &base, Profile: &profile, User: &user, SBOM: &sbom, AuditSection: &audit, Provenance: &prov, RemapPaths: &remap}
 }
 
 // Layer is one source of settings with a name used in messages.

@@ -202,7 +202,7 @@ func (p *Plan) compile(ctx context.Context, t Target) (string, []audit.Crate, er
 		}
 		var err error
 		done := timing.Startf(ctx, "cargo build %s", orHost(t.Triple))
-		exe, err = Compile(ctx, p.runner, t, bo, staticFrom)
+		exe, err = Compile(ctx, p.runner, p.hostEnv(t), bo, staticFrom)
 		done()
 		if err != nil {
 			return "", nil, err
@@ -219,7 +219,7 @@ func (p *Plan) buildOptions(t Target) cargo.BuildOptions {
 		ManifestPath: c.ManifestPath, Bin: p.sel.Bin, Profile: *p.cfg.Profile, Features: c.Features,
 		NoDefaultFeatures: c.NoDefaultFeatures, AllFeatures: c.AllFeatures,
 		Locked: c.Locked, Frozen: c.Frozen, Offline: c.Offline, Zig: p.zig, Glibc: p.glibc,
-		Target: t.Triple, Static: t.Static,
+		Target: t.Triple, Static: t.Static, Rustflags: remapFlags(p.remap),
 	}
 	if p.sel.Package != nil { // nil for a --binary outside any project
 		bo.Package = p.sel.Package.Name

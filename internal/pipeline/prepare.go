@@ -53,6 +53,11 @@ type Plan struct {
 	splitDir string
 	// warnedAllocator: the musl allocator warning is given once per build.
 	warnedAllocator bool
+	// remap are the directories rustc gets neutral names for, and
+	// hostTarget berth's own target directory then ("" for none:
+	// resolveRemap).
+	remap      []pathRemap
+	hostTarget string
 }
 
 // Prepare reads the project and the settings, picks the binary and checks
@@ -72,6 +77,9 @@ func Prepare(ctx context.Context, req Request) (*Plan, error) {
 		return nil, err
 	}
 	if err := p.resolve(ctx); err != nil {
+		return nil, err
+	}
+	if err := p.resolveRemap(); err != nil {
 		return nil, err
 	}
 	if err := p.planTargets(ctx); err != nil {

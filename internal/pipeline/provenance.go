@@ -142,6 +142,7 @@ func (p *Plan) provenanceBuild(ctx context.Context, r *record) (provenance.Build
 		Internal: provenance.Internal{
 			BerthVersion: p.req.Version, SourceDateEpoch: strconv.FormatInt(p.epoch.Unix(), 10),
 			Profile: *p.cfg.Profile, Features: p.req.Cargo.Features, Targets: r.targets,
+			RemappedPaths: remapNames(p.remap),
 		},
 		Dependencies: provenance.Dependencies{Images: r.images, Packages: r.packages},
 	}

@@ -81,6 +81,11 @@ type Internal struct {
 	Profile         string   `json:"profile"`
 	Features        []string `json:"features,omitempty"`
 	Targets         []Target `json:"targets"`
+	// RemappedPaths are the neutral names rustc wrote for the build
+	// machine's directories, by role (workspace, cargo-home, target,
+	// path-dependency <name>-<version>): the names alone, which are the
+	// same on every machine; none when paths were not remapped.
+	RemappedPaths map[string]string `json:"remappedPaths,omitempty"`
 }
 
 // Target is one platform built and the triple cargo built it for ("" for

@@ -33,7 +33,8 @@ func sample() ([]Subject, Build) {
 			Cargo: Cargo{ManifestPath: "svc/Cargo.toml", Package: "api", Features: []string{"tls"}, Locked: true},
 		},
 		Internal: Internal{BerthVersion: "v0.9.0", SourceDateEpoch: "1700000000", Profile: "release", Features: []string{"tls"},
-			Targets: []Target{{Platform: "linux/arm64", Triple: "aarch64-unknown-linux-gnu"}}},
+			Targets:       []Target{{Platform: "linux/arm64", Triple: "aarch64-unknown-linux-gnu"}},
+			RemappedPaths: map[string]string{"workspace": "/berth/workspace", "cargo-home": "/berth/cargo-home", "target": "/berth/target"}},
 		Dependencies: Dependencies{
 			Source:   &Source{URL: "https://example.com/api.git", Commit: strings.Repeat("c", 40), Clean: true},
 			Lockfile: &File{Path: "Cargo.lock", SHA256: strings.Repeat("d", 64)},

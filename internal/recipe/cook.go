@@ -71,7 +71,7 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 		if len(opts.Flags.Targets) != 1 {
 			return nil, fmt.Errorf("a static cook needs exactly one --target (the one the final build uses)")
 		}
-		run.Env, args = cargo.StaticArgs(opts.Runner.Env, args, opts.Flags.Targets[0], wsDir)
+		run.Env, args = cargo.AddRustflags(opts.Runner.Env, args, opts.Flags.Targets[0], wsDir, cargo.CrtStatic)
 	}
 	if err := run.Run(ctx, wsDir, args...); err != nil {
 		return nil, fmt.Errorf("building the dependencies: %w", err)

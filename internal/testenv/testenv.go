@@ -219,20 +219,37 @@ func hasCrate(entries []fs.DirEntry, crate string) bool {
 	return false
 }
 
-const cargoConfig = `[source.crates-io]
-replace-with = "debian"
+// cargoConfig replaces crates.io with the directory source name at dir
+// and forbids the network.
+func cargoConfig(name, dir string) string {
+	return `[source.crates-io]
+replace-with = "` + name + `"
 
-[source.debian]
-directory = "` + DebianCrateRegistry + `"
+[source.` + name + `]
+directory = "` + dir + `"
 
 [net]
 offline = true
 `
+}
 
 // WriteOfflineCargoConfig writes into the cargo home dir a config.toml that
 // replaces crates.io with Debian's packaged crates and forbids the network.
 func WriteOfflineCargoConfig(home string) error {
-	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cargoConfig), 0o644); err != nil {
+	return writeCargoConfig(home, "debian", DebianCrateRegistry)
+}
+
+// WriteVendoredCargoConfig writes into the cargo home dir a config.toml
+// that replaces crates.io with the directory source home/vendor (each crate
+// a <name>-<version> directory with its .cargo-checksum.json) and forbids
+// the network: the crates' sources live under CARGO_HOME, as crates.io's
+// do in $CARGO_HOME/registry/src.
+func WriteVendoredCargoConfig(home string) error {
+	return writeCargoConfig(home, "vendor", filepath.Join(home, "vendor"))
+}
+
+func writeCargoConfig(home, name, dir string) error {
+	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cargoConfig(name, dir)), 0o644); err != nil {
 		return fmt.Errorf("writing cargo config: %w", err)
 	}
 	return nil

@@ -166,3 +166,19 @@ func TestRequireDebianCratesMissing(t *testing.T) {
 		t.Errorf("skip message %q should name only the missing crate", f.skipped)
 	}
 }
+
+func TestWriteVendoredCargoConfig(t *testing.T) {
+	home := t.TempDir()
+	if err := WriteVendoredCargoConfig(home); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := os.ReadFile(filepath.Join(home, "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`replace-with = "vendor"`, `[source.vendor]`, `directory = "` + filepath.Join(home, "vendor") + `"`, "offline = true"} {
+		if !strings.Contains(string(cfg), want) {
+			t.Errorf("config.toml lacks %q:\n%s", want, cfg)
+		}
+	}
+}

@@ -124,6 +124,12 @@ func request(b provenance.Build, dir string, o Options) (pipeline.Request, error
 	if err := json.Unmarshal(raw, &layer.Values); err != nil {
 		return pipeline.Request{}, cannot("the provenance's settings: %v", err)
 	}
+	if _, ok := b.External.Settings["remap-paths"]; !ok {
+		// Recorded by a berth that did not remap rustc's paths: rebuild
+		// as it built.
+		off := false
+		layer.Values.RemapPaths = &off
+	}
 	c := b.External.Cargo
 	cargo := pipeline.CargoFlags{
 		ManifestPath: filepath.Join(dir, filepath.FromSlash(c.ManifestPath)), Features: c.Features,
