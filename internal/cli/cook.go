@@ -18,6 +18,7 @@ type cookOptions struct {
 	dir        string
 	platform   string
 	overwrite  bool
+	seedDir    string
 }
 
 func newCookCmd(s *streams) *cobra.Command {
@@ -45,6 +46,7 @@ through a symbolic link.`,
 	f.StringVar(&o.recipePath, "recipe-path", "recipe.json", "the recipe written by `cargo berth prepare`")
 	f.StringVar(&o.dir, "dir", ".", "directory to cook in (the builder's WORKDIR)")
 	f.BoolVar(&o.overwrite, "overwrite", false, "replace files in --dir whose content differs from the skeleton's (they become stubs)")
+	f.StringVar(&o.seedDir, "target-cache", "", "seed the target directory with the compiled dependencies kept in `DIR` (a BuildKit cache mount), and keep this cook's there")
 	o.cargoFlags.add(f, "", "link the target with glibc's +crt-static, as `stage --static` does (needs one --target)")
 	o.addRunFlags(f)
 	b := &o.CargoFlags
@@ -73,7 +75,7 @@ func runCook(ctx context.Context, s *streams, o *cookOptions, changed map[string
 		return err
 	}
 	res, err := recipe.Cook(ctx, r, recipe.CookOptions{
-		Dir: o.dir, Flags: f, Log: s.Err, Env: pipeline.CookEnv(env), Overwrite: o.overwrite,
+		Dir: o.dir, Flags: f, Log: s.Err, Env: pipeline.CookEnv(env), Overwrite: o.overwrite, SeedDir: o.seedDir,
 	})
 	if err != nil {
 		return err

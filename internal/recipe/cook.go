@@ -34,6 +34,11 @@ type CookOptions struct {
 	// the skeleton's; without it cook refuses, so that running it in a real
 	// project never turns its sources into stubs.
 	Overwrite bool
+	// SeedDir, when set, is a target cache (a BuildKit cache mount): its
+	// compiled third-party units are copied into the target directory
+	// before cargo runs, and the target directory's, after a successful
+	// cook, become its new seed.
+	SeedDir string
 }
 
 // CookResult says what Cook did.
@@ -73,12 +78,13 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 		}
 		run.Env, args = cargo.StaticArgs(opts.Runner.Env, args, opts.Flags.Targets[0], wsDir)
 	}
-	if err := run.Run(ctx, wsDir, args...); err != nil {
-		return nil, fmt.Errorf("building the dependencies: %w", err)
-	}
 	meta, err := opts.Runner.Metadata(ctx, filepath.Join(wsDir, "Cargo.toml"))
 	if err != nil {
 		return nil, fmt.Errorf("finding the target directory: %w", err)
+	}
+	seedTarget(ctx, opts, meta.TargetDirectory)
+	if err := run.Run(ctx, wsDir, args...); err != nil {
+		return nil, fmt.Errorf("building the dependencies: %w", err)
 	}
 	removed, err := Invalidate(meta.TargetDirectory, r.localNames())
 	if err != nil {
@@ -89,6 +95,7 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 			return nil, err
 		}
 	}
+	saveSeed(ctx, opts, meta.TargetDirectory)
 	return &CookResult{TargetDir: meta.TargetDirectory, Invalidated: removed}, nil
 }
 
