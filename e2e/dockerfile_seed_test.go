@@ -95,21 +95,23 @@ func ownSeed(t *testing.T, dir, id string) string {
 // links out of it, to a file and to the root directory.
 func damageSeed(t *testing.T, dir, id string) {
 	t.Helper()
-	out := inSeed(t, dir, id, "set -e; f=$(ls /c/seed/release/deps/libfnv-*.rlib); truncate -s 100 $f; "+
-		"ln -s /etc/passwd /c/seed/release/deps/libpasswd-0123456789abcdef.rlib; ln -s / /c/seed/release/build/root-0123456789abcdef; echo damaged $f")
-	if !strings.Contains(out, "damaged /c/seed/release/deps/libfnv-") {
+	out := inSeed(t, dir, id, "set -e; find /c/seed -maxdepth 3 -type d; f=$(find /c/seed -name libfnv-*.rlib); d=$(dirname $f); truncate -s 100 $f; "+
+		"ln -s /etc/passwd $d/libpasswd-0123456789abcdef.rlib; ln -s / $d/../build/root-0123456789abcdef; echo damaged $f")
+	if !strings.Contains(out, "damaged /c/seed/") {
 		t.Fatalf("damaging the target cache:\n%s", out)
 	}
 }
 
-// inSeed runs script with the target cache id mounted at /c.
+// inSeed runs script with the target cache id mounted at /c; not with
+// --no-cache, which gives a RUN fresh cache mounts: the script and a
+// build argument of the time make the step new.
 func inSeed(t *testing.T, dir, id, script string) string {
 	t.Helper()
 	ctx := filepath.Join(t.TempDir(), "seed-"+filepath.Base(dir))
-	df := "ARG RUST_IMAGE\nFROM ${RUST_IMAGE}\nARG TARGETPLATFORM\nRUN --mount=type=cache," + seedID + id + "-$TARGETPLATFORM,target=/c,sharing=locked sh -c '" + script + "'\n"
+	df := "ARG RUST_IMAGE\nFROM ${RUST_IMAGE}\nARG TARGETPLATFORM\nARG NOW\nRUN --mount=type=cache," + seedID + id + "-$TARGETPLATFORM,target=/c,sharing=locked echo $NOW && sh -c '" + script + "'\n"
 	if err := os.MkdirAll(ctx, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	writeDockerfile(t, ctx, df)
-	return docker(t, append([]string{"buildx", "build", "--progress=plain", "--no-cache"}, buildArgs(ctx, nil)...)...)
+	return docker(t, append([]string{"buildx", "build", "--progress=plain"}, buildArgs(ctx, []string{fmt.Sprint("NOW=", time.Now().UnixNano())})...)...)
 }
