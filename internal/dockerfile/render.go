@@ -165,9 +165,7 @@ func newView(s Spec) view {
 	}
 	v.PrepareArgs = execForm(prepare)
 	if s.CacheMounts {
-		v.Mounts = "--mount=type=cache,target=" + cargoHome + "/registry \\\n    " +
-			"--mount=type=cache,target=" + cargoHome + "/git \\\n    "
-		v.SeedMount, v.SeedFlag = seedMount(s)
+		v.Mounts, v.SeedMount, v.SeedFlag = cacheMounts(s)
 	}
 	target := s.Target
 	if len(s.Platforms) > 0 {
@@ -210,16 +208,19 @@ func newView(s Spec) view {
 	return v
 }
 
-// seedMount is the first cook's target cache: a cache mount of its own per
-// package, binary, profile and platform (BuildKit expands the build
+// cacheMounts are the RUN flags of cargo's download caches, then the first
+// cook's target cache with cook's flag naming it: a cache mount of its own
+// per package, binary, profile and platform (BuildKit expands the build
 // argument in its id), locked, since cook replaces its seed whole.
-func seedMount(s Spec) (mount, flag string) {
+func cacheMounts(s Spec) (mounts, seed, flag string) {
+	mounts = "--mount=type=cache,target=" + cargoHome + "/registry \\\n    " +
+		"--mount=type=cache,target=" + cargoHome + "/git \\\n    "
 	profile := s.Profile
 	if profile == "" {
 		profile = "release"
 	}
 	id := "berth-target-" + s.Package + "-" + s.Bin + "-" + profile + "-$TARGETPLATFORM"
-	return "--mount=type=cache,id=" + id + ",target=" + seedDir + ",sharing=locked \\\n    ", " --target-cache " + seedDir
+	return mounts, "--mount=type=cache,id=" + id + ",target=" + seedDir + ",sharing=locked \\\n    ", " --target-cache " + seedDir
 }
 
 // copyLines groups the inputs by destination directory: one COPY line per

@@ -9,60 +9,64 @@ import (
 	"testing"
 )
 
+const rlib = "release/deps/libfnv-0123abcd.rlib"
+
+// untrustedCases each damage a good seed (seed is its directory, outside a
+// directory beside the cache).
+var untrustedCases = []struct {
+	name    string
+	damage  func(t *testing.T, seed, outside string)
+	wantErr string
+	want    []string // restored files; nil: every seeded file
+	skipped int
+	corrupt int
+}{
+	{name: "sound"},
+	{name: "truncated file", damage: func(t *testing.T, seed, _ string) {
+		must(t, os.WriteFile(filepath.Join(seed, rlib), []byte("rl"), 0o644))
+	}, want: without(seededFiles, rlib), corrupt: 1},
+	{name: "file not in the manifest", damage: func(t *testing.T, seed, _ string) {
+		write(t, seed, map[string]string{"release/deps/libevil-1.rlib": "evil"})
+	}, corrupt: 1},
+	{name: "symbolic link to a file outside", damage: func(t *testing.T, seed, outside string) {
+		must(t, os.Remove(filepath.Join(seed, rlib)))
+		must(t, os.Symlink(filepath.Join(outside, "secret"), filepath.Join(seed, rlib)))
+	}, want: without(seededFiles, rlib), skipped: 1},
+	{name: "symbolic link to a directory outside", damage: func(t *testing.T, seed, outside string) {
+		must(t, os.RemoveAll(filepath.Join(seed, "release/build")))
+		must(t, os.Symlink(outside, filepath.Join(seed, "release/build")))
+	}, want: without(seededFiles, "release/build/serde-99/build-script-build", "release/build/serde-aa/out/generated.rs"), skipped: 1},
+	{name: "files outside the seeded directories", damage: func(t *testing.T, seed, _ string) {
+		write(t, seed, map[string]string{"release/app": "x", "evil": "x", "a/b/c/deps/x": "x"})
+	}},
+	{name: "manifest path escaping", damage: func(t *testing.T, seed, _ string) {
+		appendTo(t, filepath.Join(seed, manifestName), "1 "+strings.Repeat("0", 64)+" release/deps/../../../x\n")
+	}, wantErr: "malformed"},
+	{name: "no marker", damage: func(t *testing.T, seed, _ string) {
+		must(t, os.Remove(filepath.Join(seed, markerName)))
+	}, wantErr: "incomplete"},
+	{name: "no manifest", damage: func(t *testing.T, seed, _ string) {
+		must(t, os.Remove(filepath.Join(seed, manifestName)))
+	}, wantErr: "no manifest"},
+	{name: "seed is a symbolic link", damage: func(t *testing.T, seed, outside string) {
+		must(t, os.Rename(seed, filepath.Join(outside, "moved")))
+		must(t, os.Symlink(filepath.Join(outside, "moved"), seed))
+	}, wantErr: "not a directory"},
+	{name: "seed is a file", damage: func(t *testing.T, seed, _ string) {
+		must(t, os.RemoveAll(seed))
+		must(t, os.WriteFile(seed, nil, 0o644))
+	}, wantErr: "not a directory"},
+	{name: "empty cache", damage: func(t *testing.T, seed, _ string) {
+		must(t, os.RemoveAll(seed))
+	}, wantErr: "no seed yet"},
+}
+
 // TestRestoreUntrusted: a seed is untrusted input. Each case damages a good
 // seed; Restore either uses what is sound in it or none of it (wantErr),
 // and never writes outside the target directory nor reads outside the
 // cache.
 func TestRestoreUntrusted(t *testing.T) {
-	const rlib = "release/deps/libfnv-0123abcd.rlib"
-	cases := []struct {
-		name    string
-		damage  func(t *testing.T, seed, outside string)
-		wantErr string
-		want    []string // restored files; nil: every seeded file
-		skipped int
-		corrupt int
-	}{
-		{name: "sound"},
-		{name: "truncated file", damage: func(t *testing.T, seed, _ string) {
-			must(t, os.WriteFile(filepath.Join(seed, rlib), []byte("rl"), 0o644))
-		}, want: without(seededFiles, rlib), corrupt: 1},
-		{name: "file not in the manifest", damage: func(t *testing.T, seed, _ string) {
-			write(t, seed, map[string]string{"release/deps/libevil-1.rlib": "evil"})
-		}, corrupt: 1},
-		{name: "symbolic link to a file outside", damage: func(t *testing.T, seed, outside string) {
-			must(t, os.Remove(filepath.Join(seed, rlib)))
-			must(t, os.Symlink(filepath.Join(outside, "secret"), filepath.Join(seed, rlib)))
-		}, want: without(seededFiles, rlib), skipped: 1},
-		{name: "symbolic link to a directory outside", damage: func(t *testing.T, seed, outside string) {
-			must(t, os.RemoveAll(filepath.Join(seed, "release/build")))
-			must(t, os.Symlink(outside, filepath.Join(seed, "release/build")))
-		}, want: without(seededFiles, "release/build/serde-99/build-script-build", "release/build/serde-aa/out/generated.rs"), skipped: 1},
-		{name: "files outside the seeded directories", damage: func(t *testing.T, seed, _ string) {
-			write(t, seed, map[string]string{"release/app": "x", "evil": "x", "a/b/c/deps/x": "x"})
-		}},
-		{name: "manifest path escaping", damage: func(t *testing.T, seed, _ string) {
-			appendTo(t, filepath.Join(seed, manifestName), "1 "+strings.Repeat("0", 64)+" release/deps/../../../x\n")
-		}, wantErr: "malformed"},
-		{name: "no marker", damage: func(t *testing.T, seed, _ string) {
-			must(t, os.Remove(filepath.Join(seed, markerName)))
-		}, wantErr: "incomplete"},
-		{name: "no manifest", damage: func(t *testing.T, seed, _ string) {
-			must(t, os.Remove(filepath.Join(seed, manifestName)))
-		}, wantErr: "no manifest"},
-		{name: "seed is a symbolic link", damage: func(t *testing.T, seed, outside string) {
-			must(t, os.Rename(seed, filepath.Join(outside, "moved")))
-			must(t, os.Symlink(filepath.Join(outside, "moved"), seed))
-		}, wantErr: "not a directory"},
-		{name: "seed is a file", damage: func(t *testing.T, seed, _ string) {
-			must(t, os.RemoveAll(seed))
-			must(t, os.WriteFile(seed, nil, 0o644))
-		}, wantErr: "not a directory"},
-		{name: "empty cache", damage: func(t *testing.T, seed, _ string) {
-			must(t, os.RemoveAll(seed))
-		}, wantErr: "no seed yet"},
-	}
-	for _, c := range cases {
+	for _, c := range untrustedCases {
 		t.Run(c.name, func(t *testing.T) {
 			cache, outside, target := seedCache(t), t.TempDir(), filepath.Join(t.TempDir(), "target")
 			write(t, outside, map[string]string{"secret": "secret", "build-script-build": "not ours"})
