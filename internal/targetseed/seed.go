@@ -43,8 +43,11 @@ type Restored struct {
 func Restore(ctx context.Context, cacheDir, targetDir string) (*Restored, error) {
 	res := &Restored{target: targetDir}
 	cache, err := os.OpenRoot(cacheDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return res, errors.New("no seed yet (no such directory)")
+	}
 	if err != nil {
-		return res, fmt.Errorf("no seed: %w", err)
+		return res, fmt.Errorf("opening the cache: %w", err)
 	}
 	defer cache.Close()
 	if err := checkSeed(cache); err != nil {
