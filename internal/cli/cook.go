@@ -21,12 +21,7 @@ type cookOptions struct {
 	seedDir    string
 }
 
-func newCookCmd(s *streams) *cobra.Command {
-	o := &cookOptions{}
-	cmd := &cobra.Command{
-		Use:   "cook",
-		Short: "Build a recipe's dependencies, leaving every local crate to be rebuilt",
-		Long: `Write the recipe's skeleton (manifests, lockfile, stub targets) into the
+const cookLong = `Write the recipe's skeleton (manifests, lockfile, stub targets) into the
 current directory, build the dependencies with the given flags, then remove
 every local unit from the target directory, so that after the real sources are
 copied in, ` + "`cargo build`" + ` with the same flags compiles the local crates and
@@ -35,11 +30,25 @@ nothing else, whatever the copied files' mtimes.
 cook takes cargo's flags as build and stage do; like cargo, it builds with
 the dev profile unless --profile or --release says otherwise.
 
+With --target-cache DIR, cook first copies into the target directory the
+third-party units an earlier cook kept in DIR (a BuildKit cache mount in the
+generated Dockerfile), so that only what changed compiles, and after
+building makes the target directory's units DIR's new seed. DIR is read as
+untrusted input: regular files and directories only, every file checked
+against the seed's manifest; a missing or broken seed is a cold build.
+
 cook belongs in an empty build directory: it refuses to replace a file whose
 content differs from the skeleton's (--overwrite allows it) and never writes
-through a symbolic link.`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCook(cmd.Context(), s, o, changedFlags(cmd)) },
+through a symbolic link.`
+
+func newCookCmd(s *streams) *cobra.Command {
+	o := &cookOptions{}
+	cmd := &cobra.Command{
+		Use:   "cook",
+		Short: "Build a recipe's dependencies, leaving every local crate to be rebuilt",
+		Long:  cookLong,
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runCook(cmd.Context(), s, o, changedFlags(cmd)) },
 	}
 	f := cmd.Flags()
 	f.SortFlags = false

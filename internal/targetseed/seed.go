@@ -37,7 +37,8 @@ type Restored struct {
 // deps/, build/ and .fingerprint/ of each profile directory, each file with
 // its modification time, never over a file targetDir has. The cache is
 // untrusted: symbolic links and other non-files are skipped, no path
-// leaves either directory. An error means no seed was used (none, or an
+// leaves either directory, and a file that does not match the seed's
+// manifest is left out (cargo compiles its crate again). An error means no seed was used (none, or an
 // unusable one: the caller builds cold), and nothing of it is left in
 // targetDir.
 func Restore(ctx context.Context, cacheDir, targetDir string) (*Restored, error) {
