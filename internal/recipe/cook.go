@@ -60,6 +60,11 @@ type CookResult struct {
 // for the features they turn on) and unlocked (its Cargo.lock stands in for
 // the workspace's); its manifest, lockfile and stubs are removed afterwards,
 // leaving the target directory for the whole recipe's cook.
+//
+// With opts.SeedDir, the target directory is seeded from that target cache
+// before cargo runs and becomes its new seed after the local units are
+// removed (see seedTarget and saveSeed): a broken cache is a cold build, a
+// failed save a warning.
 func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error) {
 	if err := WriteSkeleton(r, opts.Dir, opts.Overwrite); err != nil {
 		return nil, err
