@@ -88,7 +88,8 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 		return nil, fmt.Errorf("finding the target directory: %w", err)
 	}
 	seedTarget(ctx, opts, meta.TargetDirectory)
-	if err := run.Run(ctx, wsDir, args...); err != nil {
+	units, err := build(ctx, run, wsDir, args, opts.SeedDir != "")
+	if err != nil {
 		return nil, fmt.Errorf("building the dependencies: %w", err)
 	}
 	removed, err := Invalidate(meta.TargetDirectory, r.localNames())
@@ -100,7 +101,7 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 			return nil, err
 		}
 	}
-	saveSeed(ctx, opts, meta.TargetDirectory)
+	saveSeed(ctx, opts, meta.TargetDirectory, units)
 	return &CookResult{TargetDir: meta.TargetDirectory, Invalidated: removed}, nil
 }
 

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/cargo"
 	"github.com/berth-dev/berth/internal/targetseed"
 )
 
@@ -31,14 +33,36 @@ func seedTarget(ctx context.Context, opts CookOptions, targetDir string) {
 	}
 }
 
-// saveSeed makes targetDir, its local units gone, the seed of
-// opts.SeedDir. A failure is a warning: the build itself succeeded.
-func saveSeed(ctx context.Context, opts CookOptions, targetDir string) {
+// build runs cargo; with units, it records the units the build used (fresh
+// or compiled) from cargo's messages, with diagnostics still rendered on
+// stderr, so that the seed keeps those alone.
+func build(ctx context.Context, run cargo.Runner, dir string, args []string, units bool) (targetseed.Units, error) {
+	if !units {
+		return nil, run.Run(ctx, dir, args...)
+	}
+	used := targetseed.Units{}
+	args = append(slices.Clip(args), "--message-format=json-render-diagnostics")
+	err := run.Messages(ctx, dir, args, func(m cargo.Message) error {
+		for _, f := range m.Filenames {
+			used.Add(f)
+		}
+		if m.OutDir != "" {
+			used.Add(m.OutDir)
+		}
+		return nil
+	})
+	return used, err
+}
+
+// saveSeed makes the units of targetDir the last build used, the local
+// ones gone, the seed of opts.SeedDir. A failure is a warning: the build
+// itself succeeded.
+func saveSeed(ctx context.Context, opts CookOptions, targetDir string, units targetseed.Units) {
 	if opts.SeedDir == "" {
 		return
 	}
 	log := logTo(opts)
-	saved, err := targetseed.Save(ctx, targetDir, opts.SeedDir)
+	saved, err := targetseed.Save(ctx, targetDir, opts.SeedDir, units)
 	if err != nil {
 		fmt.Fprintf(log, "cook: warning: the target cache was not updated (the next cook starts from the old seed or cold): %v\n", err)
 		return

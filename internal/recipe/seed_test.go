@@ -37,4 +37,27 @@ func TestCookTargetCache(t *testing.T) {
 	if !slices.Equal(got, e.brings) || !strings.Contains(log, "cook: seeded ") {
 		t.Errorf("after the %s the seeded cook compiled %v, want %v alone; log:\n%s", e.name, got, e.brings, log)
 	}
+	// A dependency dropped: the seed keeps the units the last cook used,
+	// not every crate the project ever had.
+	replaceOnce(t, filepath.Join(edited, "crates/core/Cargo.toml"), "fnv = \"1\"\n", "")
+	if err := runner.Run(context.Background(), edited, "update", "-w", "--offline"); err != nil {
+		t.Fatal(err)
+	}
+	_, deps2, _, _ := prepareChurn(t, edited)
+	if err := os.RemoveAll(work); err != nil {
+		t.Fatal(err)
+	}
+	if got, log = cookSeeded(t, env, deps2, work, seed); len(got) != 0 {
+		t.Errorf("after dropping fnv the seeded cook compiled %v, want nothing; log:\n%s", got, log)
+	}
+	var kept []string
+	_ = filepath.WalkDir(seed, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.Contains(d.Name(), "fnv-") {
+			kept = append(kept, p)
+		}
+		return nil
+	})
+	if len(kept) != 0 {
+		t.Errorf("the seed still holds the dropped fnv: %v", kept)
+	}
 }

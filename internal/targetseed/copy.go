@@ -36,7 +36,10 @@ func allowed(rel string, dir bool) bool {
 type copied struct {
 	// want, when set, are the sums the files must have (a seed's
 	// manifest): a file with another or none is not kept.
-	want    map[string]string
+	want map[string]string
+	// units, when set, are the units to copy: another unit's entries are
+	// left out.
+	units   Units
 	sums    map[string]string // the sum of each file written
 	files   []string          // regular files written, relative to the destination
 	bytes   int64
@@ -66,6 +69,9 @@ func copyTree(ctx context.Context, src, dst *os.Root, rel string, c *copied) err
 			return err
 		}
 		child := path.Join(rel, e.Name())
+		if c.units != nil && unitEntry(child) && !c.units[hashOf(e.Name())] {
+			continue
+		}
 		switch {
 		case e.IsDir():
 			if !allowed(child, true) {

@@ -141,14 +141,14 @@ func TestSaveInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	must(t, os.Mkdir(filepath.Join(cache, tmpPrefix+"left-by-a-crash"), 0o755))
-	if _, err := Save(ctx, target, cache); err == nil {
+	if _, err := Save(ctx, target, cache, nil); err == nil {
 		t.Fatal("a cancelled Save succeeded")
 	}
 	res, err := Restore(context.Background(), cache, t.TempDir())
 	if err != nil || len(res.Files) != len(seededFiles) {
 		t.Fatalf("after an interrupted save: %v, %d files, want the old seed's %d", err, len(res.Files), len(seededFiles))
 	}
-	if _, err := Save(context.Background(), target, cache); err != nil {
+	if _, err := Save(context.Background(), target, cache, nil); err != nil {
 		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(cache); len(entries) != 1 {
@@ -185,7 +185,7 @@ func seedCache(t *testing.T) string {
 	t.Helper()
 	target, cache := t.TempDir(), t.TempDir()
 	write(t, target, cargoTarget)
-	if _, err := Save(context.Background(), target, cache); err != nil {
+	if _, err := Save(context.Background(), target, cache, nil); err != nil {
 		t.Fatal(err)
 	}
 	return cache

@@ -134,9 +134,10 @@ type Saved struct {
 // Save makes targetDir's deps/, build/ and .fingerprint/ directories, of
 // every profile directory, the seed in cacheDir (made if missing): copied
 // into a fresh directory there, marked complete, then swapped with the old
-// seed. Call it after the local units are gone from targetDir: a seed is
-// for third-party crates.
-func Save(ctx context.Context, targetDir, cacheDir string) (*Saved, error) {
+// seed. With units, only their entries are kept (nil keeps all). Call it
+// after the local units are gone from targetDir: a seed is for third-party
+// crates.
+func Save(ctx context.Context, targetDir, cacheDir string, units Units) (*Saved, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -153,7 +154,7 @@ func Save(ctx context.Context, targetDir, cacheDir string) (*Saved, error) {
 	if err := cache.Mkdir(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("making a new seed in %s: %w", cacheDir, err)
 	}
-	saved, err := fill(ctx, cache, tmp, targetDir)
+	saved, err := fill(ctx, cache, tmp, targetDir, units)
 	if err == nil {
 		err = swap(cache, tmp)
 	}
@@ -166,7 +167,7 @@ func Save(ctx context.Context, targetDir, cacheDir string) (*Saved, error) {
 
 // fill copies targetDir's seeded directories into the cache's tmp, then
 // writes the marker.
-func fill(ctx context.Context, cache *os.Root, tmp, targetDir string) (*Saved, error) {
+func fill(ctx context.Context, cache *os.Root, tmp, targetDir string, units Units) (*Saved, error) {
 	dst, err := cache.OpenRoot(tmp)
 	if err != nil {
 		return nil, err
@@ -177,7 +178,7 @@ func fill(ctx context.Context, cache *os.Root, tmp, targetDir string) (*Saved, e
 		return nil, err
 	}
 	defer src.Close()
-	var c copied
+	c := copied{units: units}
 	for _, dir := range ProfileDirs(targetDir) {
 		rel, err := filepath.Rel(targetDir, dir)
 		if err != nil {

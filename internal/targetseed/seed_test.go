@@ -81,7 +81,7 @@ func TestSaveRestore(t *testing.T) {
 	if err := os.Chmod(filepath.Join(target, "release/build/serde-99/build-script-build"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	saved, err := Save(ctx, target, cache)
+	saved, err := Save(ctx, target, cache, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestSaveRestore(t *testing.T) {
 	if err := os.Remove(filepath.Join(target, "release/deps/fnv-0123abcd.d")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Save(ctx, target, cache); err != nil {
+	if _, err := Save(ctx, target, cache, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := files(t, filepath.Join(cache, seedName)); slices.Contains(got, "release/deps/fnv-0123abcd.d") || len(got) != len(seededFiles)+1 {
