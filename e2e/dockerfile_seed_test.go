@@ -54,7 +54,7 @@ func TestDockerfileTargetCache(t *testing.T) {
 	start := time.Now()
 	out = buildKit.build(t, dir, tag)
 	got := thirdParty(compiledCrates(out))
-	t.Logf("after the %s, seeded: rebuilt in %v, third-party crates compiled: %v", s.name, time.Since(start).Round(time.Millisecond), got)
+	t.Logf("after the %s, seeded: rebuilt in %v, third-party crates compiled: %v; %s", s.name, time.Since(start).Round(time.Millisecond), got, cookLines(out))
 	if !slices.Equal(got, []string{s.brings}) || !strings.Contains(out, "cook: seeded ") {
 		t.Errorf("after the %s with the target cache: compiled %v, want %s alone; output:\n%s", s.name, got, s.brings, tail(out, 60))
 	}
@@ -65,6 +65,7 @@ func TestDockerfileTargetCache(t *testing.T) {
 	writeDockerfile(t, dir, strings.Replace(strings.Replace(df, seedID, seedID+seeded+"-", 1), "cargo-berth cook --recipe-path /berth/deps.json", "true && cargo-berth cook --recipe-path /berth/deps.json", 1))
 	out = buildKit.build(t, dir, tag)
 	got = thirdParty(compiledCrates(out))
+	t.Logf("from the damaged target cache: third-party crates compiled: %v; %s", got, cookLines(out))
 	for _, w := range []string{"left out 1 files", "skipped 2 entries", "cook: saved "} {
 		if !strings.Contains(out, w) {
 			t.Errorf("the build from a damaged target cache does not say %q; output:\n%s", w, tail(out, 60))
@@ -74,6 +75,17 @@ func TestDockerfileTargetCache(t *testing.T) {
 		t.Errorf("from a target cache with a truncated fnv: compiled %v, want fnv alone", got)
 	}
 	checkOutput(t, churnFixture, tag, churnFixture.want)
+}
+
+// cookLines are cook's lines about the target cache in a build's output.
+func cookLines(out string) string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if i := strings.Index(l, "cook: "); i >= 0 {
+			lines = append(lines, l[i:])
+		}
+	}
+	return strings.Join(lines, "; ")
 }
 
 func writeDockerfile(t *testing.T, dir, df string) {
