@@ -33,7 +33,8 @@ var allowedImports = map[string][]string{
 	"internal/cargo":         {"internal/workspace", "internal/cargoconfig", "internal/timing", "internal/testenv"},
 	"internal/workspace":     {"internal/cargoconfig", "internal/cargo", "internal/testenv"}, // cargo: the tests compare with cargo metadata
 	"internal/cargoconfig":   {},
-	"internal/recipe":        {"internal/cargo", "internal/workspace", "internal/atomicfile", "internal/testenv"},
+	"internal/recipe":        {"internal/cargo", "internal/workspace", "internal/atomicfile", "internal/targetseed", "internal/testenv"},
+	"internal/targetseed":    {},
 	"internal/dockerfile":    {"internal/atomicfile"},
 	"internal/elf":           {"internal/chroot", "internal/testenv"},
 	"internal/pkgdb":         {"internal/filehash", "internal/chroot", "internal/testenv", "internal/elf"}, // elf: its tests take a real closure

@@ -22,7 +22,9 @@
 // With -churn it measures instead, on the 5-member churn workspace
 // (e2e/testdata/fixtures/churn), the rebuild after a member-only manifest
 // change with berth's two cook layers against the same Dockerfile with the
-// seed's single cook layer (goal: 0 third-party crates compiled).
+// seed's single cook layer (goal: 0 third-party crates compiled), and the
+// rebuild after a new third-party dependency, where berth's target cache
+// seeds the dependency layer (goal: only the new crate compiles).
 //
 // Run it with `go run ./bench/dockerfile` from the repository root (make
 // bench). It needs Docker with the buildx plugin, debootstrap, cargo and
@@ -69,7 +71,7 @@ func run(runs int, control, churn bool) error {
 	case control:
 		measures, title = []func(int) (report.Row, error){b.editRebuild}, "hand-written Dockerfile, a copy (A/A control)"
 	case churn:
-		measures, title = []func(int) (report.Row, error){b.churnRebuild}, "berth Dockerfile, two cook layers (churn workspace, BuildKit)"
+		measures, title = []func(int) (report.Row, error){b.churnRebuild, b.newDepRebuild}, "berth Dockerfile, two cook layers and a target cache (churn workspace, BuildKit)"
 		seedTitle = "the seed's Dockerfile (one cook layer)"
 	}
 	var rows []report.Row

@@ -113,6 +113,9 @@ func (b *bench) newProject(root, name string) (*project, error) {
 	if b.churn && name != "berth" {
 		return p, singleLayer(filepath.Join(p.dir, "Dockerfile"))
 	}
+	if b.churn {
+		return p, b.ownSeed(p)
+	}
 	if name != "berth" {
 		p.buildArgs = []string{"RUST_IMAGE=" + testenv.RustImage, "RUNTIME_IMAGE=" + testenv.DistrolessImage}
 		if err := os.WriteFile(filepath.Join(p.dir, "Dockerfile"), []byte(seedDockerfile), 0o644); err != nil {
@@ -123,6 +126,9 @@ func (b *bench) newProject(root, name string) (*project, error) {
 }
 
 func (b *bench) close() {
+	if b.churn {
+		b.clearSeed()
+	}
 	os.RemoveAll(b.tmp)
 	for _, p := range b.projects {
 		if p != nil {

@@ -15,4 +15,6 @@ type Message struct {
 	Executable string   `json:"executable"`
 	Fresh      bool     `json:"fresh"`
 	Success    bool     `json:"success"`
+	// OutDir is a build script's OUT_DIR (build-script-executed).
+	OutDir string `json:"out_dir"`
 }

@@ -31,6 +31,7 @@ type Files struct {
 // they cannot follow $CARGO_HOME.
 const (
 	cargoHome  = "/usr/local/cargo"
+	seedDir    = "/berth/target-cache"
 	hostTarget = `TARGET="$(rustc -vV | sed -n 's/^host: //p')" && `
 )
 
@@ -41,6 +42,8 @@ type view struct {
 	Copies       []string // the planner's COPY lines' arguments, with Inputs
 	BuildDir     string   // the builder's WORKDIR for the final build
 	Mounts       string   // RUN flags, each followed by " \\\n    "
+	SeedMount    string   // the target cache's mount for the first cook, as Mounts
+	SeedFlag     string   // cook's flag naming it, with a leading space
 	Pre          string   // shell set-up before each cargo command
 	CookFlags    string
 	StageFlags   string
@@ -162,8 +165,7 @@ func newView(s Spec) view {
 	}
 	v.PrepareArgs = execForm(prepare)
 	if s.CacheMounts {
-		v.Mounts = "--mount=type=cache,target=" + cargoHome + "/registry \\\n    " +
-			"--mount=type=cache,target=" + cargoHome + "/git \\\n    "
+		v.Mounts, v.SeedMount, v.SeedFlag = cacheMounts(s)
 	}
 	target := s.Target
 	if len(s.Platforms) > 0 {
@@ -204,6 +206,21 @@ func newView(s Spec) view {
 	v.Packages, v.HealthLine, v.Entrypoint = builderPackages(s), healthLine(s.Health), entrypoint(s)
 	v.IgnoreDirs = ignoreDirs(s)
 	return v
+}
+
+// cacheMounts are the RUN flags of cargo's download caches, then the first
+// cook's target cache with cook's flag naming it: a cache mount of its own
+// per package, binary, profile and platform (BuildKit expands the build
+// argument in its id), locked, since cook replaces its seed whole.
+func cacheMounts(s Spec) (mounts, seed, flag string) {
+	mounts = "--mount=type=cache,target=" + cargoHome + "/registry \\\n    " +
+		"--mount=type=cache,target=" + cargoHome + "/git \\\n    "
+	profile := s.Profile
+	if profile == "" {
+		profile = "release"
+	}
+	id := "berth-target-" + s.Package + "-" + s.Bin + "-" + profile + "-$TARGETPLATFORM"
+	return mounts, "--mount=type=cache,id=" + id + ",target=" + seedDir + ",sharing=locked \\\n    ", " --target-cache " + seedDir
 }
 
 // copyLines groups the inputs by destination directory: one COPY line per

@@ -34,6 +34,11 @@ type CookOptions struct {
 	// the skeleton's; without it cook refuses, so that running it in a real
 	// project never turns its sources into stubs.
 	Overwrite bool
+	// SeedDir, when set, is a target cache (a BuildKit cache mount): its
+	// compiled third-party units are copied into the target directory
+	// before cargo runs, and the target directory's, after a successful
+	// cook, become its new seed.
+	SeedDir string
 }
 
 // CookResult says what Cook did.
@@ -55,6 +60,11 @@ type CookResult struct {
 // for the features they turn on) and unlocked (its Cargo.lock stands in for
 // the workspace's); its manifest, lockfile and stubs are removed afterwards,
 // leaving the target directory for the whole recipe's cook.
+//
+// With opts.SeedDir, the target directory is seeded from that target cache
+// before cargo runs and becomes its new seed after the local units are
+// removed (see seedTarget and saveSeed): a broken cache is a cold build, a
+// failed save a warning.
 func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error) {
 	if err := WriteSkeleton(r, opts.Dir, opts.Overwrite); err != nil {
 		return nil, err
@@ -73,12 +83,14 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 		}
 		run.Env, args = cargo.AddRustflags(opts.Runner.Env, args, opts.Flags.Targets[0], wsDir, cargo.CrtStatic)
 	}
-	if err := run.Run(ctx, wsDir, args...); err != nil {
-		return nil, fmt.Errorf("building the dependencies: %w", err)
-	}
 	meta, err := opts.Runner.Metadata(ctx, filepath.Join(wsDir, "Cargo.toml"))
 	if err != nil {
 		return nil, fmt.Errorf("finding the target directory: %w", err)
+	}
+	seedTarget(ctx, opts, meta.TargetDirectory)
+	units, err := build(ctx, run, wsDir, args, opts.SeedDir != "")
+	if err != nil {
+		return nil, fmt.Errorf("building the dependencies: %w", err)
 	}
 	removed, err := Invalidate(meta.TargetDirectory, r.localNames())
 	if err != nil {
@@ -89,6 +101,7 @@ func Cook(ctx context.Context, r *Recipe, opts CookOptions) (*CookResult, error)
 			return nil, err
 		}
 	}
+	saveSeed(ctx, opts, meta.TargetDirectory, units)
 	return &CookResult{TargetDir: meta.TargetDirectory, Invalidated: removed}, nil
 }
 

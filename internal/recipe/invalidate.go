@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/berth-dev/berth/internal/targetseed"
 )
 
 // Invalidate removes, in every profile directory under targetDir (the host
@@ -22,7 +24,7 @@ func Invalidate(targetDir string, names []string) ([]string, error) {
 		set[strings.ReplaceAll(n, "-", "_")] = true
 	}
 	var removed []string
-	for _, dir := range profileDirs(targetDir) {
+	for _, dir := range targetseed.ProfileDirs(targetDir) {
 		out, err := invalidateProfile(dir, set)
 		if err != nil {
 			return nil, err
@@ -34,32 +36,6 @@ func Invalidate(targetDir string, names []string) ([]string, error) {
 	}
 	sort.Strings(removed)
 	return removed, nil
-}
-
-// profileDirs finds the directories holding a .fingerprint directory, one or
-// two levels below targetDir.
-func profileDirs(targetDir string) []string {
-	var out []string
-	level1, _ := os.ReadDir(targetDir)
-	for _, e := range level1 {
-		if !e.IsDir() {
-			continue
-		}
-		d := filepath.Join(targetDir, e.Name())
-		if exists(filepath.Join(d, ".fingerprint")) {
-			out = append(out, d)
-			continue
-		}
-		level2, _ := os.ReadDir(d)
-		for _, e2 := range level2 {
-			d2 := filepath.Join(d, e2.Name())
-			if e2.IsDir() && exists(filepath.Join(d2, ".fingerprint")) {
-				out = append(out, d2)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func invalidateProfile(dir string, names map[string]bool) ([]string, error) {

@@ -76,9 +76,17 @@ var compilingLine = regexp.MustCompile(`(?m)^\s*Compiling (\S+) v`)
 // compiled.
 func cookCounting(t *testing.T, env []string, r *Recipe, dir string) []string {
 	t.Helper()
+	third, _ := cookSeeded(t, env, r, dir, "")
+	return third
+}
+
+// cookSeeded is cookCounting with a target cache (none when ""), and
+// returns cook's log too.
+func cookSeeded(t *testing.T, env []string, r *Recipe, dir, seed string) ([]string, string) {
+	t.Helper()
 	var log bytes.Buffer
 	runner := &cargo.Runner{Env: env, Stderr: &log}
-	if _, err := Cook(context.Background(), r, CookOptions{Dir: dir, Flags: churnFlags, Runner: runner, Overwrite: true}); err != nil {
+	if _, err := Cook(context.Background(), r, CookOptions{Dir: dir, Flags: churnFlags, Runner: runner, Overwrite: true, SeedDir: seed}); err != nil {
 		t.Fatalf("cook: %v\n%s", err, log.String())
 	}
 	var third []string
@@ -88,7 +96,7 @@ func cookCounting(t *testing.T, env []string, r *Recipe, dir string) []string {
 		}
 	}
 	slices.Sort(third)
-	return third
+	return third, log.String()
 }
 
 // TestDependencyLayer: the churn workspace's dependencies cooked in two

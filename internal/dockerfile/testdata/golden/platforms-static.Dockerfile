@@ -50,13 +50,21 @@ COPY --from=planner /berth/deps.json /berth/deps.json
 # with exactly the flags of the build below. Their recipe holds no crate of
 # yours, so a version bump, a new path dependency between your crates or a
 # description edit leaves this layer cached.
-# The cache mounts keep cargo's downloads between builds (not the target
-# directory: these layers are that cache). Their paths are CARGO_HOME of the
-# official rust images: BuildKit's built-in frontend does not expand
-# variables in --mount, so change them if your RUST_IMAGE moves CARGO_HOME.
+# The cache mounts keep cargo's downloads between builds. Their paths are
+# CARGO_HOME of the official rust images, written out (--mount expands build
+# arguments, not the image's variables): change them if your RUST_IMAGE
+# moves CARGO_HOME.
+# This layer is the cache a CI cache export (--cache-to) carries; when a
+# third-party crate changes it runs again, from an empty target directory.
+# The target cache (one per binary, profile and platform; locked: one build
+# at a time) seeds it: cook copies in the third-party crates the last cook
+# compiled, so only the crates a change brings compile, then keeps this
+# cook's. It lives in the BuildKit that builds, not in the image or an
+# exported cache.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    cargo-berth cook --recipe-path /berth/deps.json --release --locked -p api --bin api --platform "$TARGETPLATFORM" --static
+    --mount=type=cache,id=berth-target-api-api-release-$TARGETPLATFORM,target=/berth/target-cache,sharing=locked \
+    cargo-berth cook --recipe-path /berth/deps.json --release --locked -p api --bin api --platform "$TARGETPLATFORM" --static --target-cache /berth/target-cache
 # Second layer: your crates' manifests and the path dependencies between
 # them (stubs, removed after), on top of the first.
 COPY --from=planner /berth/recipe.json /berth/recipe.json
