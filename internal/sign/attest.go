@@ -131,7 +131,13 @@ func (s *Signer) Attach(ctx context.Context, d name.Digest, statement []byte, pr
 	if err != nil {
 		return fmt.Errorf("signing %s (%s): %w", d.Name(), predicateType, err)
 	}
-	if err := ociremote.WriteAttestationNewBundleFormat(d, b, predicateType, ociremote.WithRemoteOptions(append(ro, remote.WithContext(ctx))...)); err != nil {
+	return PushBundle(ctx, d, b, predicateType, ro...)
+}
+
+// PushBundle pushes a Sigstore bundle about d (of a statement of
+// predicateType) to d's repository, as cosign v3 does.
+func PushBundle(ctx context.Context, d name.Digest, bundle []byte, predicateType string, ro ...remote.Option) error {
+	if err := ociremote.WriteAttestationNewBundleFormat(d, bundle, predicateType, ociremote.WithRemoteOptions(append(ro, remote.WithContext(ctx))...)); err != nil {
 		return fmt.Errorf("pushing the signature of %s (%s): %w", d.Name(), predicateType, err)
 	}
 	return nil
