@@ -1,0 +1,167 @@
+package verify
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/compression"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/berth-dev/berth/internal/image"
+	"github.com/berth-dev/berth/internal/provenance"
+	"github.com/berth-dev/berth/internal/publish"
+)
+
+// TestArchiveDigest: the image read back from a docker-archive berth wrote
+// has the digest of the image written (OCI with gzip or zstd layers,
+// Docker's types), and one changed byte in a layer gives another.
+func TestArchiveDigest(t *testing.T) {
+	docker, err := random.Image(512, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, img := range map[string]v1.Image{
+		"oci gzip": ociImage(t, compression.GZip, types.OCILayer),
+		"oci zstd": ociImage(t, compression.ZStd, types.OCILayerZStd),
+		"docker":   docker,
+	} {
+		t.Run(name, func(t *testing.T) {
+			want, err := img.Digest()
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := writeArchive(t, img)
+			s, err := load(context.Background(), "docker-archive:"+file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			about := &provenance.Parsed{Subjects: []provenance.Subject{{Digest: want.String()}}}
+			if ok, err := s.choose(about); !ok || err != nil || s.digest != want {
+				t.Fatalf("read back as %s (about %v, %v), want %s", s.digest, ok, err, want)
+			}
+			alter(t, file)
+			if s, err = load(context.Background(), "docker-archive:"+file); err != nil {
+				t.Fatal(err)
+			}
+			if ok, _ := s.choose(about); ok || s.digest == want {
+				t.Errorf("an altered archive reads as the image %s", s.digest)
+			}
+		})
+	}
+}
+
+func ociImage(t *testing.T, c compression.Compression, mt types.MediaType) v1.Image {
+	t.Helper()
+	l, err := random.Layer(1024, types.OCIUncompressedLayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err = tarball.LayerFromOpener(l.Uncompressed, tarball.WithCompression(c), tarball.WithMediaType(mt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
+	if img, err = mutate.AppendLayers(img, l); err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func writeArchive(t *testing.T, img v1.Image) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "app.tar")
+	tag, err := name.NewTag("app:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	art := &image.Artifact{Images: []image.Platformed{{Image: img}}}
+	if _, err := publish.Tarball(file).Publish(context.Background(), art, []name.Tag{tag}); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// alter replaces the archive's first layer blob with another layer's, as
+// one would who changes a file in the image and saves the archive again
+// without its config.
+func alter(t *testing.T, file string) {
+	t.Helper()
+	entries, _, err := archiveIndex(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := random.Layer(1024, types.OCILayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := other.Compressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	tr, tw := tar.NewReader(bytes.NewReader(in)), tar.NewWriter(&out)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(tr)
+		if h.Name == entries[0].Layers[0] {
+			data, h.Size = blob, int64(len(blob))
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write(data)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestArchiveNeedsProvenance: a docker-archive holds no provenance, and
+// --attest there needs --attest-out; both are said before any rebuild.
+func TestArchiveNeedsProvenance(t *testing.T) {
+	file := writeArchive(t, ociImage(t, compression.GZip, types.OCILayer))
+	_, err := Run(context.Background(), Options{Image: "docker-archive:" + file})
+	if err == nil || !strings.Contains(err.Error(), "--provenance FILE") {
+		t.Errorf("no provenance: %v", err)
+	}
+	s, err := load(context.Background(), "docker-archive:"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openAttester(context.Background(), Options{Attest: true, Key: "k"}, s); err == nil || !strings.Contains(err.Error(), "--attest-out") {
+		t.Errorf("--attest without --attest-out: %v", err)
+	}
+	if _, err := openAttester(context.Background(), Options{Key: "k"}, s); err == nil || !strings.Contains(err.Error(), "add --attest") {
+		t.Errorf("--key without --attest: %v", err)
+	}
+}
