@@ -1,0 +1,125 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/berth-dev/berth/internal/provenance"
+	"github.com/berth-dev/berth/internal/testenv"
+)
+
+// TestVerifyAttest builds hello-service from a git repository, pushed to
+// both kinds of registry, into an OCI layout and into a docker-archive
+// with --provenance-out, then verifies each by rebuilding:
+//   - `verify REF --attest --key` attaches a signed "reproduced"
+//     attestation that the stock cosign verifies with the public key (and
+//     not with another), on the referrers API and on the referrers tag;
+//   - `verify oci:DIR --attest --attest-out` adds it to the layout and
+//     writes the bundle;
+//   - `verify docker-archive:FILE --provenance` reproduces the archive;
+//   - an archive whose binary was changed exits 1 naming the archive and
+//     the binary, and is not attested;
+//   - --attest without a key or token, and on an archive without
+//     --attest-out, exit 2 before any rebuild.
+func TestVerifyAttest(t *testing.T) {
+	testenv.RequireCargo(t)
+	c := newCosign(t)
+	repo := t.TempDir()
+	if err := testenv.CopyTree(filepath.Join(testenv.RepoRoot(t), "examples", "hello-service"), repo); err != nil {
+		t.Fatal(err)
+	}
+	gitInit(t, repo)
+	hosts := []string{signRegistries[0].start(t), signRegistries[1].start(t)}
+	dir := t.TempDir()
+	lay, archive, stmt := filepath.Join(dir, "image"), filepath.Join(dir, "hello.tar"), filepath.Join(dir, "provenance.json")
+	args := []string{"build", "--manifest-path", filepath.Join(repo, "Cargo.toml"), "--json", "--push",
+		"--oci-layout", lay, "--tarball", archive, "--provenance-out", stmt}
+	for _, h := range hosts {
+		args = append(args, "-t", h+"/berth-e2e/hello:v1")
+	}
+	digest := parseReport(t, mustBerth(t, args...).stdout).Images[0].Digest
+	t.Setenv("COSIGN_PASSWORD", c.password)
+	for _, k := range []string{"SIGSTORE_ID_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+
+	t.Run("cannot attest", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"oci:" + lay, "--attest"},
+			{"docker-archive:" + archive, "--provenance", stmt, "--attest", "--key", c.key("good")},
+		} {
+			r := berth(t, append([]string{"verify", "--source", repo}, args...)...)
+			if r.code != 2 || !strings.Contains(r.stderr, "--attest") {
+				t.Errorf("verify %v: exit %d, want 2 naming --attest\nstderr:\n%s", args, r.code, r.stderr)
+			}
+		}
+	})
+	for i, h := range hosts {
+		t.Run("registry/"+signRegistries[i].name, func(t *testing.T) {
+			ref := h + "/berth-e2e/hello@" + digest
+			r := mustBerth(t, "verify", ref, "--source", repo, "--attest", "--key", c.key("good"))
+			if !strings.Contains(r.stdout, "reproduced") || !strings.Contains(r.stdout, "attested "+ref) {
+				t.Errorf("verify --attest printed:\n%s", r.stdout)
+			}
+			c.verify(t, ref, provenance.ReproducedType, "good", true)
+			c.verify(t, ref, provenance.ReproducedType, "other", false)
+		})
+	}
+	t.Run("layout", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "reproduced.json")
+		r := mustBerth(t, "verify", "oci:"+lay, "--source", repo, "--attest", "--key", c.key("good"), "--attest-out", out)
+		if !strings.Contains(r.stdout, "attested oci:"+lay) || !strings.Contains(r.stdout, "attested "+out) {
+			t.Errorf("verify --attest printed:\n%s", r.stdout)
+		}
+		pub, err := os.ReadFile(c.pub("good"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bundle, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, err := testenv.VerifyBundleWithKey(bundle, pub)
+		if err != nil || !strings.Contains(string(payload), provenance.ReproducedType) || !strings.Contains(string(payload), strings.TrimPrefix(digest, "sha256:")) {
+			t.Errorf("--attest-out does not verify as a reproduced statement about %s (%v):\n%s", digest, err, payload)
+		}
+		// The layout still verifies: the attestation is not taken for the image.
+		mustBerth(t, "verify", "oci:"+lay, "--source", repo)
+	})
+	t.Run("docker-archive", func(t *testing.T) {
+		r := mustBerth(t, "verify", "docker-archive:"+archive, "--provenance", stmt, "--source", repo)
+		if !strings.Contains(r.stdout, "reproduced docker-archive:"+archive+"@"+digest) {
+			t.Errorf("verify of the archive printed:\n%s", r.stdout)
+		}
+	})
+	t.Run("altered docker-archive", func(t *testing.T) { checkAlteredArchive(t, lay, stmt, repo, c.key("good")) })
+}
+
+// checkAlteredArchive saves the image with one byte of its binary changed
+// as a docker-archive: verify rebuilds, exits 1 naming the archive and the
+// binary, and attests nothing.
+func checkAlteredArchive(t *testing.T, lay, stmt, repo, key string) {
+	bad := tamperedImage(t, layoutImage(t, lay), "usr/local/bin/hello-service")
+	file := filepath.Join(t.TempDir(), "altered.tar")
+	tag, err := name.NewTag("hello:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tarball.WriteToFile(file, tag, bad); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "reproduced.json")
+	r := berth(t, "verify", "docker-archive:"+file, "--provenance", stmt, "--source", repo, "--attest", "--key", key, "--attest-out", out)
+	if r.code != 1 || !strings.Contains(r.stdout, file) || !strings.Contains(r.stdout, "/usr/local/bin/hello-service") {
+		t.Errorf("verify of an altered archive: exit %d, want 1 naming %s and the binary\nstdout:\n%s\nstderr:\n%s", r.code, file, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("an altered archive was attested (%s written)", out)
+	}
+}
