@@ -71,27 +71,7 @@ func TestVerifyAttest(t *testing.T) {
 			c.verify(t, ref, provenance.ReproducedType, "other", false)
 		})
 	}
-	t.Run("layout", func(t *testing.T) {
-		out := filepath.Join(t.TempDir(), "reproduced.json")
-		r := mustBerth(t, "verify", "oci:"+lay, "--source", repo, "--attest", "--key", c.key("good"), "--attest-out", out)
-		if !strings.Contains(r.stdout, "attested oci:"+lay) || !strings.Contains(r.stdout, "attested "+out) {
-			t.Errorf("verify --attest printed:\n%s", r.stdout)
-		}
-		pub, err := os.ReadFile(c.pub("good"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		bundle, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		payload, err := testenv.VerifyBundleWithKey(bundle, pub)
-		if err != nil || !strings.Contains(string(payload), provenance.ReproducedType) || !strings.Contains(string(payload), strings.TrimPrefix(digest, "sha256:")) {
-			t.Errorf("--attest-out does not verify as a reproduced statement about %s (%v):\n%s", digest, err, payload)
-		}
-		// The layout still verifies: the attestation is not taken for the image.
-		mustBerth(t, "verify", "oci:"+lay, "--source", repo)
-	})
+	t.Run("layout", func(t *testing.T) { checkLayoutAttested(t, c, lay, repo, digest) })
 	t.Run("docker-archive", func(t *testing.T) {
 		r := mustBerth(t, "verify", "docker-archive:"+archive, "--provenance", stmt, "--source", repo)
 		if !strings.Contains(r.stdout, "reproduced docker-archive:"+archive+"@"+digest) {
@@ -122,4 +102,29 @@ func checkAlteredArchive(t *testing.T, lay, stmt, repo, key string) {
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("an altered archive was attested (%s written)", out)
 	}
+}
+
+// checkLayoutAttested: `verify oci:DIR --attest --attest-out` adds the
+// attestation to the layout and writes a bundle that verifies as a
+// reproduced statement about the image; the layout still verifies.
+func checkLayoutAttested(t *testing.T, c *cosignRun, lay, repo, digest string) {
+	out := filepath.Join(t.TempDir(), "reproduced.json")
+	r := mustBerth(t, "verify", "oci:"+lay, "--source", repo, "--attest", "--key", c.key("good"), "--attest-out", out)
+	if !strings.Contains(r.stdout, "attested oci:"+lay) || !strings.Contains(r.stdout, "attested "+out) {
+		t.Errorf("verify --attest printed:\n%s", r.stdout)
+	}
+	pub, err := os.ReadFile(c.pub("good"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := testenv.VerifyBundleWithKey(bundle, pub)
+	if err != nil || !strings.Contains(string(payload), provenance.ReproducedType) || !strings.Contains(string(payload), strings.TrimPrefix(digest, "sha256:")) {
+		t.Errorf("--attest-out does not verify as a reproduced statement about %s (%v):\n%s", digest, err, payload)
+	}
+	// The layout still verifies: the attestation is not taken for the image.
+	mustBerth(t, "verify", "oci:"+lay, "--source", repo)
 }

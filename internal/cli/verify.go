@@ -49,6 +49,11 @@ image's provenance, a dirty source recorded, a commit the repository lacks,
 			return runVerify(cmd.Context(), s, o)
 		},
 	}
+	addVerifyFlags(cmd, &o)
+	return cmd
+}
+
+func addVerifyFlags(cmd *cobra.Command, o *verify.Options) {
 	f := cmd.Flags()
 	f.StringVar(&o.Source, "source", "", "the git repository holding the recorded commit (default: the current directory's)")
 	f.StringVar(&o.Provenance, "provenance", "", "read the provenance statement from this file instead of the image's attachments")
@@ -56,7 +61,6 @@ image's provenance, a dirty source recorded, a commit the repository lacks,
 	f.BoolVar(&o.Attest, "attest", false, "on a match, sign a \"reproduced\" attestation and attach it where the image was read")
 	f.StringVar(&o.AttestOut, "attest-out", "", "with --attest, also write the signed attestation (a Sigstore bundle) to this file")
 	f.StringVar(&o.Key, "key", "", "with --attest, the cosign private key that signs (password in COSIGN_PASSWORD; default: keyless with an OIDC token)")
-	return cmd
 }
 
 // errDiffers is a rebuild that gave another digest: exit 1.

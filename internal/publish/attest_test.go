@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 
@@ -90,6 +91,26 @@ func TestAttestLayout(t *testing.T) {
 	if len(where) != 2 || where[0] != "oci:"+dir || where[1] != out {
 		t.Errorf("attached to %q", where)
 	}
+	inLayout := layoutBundle(t, dir, desc.Digest)
+	file, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"layout": inLayout, "--attest-out": file} {
+		payload, err := testenv.VerifyBundleWithKey(b, pub)
+		if err != nil || !json.Valid(payload) || !strings.Contains(string(payload), desc.Digest.Hex) {
+			t.Errorf("%s: bundle does not verify with the key (%v): %s", name, err, payload)
+		}
+		if _, err := testenv.VerifyBundleWithKey(b, otherPub); err == nil {
+			t.Errorf("%s: bundle verifies with another key", name)
+		}
+	}
+}
+
+// layoutBundle checks that the layout lists the image as it was, then one
+// Sigstore bundle artifact about subject, and returns the bundle.
+func layoutBundle(t *testing.T, dir string, subject v1.Hash) []byte {
+	t.Helper()
 	idx, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +130,7 @@ func TestAttestLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Subject == nil || m.Subject.Digest != desc.Digest || !strings.HasPrefix(m.ArtifactType, "application/vnd.dev.sigstore.bundle") {
+	if m.Subject == nil || m.Subject.Digest != subject || !strings.HasPrefix(m.ArtifactType, "application/vnd.dev.sigstore.bundle") {
 		t.Fatalf("artifact manifest %+v: want a Sigstore bundle about the image", m)
 	}
 	l, err := art.LayerByDigest(m.Layers[0].Digest)
@@ -120,22 +141,10 @@ func TestAttestLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inLayout, err := io.ReadAll(rc)
+	data, err := io.ReadAll(rc)
 	rc.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, b := range map[string][]byte{"layout": inLayout, "--attest-out": file} {
-		payload, err := testenv.VerifyBundleWithKey(b, pub)
-		if err != nil || !json.Valid(payload) || !strings.Contains(string(payload), desc.Digest.Hex) {
-			t.Errorf("%s: bundle does not verify with the key (%v): %s", name, err, payload)
-		}
-		if _, err := testenv.VerifyBundleWithKey(b, otherPub); err == nil {
-			t.Errorf("%s: bundle verifies with another key", name)
-		}
-	}
+	return data
 }
