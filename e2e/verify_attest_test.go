@@ -102,6 +102,7 @@ func checkAlteredArchive(t *testing.T, lay, stmt, repo, key string) {
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("an altered archive was attested (%s written)", out)
 	}
+	t.Logf("verify of an altered archive:\n%s", r.stdout)
 }
 
 // checkLayoutAttested: `verify oci:DIR --attest --attest-out` adds the

@@ -124,7 +124,11 @@ func loadRemote(ctx context.Context, ref string) (*subject, error) {
 	if s.images, err = platformImages(desc.MediaType.IsIndex(), desc.ImageIndex, desc.Image); err != nil {
 		return nil, err
 	}
-	refs, err := remote.Referrers(r.Context().Digest(desc.Digest.String()), append(opts, remote.WithFilter("artifactType", provenance.MediaType))...)
+	// Not filtered by artifact type: go-containerregistry's registry lists
+	// an artifact under its config's media type (the empty config), so the
+	// filter would hide the provenance there; statementAbout reads the
+	// artifact's own type.
+	refs, err := remote.Referrers(r.Context().Digest(desc.Digest.String()), opts...)
 	if err != nil {
 		return nil, cannot("listing the artifacts about %s: %v", ref, err)
 	}
@@ -133,6 +137,9 @@ func loadRemote(ctx context.Context, ref string) (*subject, error) {
 		return nil, err
 	}
 	for _, d := range refm.Manifests {
+		if d.ArtifactType != provenance.MediaType && d.ArtifactType != emptyConfig {
+			continue // an SBOM, a signature: not fetched
+		}
 		art, err := remote.Image(r.Context().Digest(d.Digest.String()), opts...)
 		if err != nil {
 			return nil, cannot("reading the artifact %s: %v", d.Digest, err)
@@ -183,11 +190,14 @@ func platformImages(isIndex bool, index func() (v1.ImageIndex, error), img func(
 	return out, nil
 }
 
-// statementAbout is the document of an artifact manifest whose subject is
-// digest.
+// emptyConfig is the config media type of OCI 1.1 artifacts.
+const emptyConfig = "application/vnd.oci.empty.v1+json"
+
+// statementAbout is the in-toto statement of an artifact manifest whose
+// subject is digest.
 func statementAbout(art v1.Image, digest v1.Hash) ([]byte, bool) {
 	m, err := art.Manifest()
-	if err != nil || m.Subject == nil || m.Subject.Digest != digest || len(m.Layers) != 1 {
+	if err != nil || m.Subject == nil || m.Subject.Digest != digest || len(m.Layers) != 1 || m.Layers[0].MediaType != provenance.MediaType {
 		return nil, false
 	}
 	l, err := art.LayerByDigest(m.Layers[0].Digest)
