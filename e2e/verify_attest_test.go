@@ -25,7 +25,8 @@ import (
 //   - an archive whose binary was changed exits 1 naming the archive and
 //     the binary, and is not attested;
 //   - --attest without a key or token, and on an archive without
-//     --attest-out, exit 2 before any rebuild.
+//     --attest-out, exit 2 before any rebuild; a wrong COSIGN_PASSWORD
+//     exits 2 and stops the rebuild.
 func TestVerifyAttest(t *testing.T) {
 	testenv.RequireCargo(t)
 	c := newCosign(t)
@@ -58,6 +59,12 @@ func TestVerifyAttest(t *testing.T) {
 			if r.code != 2 || !strings.Contains(r.stderr, "--attest") {
 				t.Errorf("verify %v: exit %d, want 2 naming --attest\nstderr:\n%s", args, r.code, r.stderr)
 			}
+		}
+		// A wrong password stops the rebuild (the key is decrypted beside it).
+		t.Setenv("COSIGN_PASSWORD", "wrong")
+		r := berth(t, "verify", "oci:"+lay, "--source", repo, "--attest", "--key", c.key("good"))
+		if r.code != 2 || !strings.Contains(r.stderr, "COSIGN_PASSWORD") {
+			t.Errorf("verify --attest with a wrong password: exit %d, want 2 naming COSIGN_PASSWORD\nstderr:\n%s", r.code, r.stderr)
 		}
 	})
 	for i, h := range hosts {

@@ -71,6 +71,10 @@ func OpenAttestation(ctx context.Context, to AttestTo, opts ...Option) (*Atteste
 	return a, nil
 }
 
+// Ready waits for the signing key (decrypted beside the rebuild) and says
+// whether it could be loaded (a wrong COSIGN_PASSWORD).
+func (a *Attester) Ready(ctx context.Context) error { return a.signer.Ready(ctx) }
+
 // Attach signs statement (an in-toto statement of predicateType about
 // subject) once and writes the bundle everywhere a.to names; it returns
 // where, in the words berth prints.

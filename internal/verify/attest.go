@@ -29,6 +29,22 @@ func openAttester(ctx context.Context, o Options, s *subject) (*publish.Attester
 	return a, nil
 }
 
+// stopOnKeyError is ctx, cancelled with the key's error (exit 2) as its
+// cause when the signing key, decrypted beside the rebuild, cannot be
+// loaded: a wrong COSIGN_PASSWORD stops the rebuild instead of being found
+// after it.
+func stopOnKeyError(ctx context.Context, a *publish.Attester) (context.Context, context.CancelCauseFunc) {
+	ctx, stop := context.WithCancelCause(ctx)
+	if a != nil {
+		go func() {
+			if err := a.Ready(ctx); err != nil && ctx.Err() == nil {
+				stop(cannot("%v", err))
+			}
+		}()
+	}
+	return ctx, stop
+}
+
 // attest signs and attaches the "reproduced" statement about the image.
 func attest(ctx context.Context, a *publish.Attester, o Options, s *subject, prov *provenance.Parsed, res *Result) ([]string, error) {
 	st, err := provenance.Reproduced(provenance.Reproduction{

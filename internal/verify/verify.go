@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -54,7 +55,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx, stop := stopOnKeyError(ctx, attester)
+	defer stop(nil)
 	res, err := rebuild(ctx, o, s, prov)
+	if cause := context.Cause(ctx); err != nil && errors.As(cause, new(*pipeline.InputError)) {
+		return nil, cause
+	}
 	if err != nil || !res.Reproduced {
 		if err == nil && !about {
 			res.Why = append([]string{fmt.Sprintf("docker-archive %s: its image is %s, which the provenance (about %v) does not describe: the archive was changed after the build", s.archive, s.digest, prov.Subjects)}, res.Why...)
