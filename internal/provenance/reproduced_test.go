@@ -2,8 +2,6 @@ package provenance
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -24,19 +22,7 @@ func TestReproducedGolden(t *testing.T) {
 	if again, _ := Reproduced(r); !bytes.Equal(got, again) {
 		t.Fatal("two statements of one reproduction differ")
 	}
-	golden := filepath.Join("testdata", "reproduced.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("statement differs from %s (go test -update to accept):\n%s", golden, got)
-	}
+	checkGolden(t, "reproduced.golden.json", got)
 }
 
 func TestReproducedRefuses(t *testing.T) {

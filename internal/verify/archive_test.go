@@ -22,6 +22,7 @@ import (
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/provenance"
 	"github.com/berth-dev/berth/internal/publish"
+	"github.com/berth-dev/berth/internal/testenv"
 )
 
 // TestArchiveDigest: the image read back from a docker-archive berth wrote
@@ -119,29 +120,16 @@ func alter(t *testing.T, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	tr, tw := tar.NewReader(bytes.NewReader(in)), tar.NewWriter(&out)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(tr)
+	out, err := testenv.EditTar(bytes.NewReader(in), func(h *tar.Header, data []byte) []byte {
 		if h.Name == entries[0].Layers[0] {
-			data, h.Size = blob, int64(len(blob))
+			return blob
 		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		_, _ = tw.Write(data)
-	}
-	if err := tw.Close(); err != nil {
+		return data
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(file, out.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(file, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
