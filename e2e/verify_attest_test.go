@@ -21,7 +21,8 @@ import (
 //     not with another), on the referrers API and on the referrers tag;
 //   - `verify oci:DIR --attest --attest-out` adds it to the layout and
 //     writes the bundle;
-//   - `verify docker-archive:FILE --provenance` reproduces the archive;
+//   - `verify docker-archive:FILE --provenance --attest --attest-out`
+//     reproduces the archive and writes the bundle;
 //   - an archive whose binary was changed exits 1 naming the archive and
 //     the binary, and is not attested;
 //   - --attest without a key or token, and on an archive without
@@ -50,23 +51,7 @@ func TestVerifyAttest(t *testing.T) {
 		os.Unsetenv(k)
 	}
 
-	t.Run("cannot attest", func(t *testing.T) {
-		for _, args := range [][]string{
-			{"oci:" + lay, "--attest"},
-			{"docker-archive:" + archive, "--provenance", stmt, "--attest", "--key", c.key("good")},
-		} {
-			r := berth(t, append([]string{"verify", "--source", repo}, args...)...)
-			if r.code != 2 || !strings.Contains(r.stderr, "--attest") {
-				t.Errorf("verify %v: exit %d, want 2 naming --attest\nstderr:\n%s", args, r.code, r.stderr)
-			}
-		}
-		// A wrong password stops the rebuild (the key is decrypted beside it).
-		t.Setenv("COSIGN_PASSWORD", "wrong")
-		r := berth(t, "verify", "oci:"+lay, "--source", repo, "--attest", "--key", c.key("good"))
-		if r.code != 2 || !strings.Contains(r.stderr, "COSIGN_PASSWORD") {
-			t.Errorf("verify --attest with a wrong password: exit %d, want 2 naming COSIGN_PASSWORD\nstderr:\n%s", r.code, r.stderr)
-		}
-	})
+	t.Run("cannot attest", func(t *testing.T) { checkCannotAttest(t, c, lay, archive, stmt, repo) })
 	for i, h := range hosts {
 		t.Run("registry/"+signRegistries[i].name, func(t *testing.T) {
 			ref := h + "/berth-e2e/hello@" + digest
@@ -80,10 +65,12 @@ func TestVerifyAttest(t *testing.T) {
 	}
 	t.Run("layout", func(t *testing.T) { checkLayoutAttested(t, c, lay, repo, digest) })
 	t.Run("docker-archive", func(t *testing.T) {
-		r := mustBerth(t, "verify", "docker-archive:"+archive, "--provenance", stmt, "--source", repo)
-		if !strings.Contains(r.stdout, "reproduced docker-archive:"+archive+"@"+digest) {
+		out := filepath.Join(t.TempDir(), "reproduced.json")
+		r := mustBerth(t, "verify", "docker-archive:"+archive, "--provenance", stmt, "--source", repo, "--attest", "--key", c.key("good"), "--attest-out", out)
+		if !strings.Contains(r.stdout, "reproduced docker-archive:"+archive+"@"+digest) || !strings.Contains(r.stdout, "attested "+out) {
 			t.Errorf("verify of the archive printed:\n%s", r.stdout)
 		}
+		checkReproducedBundle(t, c, out, digest)
 	})
 	t.Run("altered docker-archive", func(t *testing.T) { checkAlteredArchive(t, lay, stmt, repo, c.key("good")) })
 }
@@ -121,18 +108,49 @@ func checkLayoutAttested(t *testing.T, c *cosignRun, lay, repo, digest string) {
 	if !strings.Contains(r.stdout, "attested oci:"+lay) || !strings.Contains(r.stdout, "attested "+out) {
 		t.Errorf("verify --attest printed:\n%s", r.stdout)
 	}
-	pub, err := os.ReadFile(c.pub("good"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	payload, err := testenv.VerifyBundleWithKey(bundle, pub)
-	if err != nil || !strings.Contains(string(payload), provenance.ReproducedType) || !strings.Contains(string(payload), strings.TrimPrefix(digest, "sha256:")) {
-		t.Errorf("--attest-out does not verify as a reproduced statement about %s (%v):\n%s", digest, err, payload)
-	}
+	checkReproducedBundle(t, c, out, digest)
 	// The layout still verifies: the attestation is not taken for the image.
 	mustBerth(t, "verify", "oci:"+lay, "--source", repo)
+}
+
+// checkReproducedBundle: the bundle at file verifies with the good public
+// key, and not with the other, as a reproduced statement about digest.
+func checkReproducedBundle(t *testing.T, c *cosignRun, file, digest string) {
+	t.Helper()
+	bundle, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, which := range []string{"good", "other"} {
+		pub, err := os.ReadFile(c.pub(which))
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, err := testenv.VerifyBundleWithKey(bundle, pub)
+		ok := err == nil && strings.Contains(string(payload), provenance.ReproducedType) && strings.Contains(string(payload), strings.TrimPrefix(digest, "sha256:"))
+		if ok != (which == "good") {
+			t.Errorf("%s with the %s key: verifies as a reproduced statement about %s: %v (%v)\n%s", file, which, digest, ok, err, payload)
+		}
+	}
+}
+
+// checkCannotAttest: --attest without a key or token, and on a
+// docker-archive without --attest-out, exit 2 before the rebuild; a wrong
+// COSIGN_PASSWORD exits 2 and stops the rebuild.
+func checkCannotAttest(t *testing.T, c *cosignRun, lay, archive, stmt, repo string) {
+	for _, args := range [][]string{
+		{"oci:" + lay, "--attest"},
+		{"docker-archive:" + archive, "--provenance", stmt, "--attest", "--key", c.key("good")},
+	} {
+		r := berth(t, append([]string{"verify", "--source", repo}, args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, "--attest") {
+			t.Errorf("verify %v: exit %d, want 2 naming --attest\nstderr:\n%s", args, r.code, r.stderr)
+		}
+	}
+	// A wrong password stops the rebuild (the key is decrypted beside it).
+	t.Setenv("COSIGN_PASSWORD", "wrong")
+	r := berth(t, "verify", "oci:"+lay, "--source", repo, "--attest", "--key", c.key("good"))
+	if r.code != 2 || !strings.Contains(r.stderr, "COSIGN_PASSWORD") {
+		t.Errorf("verify --attest with a wrong password: exit %d, want 2 naming COSIGN_PASSWORD\nstderr:\n%s", r.code, r.stderr)
+	}
 }
