@@ -144,6 +144,7 @@ func (b *bench) interleaved(n int, prep func(run string) error, with, without []
 			if err != nil {
 				return 0, 0, err
 			}
+			fmt.Fprintf(os.Stderr, "bench/build: run %d %s: %d ms\n", i, c.name, d.Milliseconds())
 			*c.times = append(*c.times, d)
 		}
 	}
