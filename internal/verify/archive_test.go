@@ -153,3 +153,19 @@ func TestArchiveNeedsProvenance(t *testing.T) {
 		t.Errorf("--key without --attest: %v", err)
 	}
 }
+
+// TestAlteredArchive: the reason given for an archive its provenance does
+// not describe depends on what the rebuild gave.
+func TestAlteredArchive(t *testing.T) {
+	subj := "sha256:" + strings.Repeat("a", 64)
+	prov := &provenance.Parsed{Subjects: []provenance.Subject{{Digest: subj}}}
+	s := &subject{archive: "app.tar"}
+	for _, tc := range []struct{ rebuilt, want string }{
+		{subj, "the archive was changed after the build"},
+		{"sha256:" + strings.Repeat("b", 64), "the provenance may be another image's"},
+	} {
+		if got := alteredArchive(s, prov, &Result{Rebuilt: tc.rebuilt}); !strings.Contains(got, "app.tar") || !strings.Contains(got, tc.want) {
+			t.Errorf("rebuilt %s: %q, want it to name app.tar and say %q", tc.rebuilt, got, tc.want)
+		}
+	}
+}

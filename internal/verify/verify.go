@@ -63,7 +63,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if err != nil || !res.Reproduced {
 		if err == nil && !about {
-			res.Why = append([]string{fmt.Sprintf("docker-archive %s: its image is %s, which the provenance (about %v) does not describe: the archive was changed after the build", s.archive, s.digest, prov.Subjects)}, res.Why...)
+			res.Why = append([]string{alteredArchive(s, prov, res)}, res.Why...)
 		}
 		return res, err
 	}
@@ -71,6 +71,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Attested, err = attest(ctx, attester, o, s, prov, res)
 	}
 	return res, err
+}
+
+// alteredArchive says why a docker-archive's image is not the one its
+// provenance describes, now that the rebuild tells which it is.
+func alteredArchive(s *subject, prov *provenance.Parsed, res *Result) string {
+	head := fmt.Sprintf("docker-archive %s: its image is %s, which the provenance (about %v) does not describe", s.archive, s.digest, prov.Subjects)
+	if prov.About(res.Rebuilt) {
+		return head + "; the rebuild is the provenance's subject: the archive was changed after the build"
+	}
+	return head + ", and the rebuild is neither: the provenance may be another image's"
 }
 
 // read loads the image and its provenance, and checks that the one is
