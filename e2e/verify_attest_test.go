@@ -23,6 +23,8 @@ import (
 //     writes the bundle;
 //   - `verify docker-archive:FILE --provenance --attest --attest-out`
 //     reproduces the archive and writes the bundle;
+//   - the archive loaded into Docker and saved by `docker save` (layers
+//     stored uncompressed) is reproduced by its config and layer contents;
 //   - an archive whose binary was changed exits 1 naming the archive and
 //     the binary, and is not attested;
 //   - --attest without a key or token, and on an archive without
@@ -71,6 +73,9 @@ func TestVerifyAttest(t *testing.T) {
 			t.Errorf("verify of the archive printed:\n%s", r.stdout)
 		}
 		checkReproducedBundle(t, c, out, digest)
+	})
+	t.Run("docker save", func(t *testing.T) {
+		checkDockerSaved(t, archive, stmt, repo, digest, hosts[0]+"/berth-e2e/hello:v1", hosts[1]+"/berth-e2e/hello:v1")
 	})
 	t.Run("altered docker-archive", func(t *testing.T) { checkAlteredArchive(t, lay, stmt, repo, c.key("good")) })
 }
@@ -152,5 +157,20 @@ func checkCannotAttest(t *testing.T, c *cosignRun, lay, archive, stmt, repo stri
 	r := berth(t, "verify", "oci:"+lay, "--source", repo, "--attest", "--key", c.key("good"))
 	if r.code != 2 || !strings.Contains(r.stderr, "COSIGN_PASSWORD") {
 		t.Errorf("verify --attest with a wrong password: exit %d, want 2 naming COSIGN_PASSWORD\nstderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// checkDockerSaved loads the archive into Docker and saves it again: the
+// layers are stored uncompressed, so the manifest is not the image's, but
+// the config and the layers' contents are, and verify says so.
+func checkDockerSaved(t *testing.T, archive, stmt, repo, digest string, tags ...string) {
+	testenv.RequireDocker(t)
+	t.Cleanup(func() { docker(t, append([]string{"rmi", "-f"}, tags...)...) })
+	docker(t, "load", "-i", archive)
+	saved := filepath.Join(t.TempDir(), "saved.tar")
+	docker(t, "save", "-o", saved, tags[0])
+	r := mustBerth(t, "verify", "docker-archive:"+saved, "--provenance", stmt, "--source", repo)
+	if !strings.Contains(r.stdout, "reproduced docker-archive:"+saved+"@"+digest) || !strings.Contains(r.stderr, "layer contents") {
+		t.Errorf("verify of a docker save archive:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 }

@@ -76,6 +76,9 @@ func runVerify(ctx context.Context, s *streams, o verify.Options) error {
 	}
 	if res.Reproduced {
 		fmt.Fprintf(s.Out, "reproduced %s@%s\n", o.Image, res.Digest)
+		if res.Note != "" {
+			fmt.Fprintf(s.Err, "note: %s\n", res.Note)
+		}
 		for _, w := range res.Attested {
 			fmt.Fprintf(s.Out, "attested %s\n", w)
 		}

@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/berth-dev/berth/internal/image"
 )
 
 // A docker-archive (`docker save` format, as --tarball writes it) holds
@@ -196,4 +198,38 @@ func (a *archiveImg) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 		return l, nil
 	}
 	return nil, fmt.Errorf("the archive's image has no layer %s", h)
+}
+
+// sameContent reports whether a docker-archive's image holds exactly the
+// content of one of the rebuilt images: the same config (by digest; it
+// lists each layer's diff ID) and layers whose uncompressed bytes have
+// those diff IDs (computed from the archive's bytes, not read from its
+// config). Only the compression may differ, which a docker-archive written
+// by `docker save` does not keep. It returns that image's digest.
+func sameContent(archived v1.Image, art *image.Artifact) (v1.Hash, bool, error) {
+	cfg, err := archived.ConfigName()
+	if err != nil {
+		return v1.Hash{}, false, err
+	}
+	for _, img := range art.Images {
+		if c, err := img.Image.ConfigName(); err != nil || c != cfg {
+			continue
+		}
+		cf, err := img.Image.ConfigFile()
+		if err != nil {
+			return v1.Hash{}, false, err
+		}
+		layers, err := archived.Layers()
+		if err != nil || len(layers) != len(cf.RootFS.DiffIDs) {
+			return v1.Hash{}, false, err
+		}
+		for i, l := range layers {
+			if d, err := l.DiffID(); err != nil || d != cf.RootFS.DiffIDs[i] {
+				return v1.Hash{}, false, err
+			}
+		}
+		d, err := img.Image.Digest()
+		return d, err == nil, err
+	}
+	return v1.Hash{}, false, nil
 }

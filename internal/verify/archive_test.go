@@ -3,6 +3,7 @@ package verify
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"os"
@@ -63,13 +64,13 @@ func TestArchiveDigest(t *testing.T) {
 	}
 }
 
-func ociImage(t *testing.T, c compression.Compression, mt types.MediaType) v1.Image {
+func ociImage(t *testing.T, c compression.Compression, mt types.MediaType, opts ...tarball.LayerOption) v1.Image {
 	t.Helper()
 	l, err := random.Layer(1024, types.OCIUncompressedLayer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err = tarball.LayerFromOpener(l.Uncompressed, tarball.WithCompression(c), tarball.WithMediaType(mt))
+	l, err = tarball.LayerFromOpener(l.Uncompressed, append(opts, tarball.WithCompression(c), tarball.WithMediaType(mt))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +167,64 @@ func TestAlteredArchive(t *testing.T) {
 	} {
 		if got := alteredArchive(s, prov, &Result{Rebuilt: tc.rebuilt}); !strings.Contains(got, "app.tar") || !strings.Contains(got, tc.want) {
 			t.Errorf("rebuilt %s: %q, want it to name app.tar and say %q", tc.rebuilt, got, tc.want)
+		}
+	}
+}
+
+// TestSameContent: an archive whose layers are stored uncompressed (as
+// `docker save` stores them) has another manifest digest, but the same
+// config and layer contents as the image, which sameContent finds; a
+// layer blob changed without its config is not the same content.
+func TestSameContent(t *testing.T) {
+	// Not go-containerregistry's default gzip level, which it would use
+	// again on the uncompressed layers and so give the same bytes (berth's
+	// pgzip does not).
+	img := ociImage(t, compression.GZip, types.OCILayer, tarball.WithCompressionLevel(gzip.BestCompression))
+	want, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := writeArchive(t, img)
+	in, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := testenv.EditTar(bytes.NewReader(in), func(h *tar.Header, data []byte) []byte {
+		if !strings.HasSuffix(h.Name, ".tar.gz") {
+			return data
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	art := &image.Artifact{Images: []image.Platformed{{Image: img}}}
+	for _, altered := range []bool{false, true} {
+		if altered {
+			alter(t, file)
+		}
+		s, err := load(context.Background(), "docker-archive:"+file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		about := &provenance.Parsed{Subjects: []provenance.Subject{{Digest: want.String()}}}
+		if ok, _ := s.choose(about); ok {
+			t.Fatalf("altered %v: an archive of uncompressed layers has the image's manifest digest", altered)
+		}
+		d, same, err := sameContent(s.images[""], art)
+		if err != nil || same == altered || (same && d != want) {
+			t.Errorf("altered %v: sameContent = %s, %v, %v", altered, d, same, err)
 		}
 	}
 }
