@@ -20,8 +20,9 @@ func newVerifyCmd(s *streams) *cobra.Command {
 		Short: "Prove an image by rebuilding it from its provenance and comparing digests",
 		Long: `Prove an image by rebuilding it from its provenance and comparing digests.
 
-IMAGE is oci:DIR (an OCI layout), docker-archive:FILE (as --tarball writes
-it; give its provenance with --provenance) or a registry reference. verify
+IMAGE is oci:DIR (an OCI layout), docker-archive:FILE (as --tarball or
+docker save writes it; give its provenance with --provenance) or a registry
+reference. verify
 reads the image's SLSA provenance, checks that it is about the image, checks
 out the recorded commit from --source into a temporary directory, builds it
 again with the recorded settings, and compares digests.
