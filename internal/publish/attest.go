@@ -3,7 +3,6 @@ package publish
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -166,19 +165,7 @@ func (d described) Size() (int64, error)                { return d.d.Size, nil }
 
 // checkBundleOut refuses to replace anything at path but a Sigstore bundle.
 func checkBundleOut(path string) error {
-	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
-		return fmt.Errorf("--attest-out %s: its directory %s does not exist; create it, or give a path in an existing directory", path, filepath.Dir(path))
-	}
-	err := atomicfile.Replaceable(path, isBundle)
-	switch {
-	case errors.Is(err, atomicfile.ErrNotRegular):
-		return fmt.Errorf("--attest-out %s exists and is not a regular file (a symbolic link or a directory); give a new path", path)
-	case errors.Is(err, atomicfile.ErrForeign):
-		return fmt.Errorf("--attest-out %s exists and is not a Sigstore bundle; berth replaces only an earlier one there: give another path, or remove the file if it is yours to lose", path)
-	case err != nil:
-		return fmt.Errorf("checking --attest-out %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.CheckOutput("--attest-out", path, "a Sigstore bundle", isBundle)
 }
 
 // isBundle recognises a Sigstore bundle (JSON) by its media type.
