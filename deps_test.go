@@ -25,7 +25,7 @@ var allowedImports = map[string][]string{
 	"internal/deploy":        {"internal/pipeline", "internal/publish", "internal/image", "internal/yamlref", "internal/kubectl", "internal/atomicfile", "internal/testenv"},
 	"internal/yamlref":       {},
 	"internal/kubectl":       {"internal/testenv"},
-	"internal/verify":        {"internal/pipeline", "internal/provenance", "internal/image", "internal/config"},
+	"internal/verify":        {"internal/pipeline", "internal/publish", "internal/provenance", "internal/image", "internal/config", "internal/testenv"},
 	"internal/provenance":    {},
 	"internal/pipeline":      {"internal/config", "internal/recipe", "internal/cargo", "internal/workspace", "internal/cargoconfig", "internal/elf", "internal/fileset", "internal/image", "internal/rootfs", "internal/audit", "internal/sbom", "internal/pkgdb", "internal/timing", "internal/atomicfile", "internal/stamp", "internal/unpack", "internal/cachedir", "internal/provenance", "internal/extras", "internal/chroot", "internal/debuginfo", "internal/zigcc", "internal/testenv"},
 	"internal/publish":       {"internal/image", "internal/sign", "internal/filehash", "internal/ctxio", "internal/atomicfile", "internal/timing", "internal/progress", "internal/testenv"},

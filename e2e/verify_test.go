@@ -139,27 +139,16 @@ func tamperedImage(t *testing.T, img v1.Image, file string) v1.Image {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	var buf bytes.Buffer
-	tw, tr := tar.NewWriter(&buf), tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(tr)
+	edited, err := testenv.EditTar(rc, func(h *tar.Header, data []byte) []byte {
 		if h.Name == file && len(data) > 0 {
 			data[len(data)-1] ^= 1
 		}
-		if tw.WriteHeader(h) != nil {
-			t.Fatal("writing the tar")
-		}
-		_, _ = tw.Write(data)
+		return data
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	_ = tw.Close()
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf.Bytes())), nil })
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(edited)), nil })
 	if err != nil {
 		t.Fatal(err)
 	}

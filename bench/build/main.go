@@ -9,7 +9,8 @@
 //   - no-op rebuild time against cargo's own no-op (goal ≤ +0.1 s);
 //   - what the supply-chain data (SBOM and .dep-v0 section) adds to a
 //     build, against `--sbom none --no-audit-section` (goal ≤ +50 ms);
-//   - what `--sign --key` adds to a pushed no-op build (goal ≤ +50 ms).
+//   - what `--sign --key` adds to a pushed no-op build and to a pushed
+//     rebuild after a one-line edit (goal ≤ +50 ms).
 //
 // Run it with `go run ./bench/build` from the repository root (make bench).
 // It needs cargo and Debian's packaged crates (scripts/ci-setup.sh).
@@ -28,7 +29,7 @@ import (
 
 func main() {
 	runs := flag.Int("runs", 3, "timed runs per measurement (the median is reported)")
-	only := flag.String("only", "", "run only this measurement: size, edit, noop, supply or sign")
+	only := flag.String("only", "", "run only this measurement: size, edit, noop, supply, sign or sign-edit")
 	flag.Parse()
 	if err := run(*runs, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/build:", err)
@@ -55,7 +56,7 @@ func run(runs int, only string) error {
 	for _, m := range []struct {
 		name    string
 		measure func(int) (report.Row, error)
-	}{{"size", b.sizeDynamic}, {"size", b.sizeStatic}, {"edit", b.editRebuild}, {"noop", b.noopRebuild}, {"supply", b.supplyCost}, {"sign", b.signCost}} {
+	}{{"size", b.sizeDynamic}, {"size", b.sizeStatic}, {"edit", b.editRebuild}, {"noop", b.noopRebuild}, {"supply", b.supplyCost}, {"sign", b.signCost}, {"sign-edit", b.signEditCost}} {
 		if only != "" && m.name != only {
 			continue
 		}
@@ -118,7 +119,7 @@ func (b *bench) noopRebuild(runs int) (report.Row, error) {
 // section, interleaved, three times as many runs as the others: the
 // difference is tens of milliseconds.
 func (b *bench) supplyCost(runs int) (report.Row, error) {
-	w, wo, err := b.interleaved(3*runs, []string{"build", "--oci-layout", b.layout("supply")},
+	w, wo, err := b.interleaved(3*runs, nil, []string{"build", "--oci-layout", b.layout("supply")},
 		[]string{"build", "--sbom", "none", "--no-audit-section", "--oci-layout", b.layout("bare")})
 	if err != nil {
 		return report.Row{}, err
@@ -129,19 +130,28 @@ func (b *bench) supplyCost(runs int) (report.Row, error) {
 }
 
 // interleaved runs berth with the two argument lists in turn, n times each,
-// and returns the median time of each.
-func (b *bench) interleaved(n int, with, without []string) (time.Duration, time.Duration, error) {
+// calling prep (when not nil) before each run, untimed, and returns the
+// median time of each.
+func (b *bench) interleaved(n int, prep func(run string) error, with, without []string) (time.Duration, time.Duration, error) {
 	var ws, wos []time.Duration
 	for i := 0; i < n; i++ {
-		d, err := b.timed(b.berth, with...)
-		if err != nil {
-			return 0, 0, err
+		for _, c := range []struct {
+			name  string
+			args  []string
+			times *[]time.Duration
+		}{{"with", with, &ws}, {"without", without, &wos}} {
+			if prep != nil {
+				if err := prep(fmt.Sprintf("run %d %s", i, c.name)); err != nil {
+					return 0, 0, err
+				}
+			}
+			d, err := b.timed(b.berth, c.args...)
+			if err != nil {
+				return 0, 0, err
+			}
+			fmt.Fprintf(os.Stderr, "bench/build: run %d %s: %d ms\n", i, c.name, d.Milliseconds())
+			*c.times = append(*c.times, d)
 		}
-		ws = append(ws, d)
-		if d, err = b.timed(b.berth, without...); err != nil {
-			return 0, 0, err
-		}
-		wos = append(wos, d)
 	}
 	return report.Median(ws), report.Median(wos), nil
 }

@@ -201,3 +201,38 @@ func Replaceable(path string, ours func(data []byte) bool) error {
 	}
 	return nil
 }
+
+// ErrNoDir is what CheckOutput finds when the output's directory is missing.
+var ErrNoDir = errors.New("its directory does not exist")
+
+// Refusal is CheckOutput's refusal of a path, in the user's words; it
+// wraps ErrNoDir, ErrNotRegular or ErrForeign. Callers treat it as an
+// error in the user's input.
+type Refusal struct {
+	msg  string
+	kind error
+}
+
+func (r *Refusal) Error() string { return r.msg }
+func (r *Refusal) Unwrap() error { return r.kind }
+
+// CheckOutput says whether the file output of flag (a document berth
+// writes, what as ours recognises it) may be written at path: its
+// directory exists, and nothing is there but an earlier document of its
+// kind. A refusal is a *Refusal; another error is one that stopped the
+// check.
+func CheckOutput(flag, path, what string, ours func(data []byte) bool) error {
+	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+		return &Refusal{fmt.Sprintf("%s %s: its directory %s does not exist; create it, or give a path in an existing directory", flag, path, filepath.Dir(path)), ErrNoDir}
+	}
+	err := Replaceable(path, ours)
+	switch {
+	case errors.Is(err, ErrNotRegular):
+		return &Refusal{fmt.Sprintf("%s %s exists and is not a regular file (a symbolic link or a directory); give a new path", flag, path), err}
+	case errors.Is(err, ErrForeign):
+		return &Refusal{fmt.Sprintf("%s %s exists and is not %s; berth replaces only an earlier one there: give another path, or remove the file if it is yours to lose", flag, path, what), err}
+	case err != nil:
+		return fmt.Errorf("checking %s %s: %w", flag, path, err)
+	}
+	return nil
+}

@@ -20,19 +20,28 @@ func newVerifyCmd(s *streams) *cobra.Command {
 		Short: "Prove an image by rebuilding it from its provenance and comparing digests",
 		Long: `Prove an image by rebuilding it from its provenance and comparing digests.
 
-IMAGE is oci:DIR (an OCI layout) or a registry reference. verify reads the
-image's SLSA provenance, checks that it is about the image, checks out the
-recorded commit from --source into a temporary directory, builds it again
-with the recorded settings, and compares digests.
+IMAGE is oci:DIR (an OCI layout), docker-archive:FILE (as --tarball or
+docker save writes it; give its provenance with --provenance) or a registry
+reference. verify
+reads the image's SLSA provenance, checks that it is about the image, checks
+out the recorded commit from --source into a temporary directory, builds it
+again with the recorded settings, and compares digests.
 
-Exit codes: 0 reproduced, 1 differs (the differing inputs, layer and files are
-listed), 2 cannot check (no provenance, another image's provenance, a dirty
-source recorded, a commit the repository lacks, bad input).`,
+With --attest, a match is attested: a signed in-toto statement that the image
+was reproduced, attached where the image was read (its OCI layout or its
+registry) and written to --attest-out.
+
+Exit codes: 0 reproduced (and attested, with --attest), 1 differs (the
+differing inputs, layer and files are listed; nothing is attested) or the
+attestation could not be attached, 2 cannot check (no provenance, another
+image's provenance, a dirty source recorded, a commit the repository lacks,
+--attest without a key or token, bad input).`,
 		Example: `  cargo berth verify oci:target/berth/api
-  cargo berth verify registry.example.com/api:1.2 --source ~/src/api`,
+  cargo berth verify registry.example.com/api:1.2 --source ~/src/api --attest --key cosign.key
+  cargo berth verify docker-archive:api.tar --provenance api.intoto.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usagef("verify takes one IMAGE (oci:DIR or a registry reference), got %d arguments", len(args))
+				return usagef("verify takes one IMAGE (oci:DIR, docker-archive:FILE or a registry reference), got %d arguments", len(args))
 			}
 			return nil
 		},
@@ -41,11 +50,18 @@ source recorded, a commit the repository lacks, bad input).`,
 			return runVerify(cmd.Context(), s, o)
 		},
 	}
+	addVerifyFlags(cmd, &o)
+	return cmd
+}
+
+func addVerifyFlags(cmd *cobra.Command, o *verify.Options) {
 	f := cmd.Flags()
 	f.StringVar(&o.Source, "source", "", "the git repository holding the recorded commit (default: the current directory's)")
 	f.StringVar(&o.Provenance, "provenance", "", "read the provenance statement from this file instead of the image's attachments")
 	f.BoolVar(&o.Keep, "keep", false, "keep the temporary checkout and say where it is")
-	return cmd
+	f.BoolVar(&o.Attest, "attest", false, "on a match, sign a \"reproduced\" attestation and attach it where the image was read")
+	f.StringVar(&o.AttestOut, "attest-out", "", "with --attest, also write the signed attestation (a Sigstore bundle) to this file")
+	f.StringVar(&o.Key, "key", "", "with --attest, the cosign private key that signs (password in COSIGN_PASSWORD; default: keyless with an OIDC token)")
 }
 
 // errDiffers is a rebuild that gave another digest: exit 1.
@@ -53,7 +69,7 @@ var errDiffers = errors.New("the rebuild differs from the image")
 
 func runVerify(ctx context.Context, s *streams, o verify.Options) error {
 	res, err := verify.Run(ctx, o)
-	if err != nil {
+	if res == nil || (err != nil && !res.Reproduced) {
 		return err
 	}
 	if res.Checkout != "" {
@@ -61,7 +77,13 @@ func runVerify(ctx context.Context, s *streams, o verify.Options) error {
 	}
 	if res.Reproduced {
 		fmt.Fprintf(s.Out, "reproduced %s@%s\n", o.Image, res.Digest)
-		return nil
+		if res.Note != "" {
+			fmt.Fprintf(s.Err, "note: %s\n", res.Note)
+		}
+		for _, w := range res.Attested {
+			fmt.Fprintf(s.Out, "attested %s\n", w)
+		}
+		return err
 	}
 	fmt.Fprintf(s.Out, "differs: %s is %s, the rebuild %s\n%s\n", o.Image, res.Digest, res.Rebuilt, strings.Join(res.Why, "\n"))
 	return errDiffers

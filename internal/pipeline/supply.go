@@ -57,19 +57,11 @@ func checkSBOMOut(path string) error {
 // checkDocumentOut refuses to replace anything at path, the file of flag,
 // but an earlier document of its kind (what, as ours recognises it).
 func checkDocumentOut(flag, path, what string, ours func([]byte) bool) error {
-	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
-		return inputf("%s %s: its directory %s does not exist; create it, or give a path in an existing directory", flag, path, filepath.Dir(path))
+	err := atomicfile.CheckOutput(flag, path, what, ours)
+	if refusal := (*atomicfile.Refusal)(nil); errors.As(err, &refusal) {
+		return &InputError{Err: err}
 	}
-	err := atomicfile.Replaceable(path, ours)
-	switch {
-	case errors.Is(err, atomicfile.ErrNotRegular):
-		return inputf("%s %s exists and is not a regular file (a symbolic link or a directory); give a new path", flag, path)
-	case errors.Is(err, atomicfile.ErrForeign):
-		return inputf("%s %s exists and is not %s; berth replaces only an earlier one there: give another path, or remove the file if it is yours to lose", flag, path, what)
-	case err != nil:
-		return fmt.Errorf("checking %s %s: %w", flag, path, err)
-	}
-	return nil
+	return err
 }
 
 // isSBOM recognises an SPDX or CycloneDX JSON document.

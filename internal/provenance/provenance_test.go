@@ -58,7 +58,24 @@ func TestStatementGolden(t *testing.T) {
 	if !bytes.Equal(got, again) {
 		t.Fatal("two statements of one build differ")
 	}
-	golden := filepath.Join("testdata", "statement.golden.json")
+	checkGolden(t, "statement.golden.json", got)
+	checkSchema(t, got)
+	p, err := Parse(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p.Subjects, subjects) || !reflect.DeepEqual(p.Build, b) {
+		t.Errorf("read back:\n%+v\n%+v\nwant:\n%+v\n%+v", p.Subjects, p.Build, subjects, b)
+	}
+	if !p.About(subjects[1].Digest) || p.About("sha256:"+strings.Repeat("f", 64)) {
+		t.Error("About does not tell the statement's subjects from others")
+	}
+}
+
+// checkGolden compares got with testdata/name, which -update rewrites.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -70,17 +87,6 @@ func TestStatementGolden(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("statement differs from %s (go test -update to accept):\n%s", golden, got)
-	}
-	checkSchema(t, got)
-	p, err := Parse(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(p.Subjects, subjects) || !reflect.DeepEqual(p.Build, b) {
-		t.Errorf("read back:\n%+v\n%+v\nwant:\n%+v\n%+v", p.Subjects, p.Build, subjects, b)
-	}
-	if !p.About(subjects[1].Digest) || p.About("sha256:"+strings.Repeat("f", 64)) {
-		t.Error("About does not tell the statement's subjects from others")
 	}
 }
 

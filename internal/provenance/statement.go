@@ -3,7 +3,6 @@ package provenance
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	slsa "github.com/in-toto/attestation/go/predicates/provenance/v1"
 	intoto "github.com/in-toto/attestation/go/v1"
@@ -46,11 +45,11 @@ func Statement(subjects []Subject, b Build) ([]byte, error) {
 	}
 	st := &intoto.Statement{Type: intoto.StatementTypeUri, PredicateType: PredicateType, Predicate: predStruct}
 	for _, s := range subjects {
-		alg, hex, ok := strings.Cut(s.Digest, ":")
-		if !ok {
-			return nil, fmt.Errorf("provenance subject %s: digest %q is not ALG:HEX", s.Name, s.Digest)
+		digest, err := digestMap(s.Digest)
+		if err != nil {
+			return nil, fmt.Errorf("provenance subject %s: %w", s.Name, err)
 		}
-		st.Subject = append(st.Subject, &intoto.ResourceDescriptor{Name: s.Name, Digest: map[string]string{alg: hex}})
+		st.Subject = append(st.Subject, &intoto.ResourceDescriptor{Name: s.Name, Digest: digest})
 	}
 	if err := st.Validate(); err != nil {
 		return nil, fmt.Errorf("provenance statement: %w", err)

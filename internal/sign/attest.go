@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -13,6 +14,7 @@ import (
 	"github.com/sigstore/cosign/v3/pkg/cosign/attestation"
 	ociremote "github.com/sigstore/cosign/v3/pkg/oci/remote"
 	ctypes "github.com/sigstore/cosign/v3/pkg/types"
+	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
 
 	"github.com/berth-dev/berth/internal/image"
 )
@@ -80,13 +82,8 @@ func (s *Signer) Publish(ctx context.Context, art *image.Artifact, repo name.Rep
 	}
 	var out []Signature
 	push := func(subject v1.Hash, statement []byte, predicateType string) error {
-		d := repo.Digest(subject.String())
-		b, err := s.Bundle(ctx, statement)
-		if err != nil {
-			return fmt.Errorf("signing %s (%s): %w", d.Name(), predicateType, err)
-		}
-		if err := ociremote.WriteAttestationNewBundleFormat(d, b, predicateType, ociremote.WithRemoteOptions(append(ro, remote.WithContext(ctx))...)); err != nil {
-			return fmt.Errorf("pushing the signature of %s (%s): %w", d.Name(), predicateType, err)
+		if err := s.Attach(ctx, repo.Digest(subject.String()), statement, predicateType, ro...); err != nil {
+			return err
 		}
 		out = append(out, Signature{Subject: subject, PredicateType: predicateType})
 		return nil
@@ -123,6 +120,41 @@ func (s *Signer) Publish(ctx context.Context, art *image.Artifact, repo name.Rep
 		}
 	}
 	return out, nil
+}
+
+// Attach signs statement (an in-toto statement about d, of predicateType)
+// and pushes the bundle to d's repository as cosign v3 does: an OCI 1.1
+// referrer of d, or the referrers tag where the registry has no referrers
+// API.
+func (s *Signer) Attach(ctx context.Context, d name.Digest, statement []byte, predicateType string, ro ...remote.Option) error {
+	b, err := s.Bundle(ctx, statement)
+	if err != nil {
+		return fmt.Errorf("signing %s (%s): %w", d.Name(), predicateType, err)
+	}
+	return PushBundle(ctx, d, b, predicateType, ro...)
+}
+
+// PushBundle pushes a Sigstore bundle about d (of a statement of
+// predicateType) to d's repository, as cosign v3 does.
+func PushBundle(ctx context.Context, d name.Digest, bundle []byte, predicateType string, ro ...remote.Option) error {
+	if err := ociremote.WriteAttestationNewBundleFormat(d, bundle, predicateType, ociremote.WithRemoteOptions(append(ro, remote.WithContext(ctx))...)); err != nil {
+		return fmt.Errorf("pushing the signature of %s (%s): %w", d.Name(), predicateType, err)
+	}
+	return nil
+}
+
+// BundleAttachment is a Sigstore bundle (of a statement of predicateType)
+// as the document of an OCI 1.1 artifact, typed and annotated as cosign v3
+// writes it to a registry, for the places cosign does not write (an OCI
+// layout).
+func BundleAttachment(bundle []byte, predicateType string, created time.Time) (image.Attachment, error) {
+	mt, err := sgbundle.MediaTypeString("0.3")
+	if err != nil {
+		return image.Attachment{}, err
+	}
+	return image.Attachment{ArtifactType: mt, Data: bundle, Created: created, Annotations: map[string]string{
+		"dev.sigstore.bundle.content": "dsse-envelope", ociremote.BundlePredicateType: predicateType,
+	}}, nil
 }
 
 // aboutOne is a subject and the documents attached to it.

@@ -98,6 +98,10 @@ func New(ctx context.Context, o Options) (*Signer, error) {
 	return s, nil
 }
 
+// Keyless reports whether keyless signing can get an OIDC token here
+// (SIGSTORE_ID_TOKEN, or GitHub Actions' id-token).
+func Keyless(ctx context.Context) bool { return providers.Enabled(ctx) }
+
 // Ready waits for the key and says whether it could be loaded.
 func (s *Signer) Ready(ctx context.Context) error {
 	select {

@@ -10,18 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
-	"github.com/sigstore/sigstore-go/pkg/root"
-	"github.com/sigstore/sigstore-go/pkg/verify"
-	"github.com/sigstore/sigstore/pkg/cryptoutils"
-	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/testenv"
@@ -47,35 +41,10 @@ func env(pw string) func(string) string {
 	}
 }
 
-// verifyWithKey checks bundle with sigstore-go's verifier against pub,
-// without a transparency log (as `cosign verify --insecure-ignore-tlog`),
-// and returns the signed statement.
+// verifyWithKey checks bundle against pub without a transparency log.
 func verifyWithKey(t *testing.T, bundle, pub []byte) ([]byte, error) {
 	t.Helper()
-	var b sgbundle.Bundle
-	if err := b.UnmarshalJSON(bundle); err != nil {
-		t.Fatalf("not a Sigstore bundle: %v", err)
-	}
-	pk, err := cryptoutils.UnmarshalPEMToPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := signature.LoadDefaultVerifier(pk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm := root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
-		return root.NewExpiringKey(v, time.Time{}, time.Time{}), nil
-	})
-	verifier, err := verify.NewVerifier(tm, verify.WithNoObserverTimestamps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := verifier.Verify(&b, verify.NewPolicy(verify.WithoutArtifactUnsafe(), verify.WithKey())); err != nil {
-		return nil, err
-	}
-	env := b.GetDsseEnvelope()
-	return env.Payload, nil
+	return testenv.VerifyBundleWithKey(bundle, pub)
 }
 
 func TestKeyBundleVerifies(t *testing.T) {

@@ -4,8 +4,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/sigstore/cosign/v3/pkg/cosign"
+	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/verify"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
 )
 
 // WriteCosignKey writes a cosign key pair encrypted with password into dir,
@@ -21,4 +27,34 @@ func WriteCosignKey(dir, password string) (string, []byte, error) {
 		return "", nil, err
 	}
 	return path, k.PublicBytes, os.WriteFile(filepath.Join(dir, "cosign.pub"), k.PublicBytes, 0o644)
+}
+
+// VerifyBundleWithKey checks a Sigstore bundle (JSON) with sigstore-go's
+// verifier against the PEM public key pub, without a transparency log (as
+// `cosign verify --insecure-ignore-tlog`), and returns the signed payload
+// (the in-toto statement).
+func VerifyBundleWithKey(bundle, pub []byte) ([]byte, error) {
+	var b sgbundle.Bundle
+	if err := b.UnmarshalJSON(bundle); err != nil {
+		return nil, fmt.Errorf("not a Sigstore bundle: %w", err)
+	}
+	pk, err := cryptoutils.UnmarshalPEMToPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	v, err := signature.LoadDefaultVerifier(pk)
+	if err != nil {
+		return nil, err
+	}
+	tm := root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
+		return root.NewExpiringKey(v, time.Time{}, time.Time{}), nil
+	})
+	verifier, err := verify.NewVerifier(tm, verify.WithNoObserverTimestamps())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := verifier.Verify(&b, verify.NewPolicy(verify.WithoutArtifactUnsafe(), verify.WithKey())); err != nil {
+		return nil, err
+	}
+	return b.GetDsseEnvelope().Payload, nil
 }

@@ -21,16 +21,54 @@ import (
 // subject is the image (or index) to verify and its provenance statement.
 type subject struct {
 	digest    v1.Hash
+	desc      v1.Descriptor       // the image's or index's, for an attestation about it
 	images    map[string]v1.Image // by platform ("" for a lone image)
 	statement []byte              // nil when the image has none
+	// Where it was read: one of these.
+	layout, repo, archive string
+	// archived are a docker-archive's images, until the provenance
+	// says which it is about (choose).
+	archived []archived
 }
 
-// load reads ref: oci:DIR (an OCI layout) or a registry reference.
+// load reads ref: oci:DIR (an OCI layout), docker-archive:FILE (as
+// --tarball writes it) or a registry reference.
 func load(ctx context.Context, ref string) (*subject, error) {
 	if dir, ok := strings.CutPrefix(ref, "oci:"); ok {
 		return loadLayout(dir)
 	}
+	if file, ok := strings.CutPrefix(ref, "docker-archive:"); ok {
+		a, err := loadArchive(file)
+		return &subject{archive: file, archived: a}, err
+	}
 	return loadRemote(ctx, ref)
+}
+
+// choose takes, of a docker-archive's images, the one the provenance is
+// about, and says whether there is one. When none is, it takes the first
+// image: either the archive was altered or the provenance is another
+// image's, and only the rebuild can tell which (compare shows the layer
+// and files that differ).
+func (s *subject) choose(prov *provenance.Parsed) (bool, error) {
+	if s.archive == "" {
+		return prov.About(s.digest.String()), nil
+	}
+	for _, a := range s.archived {
+		for _, img := range a.images {
+			d, err := img.Digest()
+			if err != nil {
+				return false, cannot("reading the docker-archive %s: %v", s.archive, err)
+			}
+			if prov.About(d.String()) {
+				s.digest, s.images = d, map[string]v1.Image{"": img}
+				return true, nil
+			}
+		}
+	}
+	img := s.archived[0].images[0]
+	d, err := img.Digest()
+	s.digest, s.images = d, map[string]v1.Image{"": img}
+	return false, err
 }
 
 func loadLayout(dir string) (*subject, error) {
@@ -42,7 +80,7 @@ func loadLayout(dir string) (*subject, error) {
 	if err != nil {
 		return nil, cannot("reading %s/index.json: %v", dir, err)
 	}
-	s := &subject{}
+	s := &subject{layout: dir}
 	var top *v1.Descriptor
 	for i, d := range im.Manifests {
 		if isImage(d) && top == nil {
@@ -52,7 +90,7 @@ func loadLayout(dir string) (*subject, error) {
 	if top == nil {
 		return nil, cannot("the OCI layout %s holds no image", dir)
 	}
-	s.digest = top.Digest
+	s.digest, s.desc = top.Digest, *top
 	if s.images, err = platformImages(top.MediaType.IsIndex(), func() (v1.ImageIndex, error) { return idx.ImageIndex(top.Digest) },
 		func() (v1.Image, error) { return idx.Image(top.Digest) }); err != nil {
 		return nil, err
@@ -82,11 +120,15 @@ func loadRemote(ctx context.Context, ref string) (*subject, error) {
 	if err != nil {
 		return nil, cannot("reading %s: %v", ref, err)
 	}
-	s := &subject{digest: desc.Digest}
+	s := &subject{digest: desc.Digest, desc: desc.Descriptor, repo: r.Context().Name()}
 	if s.images, err = platformImages(desc.MediaType.IsIndex(), desc.ImageIndex, desc.Image); err != nil {
 		return nil, err
 	}
-	refs, err := remote.Referrers(r.Context().Digest(desc.Digest.String()), append(opts, remote.WithFilter("artifactType", provenance.MediaType))...)
+	// Not filtered by artifact type: go-containerregistry's registry lists
+	// an artifact under its config's media type (the empty config), so the
+	// filter would hide the provenance there; statementAbout reads the
+	// artifact's own type.
+	refs, err := remote.Referrers(r.Context().Digest(desc.Digest.String()), opts...)
 	if err != nil {
 		return nil, cannot("listing the artifacts about %s: %v", ref, err)
 	}
@@ -95,6 +137,9 @@ func loadRemote(ctx context.Context, ref string) (*subject, error) {
 		return nil, err
 	}
 	for _, d := range refm.Manifests {
+		if d.ArtifactType != provenance.MediaType && d.ArtifactType != emptyConfig {
+			continue // an SBOM, a signature: not fetched
+		}
 		art, err := remote.Image(r.Context().Digest(d.Digest.String()), opts...)
 		if err != nil {
 			return nil, cannot("reading the artifact %s: %v", d.Digest, err)
@@ -145,11 +190,14 @@ func platformImages(isIndex bool, index func() (v1.ImageIndex, error), img func(
 	return out, nil
 }
 
-// statementAbout is the document of an artifact manifest whose subject is
-// digest.
+// emptyConfig is the config media type of OCI 1.1 artifacts.
+const emptyConfig = "application/vnd.oci.empty.v1+json"
+
+// statementAbout is the in-toto statement of an artifact manifest whose
+// subject is digest.
 func statementAbout(art v1.Image, digest v1.Hash) ([]byte, bool) {
 	m, err := art.Manifest()
-	if err != nil || m.Subject == nil || m.Subject.Digest != digest || len(m.Layers) != 1 {
+	if err != nil || m.Subject == nil || m.Subject.Digest != digest || len(m.Layers) != 1 || m.Layers[0].MediaType != provenance.MediaType {
 		return nil, false
 	}
 	l, err := art.LayerByDigest(m.Layers[0].Digest)

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,12 +18,18 @@ import (
 
 // Options are what to verify and from where.
 type Options struct {
-	Image      string // oci:DIR or a registry reference
+	Image      string // oci:DIR, docker-archive:FILE or a registry reference
 	Source     string // the git repository with the commit; "" is the current directory
 	Provenance string // a statement file instead of the image's attachment
 	Keep       bool   // keep the checkout
 	Version    string // berth's, for the rebuild's own provenance
 	Log        io.Writer
+	// Attest signs a "reproduced" attestation on a match and attaches it
+	// where the image was read (an OCI layout, a registry) and to
+	// AttestOut; Key is the cosign private key ("" signs keyless).
+	Attest    bool
+	AttestOut string
+	Key       string
 }
 
 // Result is the outcome of a rebuild that ran.
@@ -32,34 +39,83 @@ type Result struct {
 	Rebuilt    string   // the rebuild's digest of the same thing
 	Why        []string // with a difference: the inputs, then the layer and files
 	Checkout   string   // with Keep: where the source was checked out
+	Attested   []string // with Attest and a match: where the attestation went
+	Note       string   // how a match was found, when not by the digest alone
 }
 
 // Run verifies o.Image; an error is a reason it cannot be checked (an
-// *pipeline.InputError for the user's input) or a failed rebuild.
+// *pipeline.InputError for the user's input), a failed rebuild, or an
+// attestation that could not be attached (the Result then says the image
+// was reproduced).
 func Run(ctx context.Context, o Options) (*Result, error) {
-	s, err := load(ctx, o.Image)
+	s, prov, about, err := read(ctx, o)
 	if err != nil {
 		return nil, err
+	}
+	attester, err := openAttester(ctx, o, s)
+	if err != nil {
+		return nil, err
+	}
+	ctx, stop := stopOnKeyError(ctx, attester)
+	defer stop(nil)
+	res, err := rebuild(ctx, o, s, prov)
+	if cause := context.Cause(ctx); err != nil && errors.As(cause, new(*pipeline.InputError)) {
+		return nil, cause
+	}
+	if err != nil || !res.Reproduced {
+		if err == nil && !about {
+			res.Why = append([]string{alteredArchive(s, prov, res)}, res.Why...)
+		}
+		return res, err
+	}
+	if attester != nil {
+		res.Attested, err = attest(ctx, attester, o, s, prov, res)
+	}
+	return res, err
+}
+
+// alteredArchive says why a docker-archive's image is not the one its
+// provenance describes, now that the rebuild tells which it is.
+func alteredArchive(s *subject, prov *provenance.Parsed, res *Result) string {
+	head := fmt.Sprintf("docker-archive %s: its image is %s, which the provenance (about %v) does not describe", s.archive, s.digest, prov.Subjects)
+	if prov.About(res.Rebuilt) {
+		return head + "; the rebuild is the provenance's subject: the archive was changed after the build"
+	}
+	return head + ", and the rebuild is neither: the provenance may be another image's"
+}
+
+// read loads the image and its provenance, and checks that the one is
+// about the other and can be rebuilt. about is false for a docker-archive
+// whose image the provenance does not describe: the rebuild tells how
+// they differ.
+func read(ctx context.Context, o Options) (*subject, *provenance.Parsed, bool, error) {
+	s, err := load(ctx, o.Image)
+	if err != nil {
+		return nil, nil, false, err
 	}
 	if o.Provenance != "" {
 		if s.statement, err = readStatement(o.Provenance); err != nil {
-			return nil, err
+			return nil, nil, false, err
 		}
 	}
+	if s.statement == nil && s.archive != "" {
+		return nil, nil, false, cannot("a docker-archive holds no provenance: give the statement with --provenance FILE (build --provenance-out FILE writes it)")
+	}
 	if s.statement == nil {
-		return nil, cannot("%s has no provenance about %s: build it with provenance on (the default), or give the statement with --provenance FILE", o.Image, s.digest)
+		return nil, nil, false, cannot("%s has no provenance about %s: build it with provenance on (the default), or give the statement with --provenance FILE", o.Image, s.digest)
 	}
 	prov, err := provenance.Parse(s.statement)
 	if err != nil {
-		return nil, cannot("%v", err)
+		return nil, nil, false, cannot("%v", err)
 	}
-	if !prov.About(s.digest.String()) {
-		return nil, cannot("the provenance is about %v, not %s: it belongs to another image", prov.Subjects, s.digest)
+	about, err := s.choose(prov)
+	if err != nil {
+		return nil, nil, false, err
 	}
-	if err := rebuildable(prov.Build); err != nil {
-		return nil, err
+	if !about && s.archive == "" {
+		return nil, nil, false, cannot("the provenance is about %v, not %s: it belongs to another image", prov.Subjects, s.digest)
 	}
-	return rebuild(ctx, o, s, prov)
+	return s, prov, about, rebuildable(prov.Build)
 }
 
 // rebuildable refuses a build that cannot be repeated from its record.
@@ -172,6 +228,14 @@ func compare(res *Result, s *subject, prov *provenance.Parsed, art *image.Artifa
 		if d, err := img.Image.Digest(); err == nil && d == s.digest {
 			res.Reproduced, res.Rebuilt = true, d.String()
 			return nil
+		}
+	}
+	if s.archive != "" {
+		d, same, err := sameContent(s.images[""], art)
+		if err != nil || (same && prov.About(d.String())) {
+			res.Reproduced, res.Rebuilt, res.Digest, s.digest = same, d.String(), d.String(), d
+			res.Note = "the archive holds the image's config and layer contents, stored with another compression (as `docker save` stores them): the image's digest is the rebuild's"
+			return err
 		}
 	}
 	res.Why = append(res.Why, inputDiffs(prov.Build, rebuiltBuild(art))...)
