@@ -23,13 +23,15 @@ import (
 
 // TestVerifyHyper builds the hyper fixture from a git repository, then
 // verifies it by rebuilding: from a fresh clone in another directory with
-// another CARGO_HOME, after a newer commit (the recorded one is built); an
+// another CARGO_HOME (each with its own copy of the crates under it, as
+// crates.io's live in $CARGO_HOME/registry/src), after a newer commit (the recorded one is built); an
 // image whose binary differs by one byte is reported with the file named;
 // a dirty tree, no provenance, another image's provenance and an unknown
 // commit cannot be checked (exit 2).
 func TestVerifyHyper(t *testing.T) {
 	offlineCargo(t)
 	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json", "libc")
+	t.Setenv("CARGO_HOME", testenv.VendoredDebianHome(t, filepath.Join(t.TempDir(), "alice", ".cargo")))
 	repo := testenv.CopyFixture(t, "hyper-service")
 	gitInit(t, repo)
 	dir := t.TempDir()
@@ -46,11 +48,7 @@ func TestVerifyHyper(t *testing.T) {
 	runGit(t, repo, "commit", "-qam", "later")
 	clone := filepath.Join(t.TempDir(), "elsewhere", "clone")
 	runGit(t, repo, "clone", "-q", repo, clone)
-	otherHome := t.TempDir()
-	if err := testenv.WriteOfflineCargoConfig(otherHome); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("CARGO_HOME", otherHome)
+	t.Setenv("CARGO_HOME", testenv.VendoredDebianHome(t, filepath.Join(t.TempDir(), "runner", "cargo-home")))
 	start = time.Now()
 	r := berth(t, "verify", "oci:"+lay, "--source", clone)
 	t.Logf("cold build %v, verify %v (%.2fx)", built.Round(time.Second), time.Since(start).Round(time.Second), float64(time.Since(start))/float64(built))

@@ -248,6 +248,21 @@ func WriteVendoredCargoConfig(home string) error {
 	return writeCargoConfig(home, "vendor", filepath.Join(home, "vendor"))
 }
 
+// VendoredDebianHome makes home a CARGO_HOME whose crates.io is the
+// directory source home/vendor, a copy of Debian's packaged crates (79 MB):
+// the crates' sources live under that CARGO_HOME, as crates.io's do in
+// $CARGO_HOME/registry/src, so two such homes give two sets of paths.
+func VendoredDebianHome(t testing.TB, home string) string {
+	t.Helper()
+	if err := CopyTree(DebianCrateRegistry, filepath.Join(home, "vendor")); err != nil {
+		t.Fatalf("testenv: copy %s: %v", DebianCrateRegistry, err)
+	}
+	if err := WriteVendoredCargoConfig(home); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return home
+}
+
 func writeCargoConfig(home, name, dir string) error {
 	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cargoConfig(name, dir)), 0o644); err != nil {
 		return fmt.Errorf("writing cargo config: %w", err)
