@@ -164,18 +164,24 @@ func dockerfilePlatforms(flag []string, cfg config.Resolved) ([]string, error) {
 // carrySettings maps the settings the Dockerfile's stages need onto it.
 func carrySettings(s *streams, cfg config.Resolved, spec *dockerfile.Spec, runtimeChosen bool) error {
 	carryRuntimeSettings(s, cfg, spec, runtimeChosen)
-	noZigInBuilder(s, cfg, spec)
+	carryZig(s, cfg, spec)
 	carrySupplySettings(cfg, spec)
 	return carryExtraSettings(cfg, spec)
 }
 
-// noZigInBuilder keeps zig = true from Cargo.toml out of the Dockerfile:
-// its stage step reads Cargo.toml in the builder, which links with its own
-// toolchain (as cook there does), so stage gets --zig=false, and says so.
-func noZigInBuilder(s *streams, cfg config.Resolved, spec *dockerfile.Spec) {
-	if cfg.Zig != nil && *cfg.Zig && cfg.Source("zig") != config.EnvLayer {
+// carryZig maps the zig setting (--zig, BERTH_ZIG, Cargo.toml) onto the
+// Dockerfile: on, cook and stage pass --zig and the builder (RUST_IMAGE)
+// must have zig, which berth says; off, stage gets --zig=false, so that a
+// zig = true in Cargo.toml (which stage reads in the builder) cannot turn
+// zig on for stage alone, leaving cook's dependencies stale.
+func carryZig(s *streams, cfg config.Resolved, spec *dockerfile.Spec) {
+	switch {
+	case cfg.Zig == nil:
+	case *cfg.Zig:
+		spec.Zig = true
+		fmt.Fprintf(s.Err, "zig is on (from %s): the Dockerfile's cook and stage pass --zig, so RUST_IMAGE must have zig 0.11.0 or newer (the official rust images have none); --zig=false links with the builder's toolchain instead\n", cfg.Origin("zig"))
+	default:
 		spec.StageNoZig = true
-		fmt.Fprintf(s.Err, "zig = true (from %s) is for cargo berth build: the Dockerfile's stage step gets --zig=false and links with the builder's toolchain\n", cfg.Source("zig"))
 	}
 }
 

@@ -197,10 +197,14 @@ func newView(s Spec) view {
 	if v.CrtStatic || len(s.Platforms) > 0 {
 		cookStatic = static
 	}
-	v.CookFlags = join(profile, locked, common, cookStatic)
+	zig := []string{}
+	if s.Zig {
+		zig = []string{"--zig"}
+	}
+	v.CookFlags = join(profile, locked, common, cookStatic, zig)
 	supply, file, kind := supplyFlags(s)
 	v.SBOMFile, v.SBOMKind = file, kind
-	v.StageFlags = join(stage, locked, common, static, runtimeFlags(s), extraFlags(s), supply)
+	v.StageFlags = join(stage, locked, common, static, zig, runtimeFlags(s), extraFlags(s), supply)
 	v.Packages, v.HealthLine, v.Entrypoint = builderPackages(s), healthLine(s.Health), entrypoint(s)
 	v.IgnoreDirs = ignoreDirs(s)
 	return v
