@@ -65,6 +65,8 @@ func newDockerfileCmd(s *streams) *cobra.Command {
 	f.SortFlags = false
 	o.addManifestPath(f)
 	o.cargoFlags.add(f, "release", "link statically (musl with a -musl --target, else glibc +crt-static)")
+	f.BoolVar(&o.zig, "zig", false, "cook and stage link with zig (they pass --zig), so RUST_IMAGE must have zig; --target may name a glibc version (x86_64-unknown-linux-gnu.2.17); "+
+		"--zig=false links with the builder's toolchain even with zig = true in Cargo.toml")
 	f.StringArrayVar(&o.platforms, "platform", nil, "write a Dockerfile that cross-compiles, for `docker buildx build --platform` with these platforms (linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64; comma-separated or repeated)")
 	f.StringVar(&o.runtime, "runtime", "closure", "closure (FROM scratch with the exact runtime files), distroless, or an image reference")
 	f.StringVar(&o.planner, "planner", "manifests", "what the planner stage reads: manifests (the files the recipe is made of, listed now) or context (all of it)")

@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	berthelf "github.com/berth-dev/berth/internal/elf"
+	"github.com/berth-dev/berth/internal/testenv"
+)
+
+// zigRustImage is the rust builder image with zig 0.11.0 (this machine's,
+// from scripts/ci-setup.sh) in /usr/local/lib/zig and on PATH: a RUST_IMAGE
+// for Dockerfiles written with --zig. Like the cross image it is kept.
+const zigRustImage = "berth-test/rust-zig:bookworm"
+
+var zigImage struct {
+	once sync.Once
+	out  string
+	err  error
+}
+
+// requireZigImage builds the zig builder image once per test binary, with
+// no network: the rust image plus a copy of the local zig tree.
+func requireZigImage(t *testing.T) {
+	t.Helper()
+	requireBuilderImages(t)
+	zig := testenv.RequireZig(t)
+	zigImage.once.Do(func() {
+		root, err := filepath.EvalSymlinks(zig)
+		if err != nil {
+			zigImage.err = err
+			return
+		}
+		dockerfile := filepath.Join(t.TempDir(), "Dockerfile")
+		body := "FROM " + testenv.RustImage + "\nCOPY . /usr/local/lib/zig\n" +
+			"RUN ln -sf /usr/local/lib/zig/zig /usr/local/bin/zig && zig version\n"
+		if zigImage.err = os.WriteFile(dockerfile, []byte(body), 0o644); zigImage.err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "docker", "buildx", "build", "--load", "--network", "none", "-t", zigRustImage, "-f", dockerfile, filepath.Dir(root))
+		out, err := cmd.CombinedOutput()
+		zigImage.out, zigImage.err = string(out), err
+	})
+	if zigImage.err != nil {
+		t.Fatalf("building %s: %v\n%s", zigRustImage, zigImage.err, tail(zigImage.out, 40))
+	}
+}
+
+// TestDockerfileZig: a Dockerfile written with --zig and a glibc-suffixed
+// target (the builder's own triple, x86_64-unknown-linux-gnu.2.17), built
+// with BuildKit, no network, on a RUST_IMAGE that has zig: cook and stage
+// both link through the same wrapper path, so stage compiles the service
+// crate alone (cook's dependencies, its serde derive proc-macro among them,
+// stay fresh); the image runs, and its binary needs glibc 2.17 at most.
+func TestDockerfileZig(t *testing.T) {
+	requireZigImage(t)
+	dir := testenv.CopyFixture(t, "hyper-service")
+	// A source unique to this run: BuildKit's cache would otherwise skip
+	// the stage step whose output this test reads.
+	appendLine(t, filepath.Join(dir, "src", "main.rs"), fmt.Sprintf("// run %d", time.Now().UnixNano()))
+	const target = "x86_64-unknown-linux-gnu.2.17"
+	r := mustBerth(t, "dockerfile", "--manifest-path", filepath.Join(dir, "Cargo.toml"), "--zig", "--target", target)
+	if !strings.Contains(r.stderr, "RUST_IMAGE must have zig") {
+		t.Errorf("stderr does not say RUST_IMAGE needs zig:\n%s", r.stderr)
+	}
+	tag := "berth-e2e/df-zig:" + strings.ToLower(t.Name())
+	argv := []string{"buildx", "build", "--load", "--progress=plain", "--network", "none", "-t", tag,
+		"--build-arg", "RUST_IMAGE=" + zigRustImage, "--build-arg", "BERTH_IMAGE=" + berthImage, dir}
+	cmd := exec.Command("docker", argv...)
+	cmd.Env = append(os.Environ(), "DOCKER_BUILDKIT=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(argv, " "), err, tail(string(out), 60))
+	}
+	t.Cleanup(func() { removeImage(t, tag) })
+	checkZigStages(t, string(out))
+	var body struct {
+		Service string `json:"service"`
+	}
+	if err := json.Unmarshal([]byte(runService(t, tag, "--pull", "never")), &body); err != nil || body.Service == "" {
+		t.Errorf("the image answered %+v (%v)", body, err)
+	}
+	bin := filepath.Join(t.TempDir(), "hyper-service")
+	if err := os.WriteFile(bin, fileFromImage(t, tag, "/usr/local/bin/hyper-service"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	highest, err := berthelf.HighestNeeded(bin, "GLIBC")
+	if err != nil || highest == "" || berthelf.CompareVersions(highest, "GLIBC_2.17") > 0 {
+		t.Errorf("the image's binary needs %q (%v), want at most GLIBC_2.17", highest, err)
+	}
+	if r := readelfHighest(t, bin); r != highest {
+		t.Errorf("readelf -V says %s, berth says %s", r, highest)
+	}
+}
+
+// wrapperRe finds the zig wrapper berth names in a step's log.
+var wrapperRe = regexp.MustCompile(`through berth's wrapper (\S+-cc)`)
+
+// checkZigStages: the second cook step and the stage step name the same
+// 2.17 wrapper, and stage compiled the service crate alone.
+func checkZigStages(t *testing.T, out string) {
+	t.Helper()
+	cook := buildKit.stepOutput(out, "cargo-berth cook --recipe-path /berth/recipe.json")
+	stage := buildKit.stepOutput(out, "cargo-berth stage")
+	cw, sw := wrapperRe.FindStringSubmatch(cook), wrapperRe.FindStringSubmatch(stage)
+	if cw == nil || sw == nil || cw[1] != sw[1] || !strings.HasSuffix(cw[1], "x86_64-linux-gnu.2.17-cc") {
+		t.Errorf("cook's wrapper %q and stage's %q: want one x86_64-linux-gnu.2.17-cc\ncook:\n%s\nstage:\n%s", cw, sw, tail(cook, 20), tail(stage, 30))
+	}
+	crates := compiledCrates(stage)
+	if len(crates) != 1 || crates[0].name != "hyper-service" {
+		t.Errorf("stage compiled %v, want the service crate alone:\n%s", crates, tail(stage, 40))
+	}
+}
