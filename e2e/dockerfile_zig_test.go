@@ -9,11 +9,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	berthelf "github.com/berth-dev/berth/internal/elf"
 	"github.com/berth-dev/berth/internal/testenv"
 )
 
@@ -22,11 +20,7 @@ import (
 // for Dockerfiles written with --zig. Like the cross image it is kept.
 const zigRustImage = "berth-test/rust-zig:bookworm"
 
-var zigImage struct {
-	once sync.Once
-	out  string
-	err  error
-}
+var zigImage builtImage
 
 // requireZigImage builds the zig builder image once per test binary, with
 // no network: the rust image plus a copy of the local zig tree.
@@ -34,27 +28,22 @@ func requireZigImage(t *testing.T) {
 	t.Helper()
 	requireBuilderImages(t)
 	zig := testenv.RequireZig(t)
-	zigImage.once.Do(func() {
+	zigImage.require(t, "building "+zigRustImage, func() (string, error) {
 		root, err := filepath.EvalSymlinks(zig)
 		if err != nil {
-			zigImage.err = err
-			return
+			return "", err
 		}
 		dockerfile := filepath.Join(t.TempDir(), "Dockerfile")
 		body := "FROM " + testenv.RustImage + "\nCOPY . /usr/local/lib/zig\n" +
 			"RUN ln -sf /usr/local/lib/zig/zig /usr/local/bin/zig && zig version\n"
-		if zigImage.err = os.WriteFile(dockerfile, []byte(body), 0o644); zigImage.err != nil {
-			return
+		if err := os.WriteFile(dockerfile, []byte(body), 0o644); err != nil {
+			return "", err
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, "docker", "buildx", "build", "--load", "--network", "none", "-t", zigRustImage, "-f", dockerfile, filepath.Dir(root))
-		out, err := cmd.CombinedOutput()
-		zigImage.out, zigImage.err = string(out), err
+		out, err := exec.CommandContext(ctx, "docker", "buildx", "build", "--load", "--network", "none", "-t", zigRustImage, "-f", dockerfile, filepath.Dir(root)).CombinedOutput()
+		return string(out), err
 	})
-	if zigImage.err != nil {
-		t.Fatalf("building %s: %v\n%s", zigRustImage, zigImage.err, tail(zigImage.out, 40))
-	}
 }
 
 // TestDockerfileZig: a Dockerfile written with --zig and a glibc-suffixed
@@ -75,16 +64,7 @@ func TestDockerfileZig(t *testing.T) {
 		t.Errorf("stderr does not say RUST_IMAGE needs zig:\n%s", r.stderr)
 	}
 	tag := "berth-e2e/df-zig:" + strings.ToLower(t.Name())
-	argv := []string{"buildx", "build", "--load", "--progress=plain", "--network", "none", "-t", tag,
-		"--build-arg", "RUST_IMAGE=" + zigRustImage, "--build-arg", "BERTH_IMAGE=" + berthImage, dir}
-	cmd := exec.Command("docker", argv...)
-	cmd.Env = append(os.Environ(), "DOCKER_BUILDKIT=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("docker %s: %v\n%s", strings.Join(argv, " "), err, tail(string(out), 60))
-	}
-	t.Cleanup(func() { removeImage(t, tag) })
-	checkZigStages(t, string(out))
+	checkZigStages(t, buildOn(t, zigRustImage, dir, tag))
 	var body struct {
 		Service string `json:"service"`
 	}
@@ -95,13 +75,7 @@ func TestDockerfileZig(t *testing.T) {
 	if err := os.WriteFile(bin, fileFromImage(t, tag, "/usr/local/bin/hyper-service"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	highest, err := berthelf.HighestNeeded(bin, "GLIBC")
-	if err != nil || highest == "" || berthelf.CompareVersions(highest, "GLIBC_2.17") > 0 {
-		t.Errorf("the image's binary needs %q (%v), want at most GLIBC_2.17", highest, err)
-	}
-	if r := readelfHighest(t, bin); r != highest {
-		t.Errorf("readelf -V says %s, berth says %s", r, highest)
-	}
+	checkGlibcAtMost(t, bin, "GLIBC_2.17")
 }
 
 // wrapperRe finds the zig wrapper berth names in a step's log.
