@@ -55,9 +55,13 @@ func requireZigImage(t *testing.T) {
 func TestDockerfileZig(t *testing.T) {
 	requireZigImage(t)
 	dir := testenv.CopyFixture(t, "hyper-service")
-	// A source unique to this run: BuildKit's cache would otherwise skip
-	// the stage step whose output this test reads.
-	appendLine(t, filepath.Join(dir, "src", "main.rs"), fmt.Sprintf("// run %d", time.Now().UnixNano()))
+	// A source and a recipe unique to this run: BuildKit's cache would
+	// otherwise skip the steps whose output this test reads, stage and the
+	// second cook (the recipe keeps [package.metadata]; the third-party
+	// dependencies' cook stays cached).
+	run := time.Now().UnixNano()
+	appendLine(t, filepath.Join(dir, "src", "main.rs"), fmt.Sprintf("// run %d", run))
+	appendLine(t, filepath.Join(dir, "Cargo.toml"), fmt.Sprintf("[package.metadata.e2e]\nrun = \"%d\"", run))
 	const target = "x86_64-unknown-linux-gnu.2.17"
 	r := mustBerth(t, "dockerfile", "--manifest-path", filepath.Join(dir, "Cargo.toml"), "--zig", "--target", target)
 	if !strings.Contains(r.stderr, "RUST_IMAGE must have zig") {
