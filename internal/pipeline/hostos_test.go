@@ -115,19 +115,26 @@ func TestHostPolicyPrepare(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := fmtPlatforms(p); got != tt.wantPlatforms {
-				t.Errorf("platforms = %s, want %s", got, tt.wantPlatforms)
-			}
-			if p.zig != tt.wantZig {
-				t.Errorf("zig = %v, want %v", p.zig, tt.wantZig)
-			}
-			if tt.wantLog == "" && (log.Len() > 0 || p.hostNote != "") {
-				t.Errorf("a Linux host said %q (note %q), want nothing", log.String(), p.hostNote)
-			}
-			if !strings.Contains(log.String(), tt.wantLog) {
-				t.Errorf("stderr %q does not say %q", log.String(), tt.wantLog)
-			}
+			checkHostPlan(t, p, log.String(), tt.wantPlatforms, tt.wantZig, tt.wantLog)
 		})
+	}
+}
+
+// checkHostPlan: the plan's platforms (as "[a b]") and zig are as wanted,
+// and stderr says wantLog, or nothing at all when wantLog is "".
+func checkHostPlan(t *testing.T, p *Plan, log, wantPlatforms string, wantZig bool, wantLog string) {
+	t.Helper()
+	if got := fmtPlatforms(p); got != wantPlatforms {
+		t.Errorf("platforms = %s, want %s", got, wantPlatforms)
+	}
+	if p.zig != wantZig {
+		t.Errorf("zig = %v, want %v", p.zig, wantZig)
+	}
+	if wantLog == "" && (log != "" || p.hostNote != "") {
+		t.Errorf("a Linux host said %q (note %q), want nothing", log, p.hostNote)
+	}
+	if !strings.Contains(log, wantLog) {
+		t.Errorf("stderr %q does not say %q", log, wantLog)
 	}
 }
 
