@@ -18,27 +18,37 @@ import (
 // (scripts/builder-image.sh rust-cross).
 const crossRustImage = "berth-test/rust-cross:bookworm"
 
-var crossImage struct {
+// builtImage is a builder image made at most once per test binary, and how
+// that went.
+type builtImage struct {
 	once sync.Once
 	out  string
 	err  error
 }
+
+// require runs make once (its combined output and error are kept) and
+// fails t when it failed, naming what.
+func (b *builtImage) require(t *testing.T, what string, make func() (string, error)) {
+	t.Helper()
+	b.once.Do(func() { b.out, b.err = make() })
+	if b.err != nil {
+		t.Fatalf("%s: %v\n%s", what, b.err, tail(b.out, 40))
+	}
+}
+
+var crossImage builtImage
 
 // requireCrossImage builds (or finds current) the cross builder image, once
 // per test binary.
 func requireCrossImage(t *testing.T) {
 	t.Helper()
 	requireBuilderImages(t)
-	crossImage.once.Do(func() {
+	crossImage.require(t, "scripts/builder-image.sh rust-cross", func() (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, "bash", filepath.Join(testenv.RepoRoot(t), "scripts", "builder-image.sh"), "rust-cross")
-		out, err := cmd.CombinedOutput()
-		crossImage.out, crossImage.err = string(out), err
+		out, err := exec.CommandContext(ctx, "bash", filepath.Join(testenv.RepoRoot(t), "scripts", "builder-image.sh"), "rust-cross").CombinedOutput()
+		return string(out), err
 	})
-	if crossImage.err != nil {
-		t.Fatalf("scripts/builder-image.sh rust-cross: %v\n%s", crossImage.err, crossImage.out)
-	}
 }
 
 // TestDockerfileCrossPlatform builds a Dockerfile written with --platform
@@ -59,8 +69,21 @@ func TestDockerfileCrossPlatform(t *testing.T) {
 		t.Errorf("stderr does not give the cross build's command:\n%s", r.stderr)
 	}
 	tag := "berth-e2e/df-cross:" + strings.ToLower(t.Name())
-	argv := []string{"buildx", "build", "--load", "--progress=plain", "--network", "none", "--platform", "linux/arm64", "-t", tag,
-		"--build-arg", "RUST_IMAGE=" + crossRustImage, "--build-arg", "BERTH_IMAGE=" + berthImage, dir}
+	out := buildOn(t, crossRustImage, dir, tag, "--platform", "linux/arm64")
+	if !strings.Contains(out, "linking with aarch64-linux-gnu-gcc") {
+		t.Errorf("the build does not show the cross linker:\n%s", tail(string(out), 40))
+	}
+	checkArm64Service(t, tag)
+}
+
+// buildOn builds the context dir into tag with BuildKit, no network, on the
+// builder image rustImage (RUST_IMAGE) and this run's berth image, with the
+// buildx flags extra; the image is removed when the test ends. It returns
+// the build's plain-progress log.
+func buildOn(t *testing.T, rustImage, dir, tag string, extra ...string) string {
+	t.Helper()
+	argv := append(append([]string{"buildx", "build", "--load", "--progress=plain", "--network", "none"}, extra...), "-t", tag,
+		"--build-arg", "RUST_IMAGE="+rustImage, "--build-arg", "BERTH_IMAGE="+berthImage, dir)
 	cmd := exec.Command("docker", argv...)
 	cmd.Env = append(os.Environ(), "DOCKER_BUILDKIT=1")
 	out, err := cmd.CombinedOutput()
@@ -68,8 +91,5 @@ func TestDockerfileCrossPlatform(t *testing.T) {
 		t.Fatalf("docker %s: %v\n%s", strings.Join(argv, " "), err, tail(string(out), 60))
 	}
 	t.Cleanup(func() { removeImage(t, tag) })
-	if !strings.Contains(string(out), "linking with aarch64-linux-gnu-gcc") {
-		t.Errorf("the build does not show the cross linker:\n%s", tail(string(out), 40))
-	}
-	checkArm64Service(t, tag)
+	return string(out)
 }

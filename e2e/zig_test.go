@@ -73,22 +73,28 @@ func TestZigGlibcTarget(t *testing.T) {
 		return digestOf(t, res.stdout)
 	}
 	first := build()
-	bin := filepath.Join(project, "target", ".berth", "aarch64-unknown-linux-gnu", "release", "hello-service") // berth's own target directory
-	highest, err := berthelf.HighestNeeded(bin, "GLIBC")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if highest == "" || berthelf.CompareVersions(highest, "GLIBC_2.17") > 0 {
-		t.Errorf("berth: %s needs %q, want at most GLIBC_2.17", bin, highest)
-	}
-	if r := readelfHighest(t, bin); r != highest {
-		t.Errorf("readelf -V says %s needs %s, berth says %s", bin, r, highest)
-	}
+	checkGlibcAtMost(t, filepath.Join(project, "target", ".berth", "aarch64-unknown-linux-gnu", "release", "hello-service"), "GLIBC_2.17") // berth's own target directory
 	if err := os.RemoveAll(filepath.Join(project, "target")); err != nil {
 		t.Fatal(err)
 	}
 	if second := build(); second != first {
 		t.Errorf("two zig builds: %s then %s", first, second)
+	}
+}
+
+// checkGlibcAtMost: the highest GLIBC_ version bin needs is at most max,
+// by berth's reading of .gnu.version_r and by readelf -V alike.
+func checkGlibcAtMost(t *testing.T, bin, max string) {
+	t.Helper()
+	highest, err := berthelf.HighestNeeded(bin, "GLIBC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if highest == "" || berthelf.CompareVersions(highest, max) > 0 {
+		t.Errorf("berth: %s needs %q, want at most %s", bin, highest, max)
+	}
+	if r := readelfHighest(t, bin); r != highest {
+		t.Errorf("readelf -V says %s needs %s, berth says %s", bin, r, highest)
 	}
 }
 
@@ -246,4 +252,61 @@ func TestZigMissing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestZigHostGlibcProcMacros: --zig --target x86_64-unknown-linux-gnu.2.17,
+// the host's own triple with a glibc version, on the hyper service, whose
+// serde derive is a proc-macro: the proc-macros build for the host, in the
+// host's directory and not through zig's link for the target (cargo hands a
+// --target equal to the host its target linker for host units too), the
+// binary needs glibc 2.17 at most (berth's reading and readelf -V agree),
+// and the image runs.
+func TestZigHostGlibcProcMacros(t *testing.T) {
+	zigCargo(t)
+	testenv.RequireDebianCrates(t, "hyper", "tokio", "serde", "serde_json", "serde_derive")
+	testenv.RequireDocker(t)
+	project := copyForDebianCargo(t, testenv.FixturePath(t, "hyper-service"))
+	tag := "berth-e2e/hyper-zig-host:2.17"
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", tag).Run() })
+	res := mustBerth(t, "build", "--manifest-path", filepath.Join(project, "Cargo.toml"),
+		"--zig", "--target", "x86_64-unknown-linux-gnu.2.17", "--load", "-t", tag)
+	if !strings.Contains(res.stderr, "x86_64-linux-gnu.2.17-cc") {
+		t.Errorf("stderr does not name the 2.17 wrapper:\n%s", res.stderr)
+	}
+	macros, _ := filepath.Glob(filepath.Join(project, "target", ".berth", "release", "deps", "libserde_derive-*.so"))
+	if len(macros) == 0 {
+		t.Fatalf("no serde_derive proc-macro built for the host under %s", filepath.Join(project, "target", ".berth", "release", "deps"))
+	}
+	for _, so := range macros {
+		if linker := elfComment(t, so); strings.Contains(linker, "zig") || !strings.Contains(linker, "GCC") {
+			t.Errorf("the proc-macro %s was linked for the target (its .comment: %q), want the host's cc", so, linker)
+		}
+	}
+	checkGlibcAtMost(t, filepath.Join(project, "target", ".berth", "x86_64-unknown-linux-gnu", "release", "hyper-service"), "GLIBC_2.17")
+	var body struct {
+		Service string `json:"service"`
+	}
+	if err := json.Unmarshal([]byte(runService(t, tag, "--pull", "never")), &body); err != nil || body.Service == "" {
+		t.Errorf("the 2.17 image answered %+v (%v)", body, err)
+	}
+}
+
+// elfComment is the .comment section of an ELF file: the compilers and
+// linker that made it.
+func elfComment(t *testing.T, path string) string {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := f.Section(".comment")
+	if s == nil {
+		return ""
+	}
+	data, err := s.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ReplaceAll(string(data), "\x00", " ")
 }

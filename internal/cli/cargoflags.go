@@ -78,10 +78,13 @@ func (c *cargoFlags) resolveProfile(changed map[string]bool) error {
 	return nil
 }
 
+// flagLayer names the settings given as flags (config.Resolved.Source).
+const flagLayer = "flag"
+
 // layer is the configuration the cargo flags the user set carry: bin,
 // profile, static and zig are settings Cargo.toml and BERTH_* may give too.
 func (c *cargoFlags) layer(changed map[string]bool) (config.Layer, error) {
-	l := config.Layer{Name: "flag"}
+	l := config.Layer{Name: flagLayer}
 	if err := c.resolveProfile(changed); err != nil {
 		return l, err
 	}

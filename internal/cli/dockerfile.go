@@ -65,6 +65,8 @@ func newDockerfileCmd(s *streams) *cobra.Command {
 	f.SortFlags = false
 	o.addManifestPath(f)
 	o.cargoFlags.add(f, "release", "link statically (musl with a -musl --target, else glibc +crt-static)")
+	f.BoolVar(&o.zig, "zig", false, "cook and stage link with zig (they pass --zig), so RUST_IMAGE must have zig; --target may name a glibc version (x86_64-unknown-linux-gnu.2.17); "+
+		"--zig=false links with the builder's toolchain even with zig = true in Cargo.toml")
 	f.StringArrayVar(&o.platforms, "platform", nil, "write a Dockerfile that cross-compiles, for `docker buildx build --platform` with these platforms (linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64; comma-separated or repeated)")
 	f.StringVar(&o.runtime, "runtime", "closure", "closure (FROM scratch with the exact runtime files), distroless, or an image reference")
 	f.StringVar(&o.planner, "planner", "manifests", "what the planner stage reads: manifests (the files the recipe is made of, listed now) or context (all of it)")
@@ -164,18 +166,32 @@ func dockerfilePlatforms(flag []string, cfg config.Resolved) ([]string, error) {
 // carrySettings maps the settings the Dockerfile's stages need onto it.
 func carrySettings(s *streams, cfg config.Resolved, spec *dockerfile.Spec, runtimeChosen bool) error {
 	carryRuntimeSettings(s, cfg, spec, runtimeChosen)
-	noZigInBuilder(s, cfg, spec)
+	carryZig(s, cfg, spec)
 	carrySupplySettings(cfg, spec)
 	return carryExtraSettings(cfg, spec)
 }
 
-// noZigInBuilder keeps zig = true from Cargo.toml out of the Dockerfile:
-// its stage step reads Cargo.toml in the builder, which links with its own
-// toolchain (as cook there does), so stage gets --zig=false, and says so.
-func noZigInBuilder(s *streams, cfg config.Resolved, spec *dockerfile.Spec) {
-	if cfg.Zig != nil && *cfg.Zig && cfg.Source("zig") != config.EnvLayer {
+// carryZig maps `dockerfile --zig` onto the Dockerfile: cook and stage
+// pass --zig and the builder (RUST_IMAGE) must have zig, which berth says.
+// zig on from Cargo.toml or BERTH_ZIG is not taken: it describes the
+// machines cargo berth build runs on (a Mac has no other Linux linker),
+// while the Dockerfile's builder is another machine, and the official rust
+// images have no zig; a Dockerfile that needed it by default would break
+// `docker build` for every team that turned zig on for its laptops. Unless
+// the flag turns zig on, stage gets --zig=false, so that a zig = true in
+// Cargo.toml (which stage reads in the builder) cannot turn zig on for
+// stage alone, leaving cook's dependencies stale.
+func carryZig(s *streams, cfg config.Resolved, spec *dockerfile.Spec) {
+	switch {
+	case cfg.Zig == nil:
+	case *cfg.Zig && cfg.Source("zig") == flagLayer:
+		spec.Zig = true
+		fmt.Fprintf(s.Err, "zig is on (--zig): the Dockerfile's cook and stage pass --zig, so RUST_IMAGE must have zig 0.11.0 or newer (the official rust images have none)\n")
+	case *cfg.Zig:
 		spec.StageNoZig = true
-		fmt.Fprintf(s.Err, "zig = true (from %s) is for cargo berth build: the Dockerfile's stage step gets --zig=false and links with the builder's toolchain\n", cfg.Source("zig"))
+		fmt.Fprintf(s.Err, "zig is on for cargo berth build (from %s), not in the Dockerfile: its builder links with its own toolchain (stage gets --zig=false); pass --zig to link with zig there, on a RUST_IMAGE that has it\n", cfg.Origin("zig"))
+	default:
+		spec.StageNoZig = true
 	}
 }
 

@@ -34,6 +34,10 @@ type Build struct {
 	// Zig links the explicit targets with zig, through berth's own
 	// `zig cc` wrapper (package zigcc).
 	Zig *bool `json:"zig"`
+	// RuntimeFrom is the image the runtime files (shared libraries, CA
+	// bundle) of build's image come from instead of the build machine
+	// (--runtime-from): a team's default for machines that are not Linux.
+	RuntimeFrom *string `json:"runtime-from"`
 	// SBOM is the format of the image's SBOM: one of SBOMFormats.
 	SBOM *string `json:"sbom"`
 	// AuditSection adds the crate list (.dep-v0) to a copy of the binary.

@@ -95,6 +95,14 @@ func featureFlags(s Spec, shell bool) []string {
 	return out
 }
 
+// zigFlags are the flags cook and stage share for zig linking.
+func zigFlags(s Spec) []string {
+	if s.Zig {
+		return []string{"--zig"}
+	}
+	return nil
+}
+
 // runtimeFlags are stage's flags for the runtime files: base and includes.
 func runtimeFlags(s Spec) []string {
 	var runtime []string
@@ -199,10 +207,10 @@ func newView(s Spec) view {
 	if v.CrtStatic || len(s.Platforms) > 0 {
 		cookStatic = static
 	}
-	v.CookFlags = join(profile, locked, common, cookStatic)
+	v.CookFlags = join(profile, locked, common, cookStatic, zigFlags(s))
 	supply, file, kind := supplyFlags(s)
 	v.SBOMFile, v.SBOMKind = file, kind
-	v.StageFlags = join(stage, locked, common, static, runtimeFlags(s), extraFlags(s), supply)
+	v.StageFlags = join(stage, locked, common, static, zigFlags(s), runtimeFlags(s), extraFlags(s), supply)
 	v.Packages, v.HealthLine, v.Entrypoint = builderPackages(s), healthLine(s.Health), entrypoint(s)
 	v.IgnoreDirs = ignoreDirs(s)
 	return v

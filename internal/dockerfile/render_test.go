@@ -61,6 +61,8 @@ func goldenCases() []goldenCase {
 			s.SBOM, s.StageSBOM, s.StageAuditSection = "none", true, true
 		}},
 		{"platforms", func(s *Spec) { s.Platforms = []string{"linux/amd64", "linux/arm64"} }},
+		{"zig-glibc", func(s *Spec) { s.Zig, s.Target = true, "x86_64-unknown-linux-gnu.2.17" }},
+		{"zig-platforms", func(s *Spec) { s.Zig, s.Platforms = true, []string{"linux/amd64", "linux/arm64"} }},
 		{"runtime-extras", func(s *Spec) {
 			s.Init, s.TZData = true, "true"
 			s.Health = &Health{Test: []string{"CMD", "/usr/local/bin/api", "--health"}, Interval: 30 * time.Second, Retries: 3}

@@ -65,9 +65,15 @@ type Spec struct {
 	// the settings becomes RuntimeImage instead), and a setting that came
 	// from the environment is not there when the image builds.
 	StageBase string
-	// StageNoZig passes --zig=false to the stage step: zig = true in
-	// Cargo.toml is for builds on a machine with zig, and the
-	// builder links with its own toolchain, as cook there does.
+	// Zig makes cook and stage pass --zig: berth's own `zig cc` wrapper
+	// links every explicit target (a glibc-suffixed Target too), so
+	// RUST_IMAGE must have zig (on PATH, or BERTH_ZIG_PATH set in it).
+	// Both steps run in the builder with the same zig, so they hand cargo
+	// the same wrapper paths and cook's dependencies stay fresh for stage.
+	Zig bool
+	// StageNoZig passes --zig=false to the stage step: zig is off for this
+	// Dockerfile, and a zig = true in Cargo.toml (which stage reads in the
+	// builder) must not turn it on for stage alone.
 	StageNoZig bool
 	// Includes are passed to the stage step as --include SRC:DEST (host
 	// paths relative to the workspace root, which is the build context's
@@ -232,6 +238,9 @@ func (s Spec) Validate() error {
 	}
 	if err := s.validatePlatforms(); err != nil {
 		return err
+	}
+	if s.Zig && s.StageNoZig {
+		return fmt.Errorf("dockerfile: zig both on (cook and stage pass --zig) and off for stage: choose one")
 	}
 	return s.validatePaths()
 }

@@ -128,6 +128,7 @@ func (p *Plan) targetRequest(platforms []v1.Platform) TargetRequest {
 	return TargetRequest{
 		Platforms: platforms, Target: p.target, Static: p.cfg.Static != nil && *p.cfg.Static,
 		Dir: cargoDir(p.req.Cargo.ManifestPath), Sysroot: p.req.Sysroot, Zig: p.zig, Glibc: p.glibc, Env: p.req.Env,
+		ImageLibraries: p.req.RuntimeFrom != "" || (*p.cfg.Base != BaseAuto && *p.cfg.Base != BaseScratch),
 	}
 }
 

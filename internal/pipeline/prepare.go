@@ -58,6 +58,10 @@ type Plan struct {
 	// resolveRemap).
 	remap      []pathRemap
 	hostTarget string
+	// runtimeFromSrc says where req.RuntimeFrom came from (the flag or
+	// the runtime-from setting); hostNote is what the host-OS policy chose
+	// on a build machine that is not Linux ("" on Linux).
+	runtimeFromSrc, hostNote string
 }
 
 // Prepare reads the project and the settings, picks the binary and checks
@@ -127,6 +131,10 @@ func (p *Plan) resolve(ctx context.Context) error {
 		return inputf("-p given %d times (%s): an image holds one binary; give the package that owns it", len(p.req.Cargo.Packages), strings.Join(p.req.Cargo.Packages, ", "))
 	}
 	if p.sel, p.cfg, err = settings(p.project, p.req.Settings, p.env(), p.selectBinary); err != nil {
+		return err
+	}
+	p.resolveRuntimeFrom()
+	if err := p.applyHostPolicy(); err != nil {
 		return err
 	}
 	if err := checkBeforeCargo(p.cfg, p.sel.Bin, p.req.LibraryPaths); err != nil {

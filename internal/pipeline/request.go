@@ -33,8 +33,13 @@ type Request struct {
 	// request gives Binary or Binaries, not both.
 	Binaries []PlatformBinary
 	// Sysroot is where shared libraries and system files come from
-	// instead of /; RuntimeFrom an image to take them from.
+	// instead of /; RuntimeFrom an image to take them from (--runtime-from;
+	// "" leaves it to the runtime-from setting).
 	Sysroot, RuntimeFrom string
+	// HostOS and HostArch are the build machine's, in GOOS and GOARCH
+	// names; "" means this process's. A host that is not Linux gets the
+	// host-OS policy (hostos.go).
+	HostOS, HostArch string
 	// LibraryPaths are searched like LD_LIBRARY_PATH, and set as it.
 	LibraryPaths []string
 	// LoadPlatform is the platform of several the daemon and a tarball

@@ -12,6 +12,25 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
+// resolveRuntimeFrom takes the image of the runtime files from
+// --runtime-from, else from the runtime-from setting (Cargo.toml,
+// BERTH_RUNTIME_FROM: a team's default image). stage, which runs in a
+// Dockerfile's Linux builder, takes its files from there and ignores the
+// setting.
+func (p *Plan) resolveRuntimeFrom() {
+	switch {
+	case p.req.RuntimeFrom != "":
+		p.runtimeFromSrc = "--runtime-from"
+		p.cfg.RuntimeFrom = &p.req.RuntimeFrom
+		p.cfg.Sources["runtime-from"] = "flag"
+	case p.cfg.RuntimeFrom != nil && *p.cfg.RuntimeFrom != "" && !p.req.Stage:
+		p.req.RuntimeFrom, p.runtimeFromSrc = *p.cfg.RuntimeFrom, p.cfg.Origin("runtime-from")
+	default:
+		p.cfg.RuntimeFrom = nil
+		delete(p.cfg.Sources, "runtime-from")
+	}
+}
+
 // runtimeRoot pulls ref for platform (or, with no platform, the one binary
 // runs on) and returns a directory holding its runtime files: its shared
 // libraries, ld.so.conf and CA bundle, a root to resolve the closure in

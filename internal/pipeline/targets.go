@@ -110,6 +110,9 @@ type TargetRequest struct {
 	LookPath func(string) (string, error)
 	// Sysroot is the user's --sysroot: the target's libraries are there.
 	Sysroot string
+	// ImageLibraries: the C library comes from an image (--runtime-from,
+	// or a base image), not from this machine, which need not have it.
+	ImageLibraries bool
 	// FS is the root the target's libraries are looked for in; "" means "/".
 	FS string
 	// Zig links every explicit target with zig, through berth's wrapper
@@ -207,7 +210,7 @@ func planTarget(req TargetRequest, p v1.Platform, host string, installed []strin
 	if err := chooseLinker(req, pt, key, &t); err != nil {
 		return t, err
 	}
-	if t.Static || t.Triple == pt.musl || req.Sysroot != "" {
+	if t.Static || t.Triple == pt.musl || req.Sysroot != "" || req.ImageLibraries {
 		return t, nil // no C library to ship, or the user says where it is
 	}
 	return t, libraryRoot(req, pt, key, &t)

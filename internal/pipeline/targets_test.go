@@ -97,18 +97,21 @@ func TestParsePlatforms(t *testing.T) {
 }
 
 // TestPlanTargetsLibraryRoot finds the arm64 C library in Debian's multiarch
-// directory, else in the cross packages' root, else says what to install.
+// directory, else in the cross packages' root, else says what to install;
+// libraries from an image need none here.
 func TestPlanTargetsLibraryRoot(t *testing.T) {
 	const host, arm = "x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"
 	withGCC := func(name string) (string, error) { return "/usr/bin/" + name, nil }
 	tests := []struct {
 		name, libc string // libc.so.6 placed at this path under the root, "" for none
+		image      bool   // the libraries come from an image (--runtime-from, a base image)
 		wantRoot   string // relative to the root, "" for "/"
 		wantErr    string
 	}{
-		{"multiarch", "lib/aarch64-linux-gnu/libc.so.6", "", ""},
-		{"cross packages", "usr/aarch64-linux-gnu/lib/libc.so.6", "usr/aarch64-linux-gnu", ""},
-		{"none", "", "", "apt install libc6:arm64`, or `apt install libc6-arm64-cross`"},
+		{"multiarch", "lib/aarch64-linux-gnu/libc.so.6", false, "", ""},
+		{"cross packages", "usr/aarch64-linux-gnu/lib/libc.so.6", false, "usr/aarch64-linux-gnu", ""},
+		{"none", "", false, "", "apt install libc6:arm64`, or `apt install libc6-arm64-cross`"},
+		{"none needed: from an image", "", true, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,7 +127,7 @@ func TestPlanTargetsLibraryRoot(t *testing.T) {
 			}
 			ps, _ := ParsePlatforms([]string{"linux/arm64"})
 			got, err := PlanTargets(context.Background(), fakeToolchain{host, []string{host, arm}}, TargetRequest{
-				Platforms: ps, Dir: t.TempDir(), Env: []string{}, LookPath: withGCC, FS: fsRoot})
+				Platforms: ps, Dir: t.TempDir(), Env: []string{}, LookPath: withGCC, FS: fsRoot, ImageLibraries: tt.image})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want one saying %q", err, tt.wantErr)

@@ -75,10 +75,19 @@ func TestZigArgv(t *testing.T) {
 		want    string
 		wantErr string
 	}{
-		{[]string{"cc", "aarch64-unknown-linux-gnu.2.17", "/z/zig", "--", "-lgcc_s", "-o", "x"},
-			"/z/zig cc -target aarch64-linux-gnu.2.17 -g -lunwind -o x", ""},
+		{[]string{"cc", "aarch64-unknown-linux-gnu.2.17", "/z/zig", "--", "-lgcc_s", "-o", "target/aarch64-unknown-linux-gnu/release/deps/x"},
+			"/z/zig cc -target aarch64-linux-gnu.2.17 -g -lunwind -o target/aarch64-unknown-linux-gnu/release/deps/x", ""},
 		{[]string{"c++", "armv7-unknown-linux-gnueabihf", "/usr/bin/python3", "-m", "ziglang", "--", "a.o"},
 			"/usr/bin/python3 -m ziglang c++ -target arm-linux-gnueabihf -g -mcpu=generic+v7a+vfp3-d32+thumb2-neon a.o", ""},
+		{[]string{"cc", "x86_64-unknown-linux-gnu.2.17", "/z/zig", "--", "-lgcc_s", "-o", "/p/target/x86_64-unknown-linux-gnu/release/deps/app-1"},
+			"/z/zig cc -target x86_64-linux-gnu.2.17 -g -lunwind -o /p/target/x86_64-unknown-linux-gnu/release/deps/app-1", ""},
+		// A proc-macro (a host unit) of a build whose --target is the host's
+		// own triple: the host's cc links it, with rustc's arguments as they are.
+		{[]string{"cc", "x86_64-unknown-linux-gnu.2.17", "/z/zig", "--", "-shared", "-lgcc_s", "-o", "/p/target/release/deps/libserde_derive-1.so"},
+			"cc -shared -lgcc_s -o /p/target/release/deps/libserde_derive-1.so", ""},
+		{[]string{"c++", "x86_64-unknown-linux-gnu", "/z/zig", "--", "-c", "-o/p/target/release/build/ring-1/out/a.o", "a.c"},
+			"c++ -c -o/p/target/release/build/ring-1/out/a.o a.c", ""},
+		{[]string{"cc", "x86_64-unknown-linux-gnu", "/z/zig", "--", "-E", "probe.c"}, "/z/zig cc -target x86_64-linux-gnu -g -E probe.c", ""},
 		{[]string{"ld", "x", "zig", "--"}, "", "cc|c++"},
 		{[]string{"cc", "aarch64-unknown-linux-gnu"}, "", "cc|c++"},
 	}
@@ -103,4 +112,21 @@ func mustTarget(t *testing.T, triple, glibc string) Target {
 		t.Fatal(err)
 	}
 	return tt
+}
+
+// TestHostUnitResponseFile: the output rustc names in a response file
+// decides too.
+func TestHostUnitResponseFile(t *testing.T) {
+	for _, tt := range []struct {
+		out  string
+		host bool
+	}{{"/p/target/release/deps/libm-1.so", true}, {"/p/target/aarch64-unknown-linux-gnu/release/deps/app-1", false}} {
+		rsp := filepath.Join(t.TempDir(), "linker-arguments")
+		if err := os.WriteFile(rsp, []byte("-shared\n-o\n"+tt.out+"\n-lgcc_s"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := hostUnit([]string{"@" + rsp}, "aarch64-unknown-linux-gnu"); got != tt.host {
+			t.Errorf("hostUnit(-o %s) = %v, want %v", tt.out, got, tt.host)
+		}
+	}
 }

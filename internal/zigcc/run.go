@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -15,6 +17,9 @@ import (
 // zig, so zig's exit status and output are the linker's.
 func Main(args []string, stderr io.Writer) int {
 	argv, err := zigArgv(args)
+	if err == nil && !filepath.IsAbs(argv[0]) {
+		argv[0], err = exec.LookPath(argv[0]) // the host's cc, for a host unit
+	}
 	if err == nil {
 		err = syscall.Exec(argv[0], argv, os.Environ())
 	}
@@ -22,7 +27,8 @@ func Main(args []string, stderr io.Writer) int {
 	return 1
 }
 
-// zigArgv is the zig command line for Main's args.
+// zigArgv is the zig command line for Main's args; for a host unit
+// (hostUnit) it is the host's cc (c++) with the arguments as they came.
 func zigArgv(args []string) ([]string, error) {
 	sep := slices.Index(args, "--")
 	if sep < 3 || (args[0] != "cc" && args[0] != "c++") {
@@ -32,6 +38,9 @@ func zigArgv(args []string) ([]string, error) {
 	t, err := ForTriple(triple, glibc)
 	if err != nil {
 		return nil, err
+	}
+	if hostUnit(args[sep+1:], triple) {
+		return append([]string{args[0]}, args[sep+1:]...), nil
 	}
 	fixed, err := fixArgs(args[sep+1:], t)
 	if err != nil {
