@@ -81,8 +81,15 @@ func TestDockerfileChurnSingleLayer(t *testing.T) {
 	requireBuilderImages(t)
 	testenv.RequireDebianCrates(t, "fnv", "either", "quote", "proc-macro2", "bitflags", "lazy_static", "log", "cfg-if")
 	dir, tag, nonce := churnSetup(t, churnFixture.src)
+	// The nonce goes into the cook step: the recipe drops the step's
+	// comment, so without it the changed recipe is an earlier run's, and
+	// a warm BuildKit would answer both cooks from its cache.
 	df := singleLayer(t, generate(t, churnFixture, buildKit, dir))
-	writeDockerfile(t, dir, df)
+	cook := "cargo-berth cook --recipe-path /berth/recipe.json"
+	if !strings.Contains(df, cook) {
+		t.Fatalf("no workspace cook step in:\n%s", df)
+	}
+	writeDockerfile(t, dir, strings.Replace(df, cook, "true "+nonce+" && "+cook, 1))
 	buildKit.build(t, dir, tag)
 	s := churnSteps[1]
 	replaceIn(t, dir, s.file, s.old, fmt.Sprintf(s.new, nonce))

@@ -45,8 +45,14 @@ func stopOnKeyError(ctx context.Context, a *publish.Attester) (context.Context, 
 	return ctx, stop
 }
 
-// attest signs and attaches the "reproduced" statement about the image.
+// attest signs and attaches the "reproduced" statement about the image. A
+// key that cannot be loaded is the user's error (exit 2) here too: a
+// rebuild from a warm target directory can finish before the key's
+// decryption fails.
 func attest(ctx context.Context, a *publish.Attester, o Options, s *subject, prov *provenance.Parsed, res *Result) ([]string, error) {
+	if err := a.Ready(ctx); err != nil {
+		return nil, cannot("%v", err)
+	}
 	st, err := provenance.Reproduced(provenance.Reproduction{
 		Subject: s.digest.String(), Provenance: s.statement, Source: *prov.Build.Dependencies.Source,
 		Rebuilt: res.Rebuilt, BerthVersion: o.Version,
