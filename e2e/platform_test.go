@@ -28,19 +28,34 @@ import (
 func crossCargo(t *testing.T) {
 	t.Helper()
 	offlineCargo(t)
-	for what, path := range map[string]string{
-		"Debian's cargo (apt install cargo)":                "/usr/bin/cargo",
-		"Debian's rustc (apt install rustc)":                "/usr/bin/rustc",
+	requireFiles(t, map[string]string{
 		"the arm64 std (apt install libstd-rust-dev:arm64)": "/usr/lib/rustlib/aarch64-unknown-linux-gnu/lib",
 		"the arm64 glibc (apt install libc6:arm64)":         "/lib/ld-linux-aarch64.so.1",
 		"the aarch64 cross gcc (gcc-aarch64-linux-gnu)":     "/usr/bin/aarch64-linux-gnu-gcc",
 		"qemu-aarch64 in binfmt_misc (qemu-user-static)":    "/proc/sys/fs/binfmt_misc/qemu-aarch64",
-	} {
+	})
+	t.Setenv("CARGO", debianCargo(t))
+	t.Setenv("RUSTC", "/usr/bin/rustc")
+}
+
+// debianCargo checks that Debian's cargo and rustc are installed and
+// returns the cargo's path.
+func debianCargo(t *testing.T) string {
+	t.Helper()
+	requireFiles(t, map[string]string{
+		"Debian's cargo (apt install cargo)": "/usr/bin/cargo",
+		"Debian's rustc (apt install rustc)": "/usr/bin/rustc",
+	})
+	return "/usr/bin/cargo"
+}
+
+// requireFiles requires each path, named by what it is.
+func requireFiles(t *testing.T, paths map[string]string) {
+	t.Helper()
+	for what, path := range paths {
 		_, err := os.Stat(path)
 		testenv.Require(t, what, err == nil, path+" is missing")
 	}
-	t.Setenv("CARGO", "/usr/bin/cargo")
-	t.Setenv("RUSTC", "/usr/bin/rustc")
 }
 
 // copyForDebianCargo copies an example or fixture without its Cargo.lock:

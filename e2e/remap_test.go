@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/testenv"
@@ -163,5 +165,69 @@ func TestRemapJoinsConfigRustflags(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the binary printed %q, want %q in it", out, want)
 		}
+	}
+}
+
+// TestRemapReproducesAsAnotherUser: the "another user". pathprint
+// built by root (umask 022) and by nobody (umask 077), each from its own
+// checkout path with its own HOME, CARGO_HOME (its crates under it) and
+// cache, gives one image digest. Both run the cargo-berth command with
+// Debian's cargo and rustc: rustup's toolchain lives under root's home,
+// which no other user can read.
+func TestRemapReproducesAsAnotherUser(t *testing.T) {
+	testenv.Require(t, "root (to run a build as another user)", os.Geteuid() == 0, "the tests do not run as root")
+	cargo := debianCargo(t)
+	testenv.RequireDebianCrates(t, "itoa")
+	shared, err := os.MkdirTemp("", "berth-e2e-users-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shared) })
+	if err := os.Chmod(shared, 0o755); err != nil { // MkdirTemp makes it 0700
+		t.Fatal(err)
+	}
+	// realBerth's directory (only the command in it) is 0700 too.
+	if err := testenv.CopyTree(filepath.Dir(realBerth(t)), filepath.Join(shared, "bin")); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(shared, "bin", "cargo-berth")
+	var digests []string
+	for _, u := range []struct {
+		name, umask string
+		id          uint32
+	}{{"root", "022", 0}, {"nobody", "077", 65534}} {
+		home := filepath.Join(shared, u.name)
+		vendoredHome(t, filepath.Join(home, ".cargo"))
+		manifest := checkout(t, filepath.Join(home, "src", "pathprint"))
+		chownTree(t, home, int(u.id))
+		cmd := exec.Command("/bin/sh", "-c", "umask "+u.umask+" && exec \"$@\"", "sh",
+			bin, "build", "--manifest-path", manifest, "--oci-layout", filepath.Join(home, "image"))
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + home, "CARGO_HOME=" + filepath.Join(home, ".cargo"),
+			"CARGO=" + cargo, "RUSTC=/usr/bin/rustc", "BERTH_CACHE_DIR=" + filepath.Join(home, "cache")}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: u.id, Gid: u.id}}
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("cargo berth build as %s: %v\n%s", u.name, err, stderr.String())
+		}
+		digests = append(digests, digestOf(t, stdout.String()))
+	}
+	if digests[0] != digests[1] {
+		t.Errorf("root and nobody gave %s and %s", digests[0], digests[1])
+	}
+}
+
+// chownTree gives everything under dir, dir included, to uid (its group
+// the same number).
+func chownTree(t *testing.T, dir string, uid int) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, uid)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
