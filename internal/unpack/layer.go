@@ -4,11 +4,13 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
+	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
@@ -28,6 +30,8 @@ type layerReader struct {
 	plain      io.Reader // the uncompressed tar, hashed
 	closeZ     func()
 	tar        *tar.Reader
+	stop       func() bool // stops the close on cancel
+	closeOnce  sync.Once
 }
 
 var (
@@ -35,12 +39,15 @@ var (
 	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
 
-func openLayer(l v1.Layer) (*layerReader, error) {
+func openLayer(ctx context.Context, l v1.Layer) (*layerReader, error) {
 	rc, err := l.Compressed()
 	if err != nil {
 		return nil, err
 	}
 	r := &layerReader{layer: l, compressed: rc, digest: sha256.New(), diffID: sha256.New(), closeZ: func() {}}
+	// A read that blocks (a stalled registry, a blob made on the fly) sees
+	// no context: closing the blob on cancel makes it return at once.
+	r.stop = context.AfterFunc(ctx, r.closeBlob)
 	br := bufio.NewReaderSize(io.TeeReader(rc, writerFunc(func(p []byte) {
 		r.digest.Write(p)
 		r.size += int64(len(p))
@@ -51,14 +58,14 @@ func openLayer(l v1.Layer) (*layerReader, error) {
 	case bytes.HasPrefix(head, gzipMagic):
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			rc.Close()
+			r.close()
 			return nil, fmt.Errorf("opening its gzip stream: %w", err)
 		}
 		z, r.closeZ = gz, func() { gz.Close() }
 	case bytes.HasPrefix(head, zstdMagic):
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
 		if err != nil {
-			rc.Close()
+			r.close()
 			return nil, fmt.Errorf("opening its zstd stream: %w", err)
 		}
 		z, r.closeZ = zr, zr.Close
@@ -101,9 +108,13 @@ func (r *layerReader) finish() error {
 }
 
 func (r *layerReader) close() {
+	r.stop()
 	r.closeZ()
-	r.compressed.Close()
+	r.closeBlob()
 }
+
+// closeBlob closes the compressed stream once, from close or on cancel.
+func (r *layerReader) closeBlob() { r.closeOnce.Do(func() { r.compressed.Close() }) }
 
 type writerFunc func(p []byte)
 

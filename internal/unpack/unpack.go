@@ -55,6 +55,9 @@ func Extract(ctx context.Context, img v1.Image, root string, opts Options) error
 	}
 	for i, l := range layers {
 		if err := x.layer(l); err != nil {
+			if ctx.Err() != nil { // a read failed because the blob was closed on cancel
+				err = ctx.Err()
+			}
 			d, _ := l.Digest()
 			return fmt.Errorf("layer %d (%s): %w", i+1, d, err)
 		}
@@ -63,7 +66,7 @@ func Extract(ctx context.Context, img v1.Image, root string, opts Options) error
 }
 
 func (x *extractor) layer(l v1.Layer) error {
-	lr, err := openLayer(l)
+	lr, err := openLayer(x.ctx, l)
 	if err != nil {
 		return err
 	}

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -178,12 +180,16 @@ func (r slowReader) Read(p []byte) (int, error) {
 	return r.ReadCloser.Read(p[:min(len(p), 4096)])
 }
 
-type slowImage struct{ v1.Image }
+// wrapped is an image whose layers are each given to wrap.
+type wrapped struct {
+	v1.Image
+	wrap func(v1.Layer) v1.Layer
+}
 
-func (i slowImage) Layers() ([]v1.Layer, error) {
+func (i wrapped) Layers() ([]v1.Layer, error) {
 	ls, err := i.Image.Layers()
 	for n := range ls {
-		ls[n] = slowLayer{ls[n]}
+		ls[n] = i.wrap(ls[n])
 	}
 	return ls, err
 }
@@ -193,7 +199,7 @@ func (i slowImage) Layers() ([]v1.Layer, error) {
 // medium: Ctrl-C was ignored until the end, and the result kept).
 func TestInterrupt(t *testing.T) {
 	big := strings.Repeat("0123456789abcdef", 8<<20) // 128 MiB
-	img := slowImage{imageOf(t, []entry{{name: "lib/libbig.so", typ: tar.TypeReg, body: big}})}
+	img := wrapped{imageOf(t, []entry{{name: "lib/libbig.so", typ: tar.TypeReg, body: big}}), func(l v1.Layer) v1.Layer { return slowLayer{l} }}
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	for _, dir := range []string{"", t.TempDir()} {
@@ -209,6 +215,71 @@ func TestInterrupt(t *testing.T) {
 		}
 		if took > 300*time.Millisecond+time.Second {
 			t.Errorf("cache %q: returned %v after the interrupt, want within 1s", dir, took-300*time.Millisecond)
+		}
+		if e := append(entries(t, tmp), entries(t, dir)...); len(e) != 0 {
+			t.Errorf("cache %q: kept %v", dir, e)
+		}
+	}
+}
+
+// stalledLayer serves the first 4 KiB of a real layer, then blocks until
+// it is closed: a registry that stops sending, on a connection that no
+// context reaches.
+type stalledLayer struct{ v1.Layer }
+
+func (l stalledLayer) Compressed() (io.ReadCloser, error) {
+	rc, err := l.Layer.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	return &stalledReader{head: io.LimitReader(rc, 4096), rc: rc, closed: make(chan struct{})}, nil
+}
+
+type stalledReader struct {
+	head   io.Reader
+	rc     io.ReadCloser
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (r *stalledReader) Read(p []byte) (int, error) {
+	if n, err := r.head.Read(p); err != io.EOF {
+		return n, err
+	}
+	<-r.closed
+	return 0, io.ErrClosedPipe
+}
+
+func (r *stalledReader) Close() error {
+	r.once.Do(func() { close(r.closed) })
+	return r.rc.Close()
+}
+
+// TestInterruptStalledBlob: an interrupt while a blob's read is blocked
+// returns at once (the blob is closed on cancel) and keeps nothing; it hung
+// until the read returned, which for a stalled connection is never.
+func TestInterruptStalledBlob(t *testing.T) {
+	body := make([]byte, 1<<20) // incompressible: the blob is far longer than the 4 KiB served
+	rand.NewChaCha8([32]byte{}).Read(body)
+	img := wrapped{imageOf(t, []entry{{name: "lib/libbig.so", typ: tar.TypeReg, body: string(body)}}), func(l v1.Layer) v1.Layer { return stalledLayer{l} }}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	for _, dir := range []string{"", t.TempDir()} {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := (&Cache{Dir: dir}).Root(ctx, img, Options{})
+			done <- err
+		}()
+		time.Sleep(100 * time.Millisecond)
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("cache %q: err = %v, want context.Canceled", dir, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("cache %q: still extracting 5s after the interrupt", dir)
 		}
 		if e := append(entries(t, tmp), entries(t, dir)...); len(e) != 0 {
 			t.Errorf("cache %q: kept %v", dir, e)
