@@ -5,8 +5,10 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,5 +161,47 @@ func TestLayerStopsOnCancel(t *testing.T) {
 			}
 		}
 		cancel()
+	}
+}
+
+// watchedWriter counts the writes that reach it after after is set.
+type watchedWriter struct {
+	mu          sync.Mutex
+	after, late bool
+}
+
+func (w *watchedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.late = w.late || w.after
+	return len(p), nil
+}
+
+// A cancelled layer writes nothing to its destination once compressTo has
+// returned (its caller closes or removes it then), though pgzip's
+// goroutines end in the background: the blocks in flight, incompressible
+// here, would otherwise be flushed into it.
+func TestCancelledLayerWritesNothingAfter(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "noise")
+	noise := make([]byte, 64<<20)
+	rand.NewChaCha8([32]byte{}).Read(noise)
+	if err := os.WriteFile(src, noise, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []fileset.File{{Path: "/noise", Mode: 0o644, Source: src}}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	dst := &watchedWriter{}
+	if _, err := compressTo(ctx, dst, files, time.Unix(0, 0), Gzip); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v, want context.Canceled", err)
+	}
+	dst.mu.Lock()
+	dst.after = true
+	dst.mu.Unlock()
+	time.Sleep(2 * time.Second) // pgzip's blocks in flight end well within it
+	dst.mu.Lock()
+	defer dst.mu.Unlock()
+	if dst.late {
+		t.Error("the cancelled layer wrote to its destination after compressTo returned")
 	}
 }
