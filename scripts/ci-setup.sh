@@ -124,6 +124,26 @@ docker_answers() {
 	timeout 10 docker info >/dev/null 2>&1
 }
 
+# clear_stale_docker_pids removes the pid files of a dockerd and containerd
+# that no longer run. /var/run can outlive the processes (a machine restored
+# from a snapshot): dockerd then takes the old containerd pid, now another
+# process or none, for a running containerd, waits for its socket and gives
+# up after 60 s. A pid file is kept when its process is the daemon it names.
+clear_stale_docker_pids() {
+	local pidfile name pid
+	for pidfile in /var/run/docker.pid:dockerd /var/run/docker/containerd/containerd.pid:containerd; do
+		name=${pidfile##*:}
+		pidfile=${pidfile%:*}
+		[[ -f $pidfile ]] || continue
+		pid=$(<"$pidfile")
+		if [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name" ]]; then
+			continue
+		fi
+		log "docker: removing $pidfile (pid ${pid:-none} is not a running $name)"
+		"${SUDO[@]}" rm -f "$pidfile"
+	done
+}
+
 start_docker() {
 	if docker_answers; then
 		log "docker: engine already answers ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
@@ -135,6 +155,7 @@ start_docker() {
 	if pgrep -x dockerd >/dev/null 2>&1; then
 		log "docker: dockerd is running but does not answer yet; waiting"
 	else
+		clear_stale_docker_pids
 		log "docker: starting dockerd --bridge=none --iptables=false (log: $DOCKERD_LOG)"
 		"${SUDO[@]}" bash -c "nohup dockerd --bridge=none --iptables=false >'$DOCKERD_LOG' 2>&1 </dev/null &"
 	fi
