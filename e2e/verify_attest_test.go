@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,9 +17,14 @@ import (
 // TestVerifyAttest builds hello-service from a git repository, pushed to
 // both kinds of registry, into an OCI layout and into a docker-archive
 // with --provenance-out, then verifies each by rebuilding:
-//   - `verify REF --attest --key` attaches a signed "reproduced"
-//     attestation that the stock cosign verifies with the public key (and
-//     not with another), on the referrers API and on the referrers tag;
+//   - the build is signed (--sign --key); `verify REF --key cosign.pub`
+//     checks the image's signature and its provenance's attestation before
+//     the rebuild: another key, or an altered provenance, exits 1 with no
+//     checkout (a layout, with nothing to check, exits 2);
+//   - `verify REF --key cosign.pub --attest --key cosign.key` attaches a
+//     signed "reproduced" attestation that the stock cosign verifies with
+//     the public key (and not with another), on the referrers API and on
+//     the referrers tag;
 //   - `verify oci:DIR --attest --attest-out` adds it to the layout and
 //     writes the bundle;
 //   - `verify docker-archive:FILE --provenance --attest --attest-out`
@@ -42,24 +48,26 @@ func TestVerifyAttest(t *testing.T) {
 	dir := t.TempDir()
 	lay, archive, stmt := filepath.Join(dir, "image"), filepath.Join(dir, "hello.tar"), filepath.Join(dir, "provenance.json")
 	args := []string{"build", "--manifest-path", filepath.Join(repo, "Cargo.toml"), "--json", "--push",
-		"--oci-layout", lay, "--tarball", archive, "--provenance-out", stmt}
+		"--oci-layout", lay, "--tarball", archive, "--provenance-out", stmt, "--sign", "--key", c.key("good")}
 	for _, h := range hosts {
 		args = append(args, "-t", h+"/berth-e2e/hello:v1")
 	}
-	digest := parseReport(t, mustBerth(t, args...).stdout).Images[0].Digest
 	t.Setenv("COSIGN_PASSWORD", c.password)
 	for _, k := range []string{"SIGSTORE_ID_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
+	digest := parseReport(t, mustBerth(t, args...).stdout).Images[0].Digest
 
 	t.Run("cannot attest", func(t *testing.T) { checkCannotAttest(t, c, lay, archive, stmt, repo) })
 	for i, h := range hosts {
 		t.Run("registry/"+signRegistries[i].name, func(t *testing.T) {
 			ref := h + "/berth-e2e/hello@" + digest
-			r := mustBerth(t, "verify", ref, "--source", repo, "--attest", "--key", c.key("good"))
+			checkNotSigned(t, c, ref, stmt, repo)
+			// Its signature checked first, then rebuilt and attested.
+			r := mustBerth(t, "verify", ref, "--source", repo, "--key", c.pub("good"), "--attest", "--key", c.key("good"))
 			if !strings.Contains(r.stdout, "reproduced") || !strings.Contains(r.stdout, "attested "+ref) {
-				t.Errorf("verify --attest printed:\n%s", r.stdout)
+				t.Errorf("verify --key cosign.pub --attest printed:\n%s", r.stdout)
 			}
 			c.verify(t, ref, provenance.ReproducedType, "good", true)
 			c.verify(t, ref, provenance.ReproducedType, "other", false)
@@ -78,6 +86,46 @@ func TestVerifyAttest(t *testing.T) {
 		checkDockerSaved(t, archive, stmt, repo, digest, hosts[0]+"/berth-e2e/hello:v1", hosts[1]+"/berth-e2e/hello:v1")
 	})
 	t.Run("altered docker-archive", func(t *testing.T) { checkAlteredArchive(t, lay, stmt, repo, c.key("good")) })
+}
+
+// checkNotSigned: with a public key, verify first checks the image's
+// signature and its provenance's attestation in the registry; another
+// key's signature, or a provenance the signer did not attest, exits 1
+// before anything is checked out. An OCI layout has no signatures to check
+// (exit 2).
+func checkNotSigned(t *testing.T, c *cosignRun, ref, stmt, repo string) {
+	t.Helper()
+	var doc map[string]any
+	raw, err := os.ReadFile(stmt)
+	if err == nil {
+		err = json.Unmarshal(raw, &doc)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc["predicate"].(map[string]any)["buildDefinition"].(map[string]any)["externalParameters"].(map[string]any)["added"] = "after signing"
+	altered := filepath.Join(t.TempDir(), "altered.json")
+	raw, _ = json.Marshal(doc)
+	if err := os.WriteFile(altered, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"another key", []string{ref, "--key", c.pub("other")}, 1, "is not signed as required: no signature of"},
+		{"an altered provenance", []string{ref, "--key", c.pub("good"), "--provenance", altered}, 1, "is not one the image's signer attested"},
+		{"not a key", []string{ref, "--key", stmt}, 2, "not a PEM key"},
+		{"two public keys", []string{ref, "--key", c.pub("good"), "--key", c.pub("other")}, 2, "a second public key"},
+		{"identity without issuer", []string{ref, "--certificate-identity", "me@example.com"}, 2, "--certificate-oidc-issuer"},
+	} {
+		r := berth(t, append([]string{"verify", "--source", repo, "--keep"}, tc.args...)...)
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, "checkout kept at") {
+			t.Errorf("%s: verify %v: exit %d, want %d before any checkout, saying %q\nstdout:\n%s\nstderr:\n%s", tc.name, tc.args, r.code, tc.code, tc.want, r.stdout, r.stderr)
+		}
+	}
 }
 
 // checkAlteredArchive saves the image with one byte of its binary changed
@@ -116,6 +164,11 @@ func checkLayoutAttested(t *testing.T, c *cosignRun, lay, repo, digest string) {
 	checkReproducedBundle(t, c, out, digest)
 	// The layout still verifies: the attestation is not taken for the image.
 	mustBerth(t, "verify", "oci:"+lay, "--source", repo)
+	// A layout holds no signatures of berth's to check.
+	r = berth(t, "verify", "oci:"+lay, "--source", repo, "--key", c.pub("good"))
+	if r.code != 2 || !strings.Contains(r.stderr, "signatures are checked in a registry") {
+		t.Errorf("verify oci:DIR --key cosign.pub: exit %d, want 2 saying signatures are checked in a registry\nstderr:\n%s", r.code, r.stderr)
+	}
 }
 
 // checkReproducedBundle: the bundle at file verifies with the good public

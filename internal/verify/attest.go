@@ -15,7 +15,7 @@ import (
 func openAttester(ctx context.Context, o Options, s *subject) (*publish.Attester, error) {
 	if !o.Attest {
 		if o.AttestOut != "" || o.Key != "" {
-			return nil, cannot("--attest-out and --key are for --attest: add --attest, or drop them")
+			return nil, cannot("--attest-out and a private --key (cosign.key) are for --attest: add --attest, or drop them")
 		}
 		return nil, nil
 	}

@@ -24,6 +24,9 @@ type subject struct {
 	desc      v1.Descriptor       // the image's or index's, for an attestation about it
 	images    map[string]v1.Image // by platform ("" for a lone image)
 	statement []byte              // nil when the image has none
+	// statements are all the provenance statements about the image (a
+	// registry may hold several); statement is the last.
+	statements [][]byte
 	// Where it was read: one of these.
 	layout, repo, archive string
 	// archived are a docker-archive's images, until the provenance
@@ -105,6 +108,7 @@ func loadLayout(dir string) (*subject, error) {
 		}
 		if doc, ok := statementAbout(art, s.digest); ok {
 			s.statement = doc
+			s.statements = append(s.statements, doc)
 		}
 	}
 	return s, nil
@@ -146,6 +150,7 @@ func loadRemote(ctx context.Context, ref string) (*subject, error) {
 		}
 		if doc, ok := statementAbout(art, s.digest); ok {
 			s.statement = doc
+			s.statements = append(s.statements, doc)
 		}
 	}
 	return s, nil

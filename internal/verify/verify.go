@@ -14,6 +14,7 @@ import (
 	"github.com/berth-dev/berth/internal/image"
 	"github.com/berth-dev/berth/internal/pipeline"
 	"github.com/berth-dev/berth/internal/provenance"
+	"github.com/berth-dev/berth/internal/sign"
 )
 
 // Options are what to verify and from where.
@@ -30,6 +31,10 @@ type Options struct {
 	Attest    bool
 	AttestOut string
 	Key       string
+	// Trust, when set, requires the image's signature by a public key or
+	// keyless identity, and a provenance that signer attested, before
+	// anything is rebuilt.
+	Trust sign.Trust
 }
 
 // Result is the outcome of a rebuild that ran.
@@ -89,12 +94,22 @@ func alteredArchive(s *subject, prov *provenance.Parsed, res *Result) string {
 // whose image the provenance does not describe: the rebuild tells how
 // they differ.
 func read(ctx context.Context, o Options) (*subject, *provenance.Parsed, bool, error) {
+	if o.Trust.Set() {
+		if err := sign.CheckTrust(o.Trust); err != nil {
+			return nil, nil, false, cannot("%v", err)
+		}
+	}
 	s, err := load(ctx, o.Image)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	if o.Provenance != "" {
 		if s.statement, err = readStatement(o.Provenance); err != nil {
+			return nil, nil, false, err
+		}
+	}
+	if o.Trust.Set() && s.statement != nil {
+		if s.statement, err = signedStatement(ctx, o, s); err != nil {
 			return nil, nil, false, err
 		}
 	}
