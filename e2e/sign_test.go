@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,8 +63,25 @@ func TestSignedPush(t *testing.T) {
 				ref := host + "/berth-e2e/hello@" + img.Digest
 				c.checkSigned(t, ref, img, b.types)
 				c.checkTampered(t, host, ref, b.types[0])
+				checkSignedAgain(t, args, img)
+				c.checkSigned(t, ref, img, b.types)
 			})
 		}
+	}
+}
+
+// checkSignedAgain pushes the same build again with a wrong
+// COSIGN_PASSWORD: the registry holds every signature already, made by
+// the key whose public half berth remembered when it decrypted it, so
+// nothing is signed, the key is not needed, and --json lists the same
+// signatures.
+func checkSignedAgain(t *testing.T, args []string, first imageReport) {
+	t.Helper()
+	t.Setenv("COSIGN_PASSWORD", "wrong") // restored when the subtest ends
+	r := mustBerth(t, args...)
+	img := parseReport(t, r.stdout).Images[0]
+	if img.Digest != first.Digest || len(img.Signatures) != len(first.Signatures) || !strings.Contains(r.stderr, "0 signatures pushed, "+strconv.Itoa(len(first.Signatures))+" held already") {
+		t.Errorf("the same build pushed again: %s with signatures %+v, want %s with %+v, none made\nstderr:\n%s", img.Digest, img.Signatures, first.Digest, first.Signatures, r.stderr)
 	}
 }
 

@@ -3,9 +3,11 @@ package publish
 import (
 	"context"
 	"fmt"
+	"os"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/berth-dev/berth/internal/cachedir"
 	"github.com/berth-dev/berth/internal/sign"
 )
 
@@ -74,7 +76,11 @@ func (out Outputs) signer() ([]Option, error) {
 	if !out.Push {
 		return nil, fmt.Errorf("--sign signs what is pushed to a registry (a signature names the image by digest in a repository): add --push and a tag")
 	}
-	s, err := sign.New(context.Background(), sign.Options{Key: out.SignKey})
+	// The cache remembers the key's public half, so that pushing the same
+	// image again finds its signatures without decrypting the key. A cache
+	// directory that is refused is the build's error, reported there.
+	cache, _ := cachedir.Resolve(os.Getenv)
+	s, err := sign.New(context.Background(), sign.Options{Key: out.SignKey, KeyCache: cache})
 	if err != nil {
 		return nil, err
 	}

@@ -43,12 +43,9 @@ func (p *registryPub) Publish(ctx context.Context, art *image.Artifact, tags []n
 	if err != nil {
 		return nil, fmt.Errorf("computing the image digest: %w", err)
 	}
-	if p.opts.signer != nil {
-		// The key was decrypted beside the build: a wrong password stops
-		// here, before an unsigned image is pushed.
-		if err := p.opts.signer.Ready(ctx); err != nil {
-			return nil, err
-		}
+	plans, err := p.signPlans(ctx, art, tags)
+	if err != nil {
+		return nil, err
 	}
 	var out []Published
 	signed := map[string][]sign.Signature{}
@@ -64,7 +61,7 @@ func (p *registryPub) Publish(ctx context.Context, art *image.Artifact, tags []n
 				t.Name(), c.uploaded.Load(), c.mounted.Load(), c.present.Load())
 			ro := []remote.Option{remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(c.next)}
 			if err = p.pushReferrers(ctx, art, t, ro...); err == nil {
-				err = p.sign(ctx, art, t, signed, ro)
+				err = p.sign(ctx, plans[t.Context().Name()], signed, ro)
 			}
 		}
 		if err != nil {
@@ -75,19 +72,58 @@ func (p *registryPub) Publish(ctx context.Context, art *image.Artifact, tags []n
 	return publishVariants(ctx, p, art, tags, out)
 }
 
-// sign signs the artifact in t's repository, once per repository however
+// signPlans finds, for each repository pushed to, the signatures the
+// artifact needs there and those the repository holds already (a push of
+// the same image again holds them all). When one is missing, the key,
+// decrypted beside the build, is waited for here: a wrong password stops
+// the push before an unsigned image is pushed. When none is, the key is
+// not needed.
+func (p *registryPub) signPlans(ctx context.Context, art *image.Artifact, tags []name.Tag) (map[string]*sign.Plan, error) {
+	if p.opts.signer == nil {
+		return nil, nil
+	}
+	rt := p.opts.transport
+	if rt == nil {
+		rt = remote.DefaultTransport
+	}
+	ro := []remote.Option{remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(rt)}
+	plans := map[string]*sign.Plan{}
+	complete := true
+	for _, t := range tags {
+		repo := t.Context()
+		if plans[repo.Name()] != nil {
+			continue
+		}
+		plan, err := p.opts.signer.Plan(ctx, art, repo, ro...)
+		if err != nil {
+			return nil, fmt.Errorf("listing the signatures of %s: %w", repo.Name(), err)
+		}
+		plans[repo.Name()], complete = plan, complete && plan.Complete()
+	}
+	if !complete {
+		if err := p.opts.signer.Ready(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return plans, nil
+}
+
+// sign signs the artifact in plan's repository, once per repository however
 // many of its tags are pushed.
-func (p *registryPub) sign(ctx context.Context, art *image.Artifact, t name.Tag, signed map[string][]sign.Signature, ro []remote.Option) error {
-	repo := t.Context()
-	if p.opts.signer == nil || signed[repo.Name()] != nil {
+func (p *registryPub) sign(ctx context.Context, plan *sign.Plan, signed map[string][]sign.Signature, ro []remote.Option) error {
+	if plan == nil || signed[plan.Repository()] != nil {
 		return nil
 	}
-	sigs, err := p.opts.signer.Publish(ctx, art, repo, ro...)
+	sigs, made, err := p.opts.signer.Sign(ctx, plan, ro...)
 	if err != nil {
 		return err
 	}
-	signed[repo.Name()] = sigs
-	p.opts.logf("signed %s: %d signatures pushed", repo.Name(), len(sigs))
+	signed[plan.Repository()] = sigs
+	if held := len(sigs) - made; held > 0 {
+		p.opts.logf("signed %s: %d signatures pushed, %d held already (same statements, verified with the key)", plan.Repository(), made, held)
+	} else {
+		p.opts.logf("signed %s: %d signatures pushed", plan.Repository(), made)
+	}
 	return nil
 }
 

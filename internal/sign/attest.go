@@ -15,6 +15,7 @@ import (
 	ociremote "github.com/sigstore/cosign/v3/pkg/oci/remote"
 	ctypes "github.com/sigstore/cosign/v3/pkg/types"
 	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/berth-dev/berth/internal/image"
 )
@@ -71,55 +72,148 @@ func Statement(subject name.Digest, a image.Attachment) ([]byte, string, error) 
 	return b, p.uri, err
 }
 
-// Publish signs the artifact pushed to repo and pushes the signatures
-// there as cosign v3 does (a Sigstore bundle as an OCI 1.1 referrer of its
-// subject; the referrers tag where the registry has no referrers API):
-// the index, each platform's image, and the documents attached to each
-// (the SBOMs and provenance; a debug file is published, not attested).
-func (s *Signer) Publish(ctx context.Context, art *image.Artifact, repo name.Repository, ro ...remote.Option) ([]Signature, error) {
-	if err := s.Ready(ctx); err != nil {
-		return nil, err
-	}
-	var out []Signature
-	push := func(subject v1.Hash, statement []byte, predicateType string) error {
-		if err := s.Attach(ctx, repo.Digest(subject.String()), statement, predicateType, ro...); err != nil {
-			return err
+// Plan is what signing an artifact in a repository takes: each signature
+// (about the index, each platform's image, and the documents attached to
+// each) and whether the repository already holds it, made by this
+// signer's key.
+type Plan struct {
+	repo name.Repository
+	jobs []job
+	held []bool
+}
+
+// job is one signature to make: statement, of predicateType, about subject.
+type job struct {
+	subject       v1.Hash
+	statement     []byte
+	predicateType string
+}
+
+// Repository is the name of the repository p signs in.
+func (p *Plan) Repository() string { return p.repo.Name() }
+
+// Complete reports whether the repository holds every signature already.
+func (p *Plan) Complete() bool {
+	for _, h := range p.held {
+		if !h {
+			return false
 		}
-		out = append(out, Signature{Subject: subject, PredicateType: predicateType})
-		return nil
 	}
+	return true
+}
+
+// Plan lists the signatures art needs in repo: the index's and each
+// image's (cosign's sign predicate), and an attestation of each document
+// attached to them (the SBOMs and provenance; a debug file is published,
+// not attested). A signature counts as held when the repository has a
+// bundle with the same statement about the same subject that the key
+// verifies, as cosign's verifier checks it; the key's public half is known
+// from an earlier decryption (keyCache) or this one, and without it
+// nothing counts as held. Statements carry no time, so pushing the same
+// image again needs no new signature, and no decrypted key.
+func (s *Signer) Plan(ctx context.Context, art *image.Artifact, repo name.Repository, ro ...remote.Option) (*Plan, error) {
+	p := &Plan{repo: repo}
 	subjects, err := imageDigests(art)
 	if err != nil {
 		return nil, err
 	}
 	for _, h := range subjects {
 		st, err := signatureStatement(h.Hex)
-		if err == nil {
-			err = push(h, st, ctypes.CosignSignPredicateType)
-		}
 		if err != nil {
-			return out, err
+			return nil, err
 		}
+		p.jobs = append(p.jobs, job{h, st, ctypes.CosignSignPredicateType})
 	}
 	for _, about := range attested(art) {
 		h, err := about.subject.Digest()
 		if err != nil {
-			return out, err
+			return nil, err
 		}
 		for _, a := range about.atts {
 			if !Attestable(a) {
-				continue // a debug file is published, not attested
+				continue
 			}
 			st, pt, err := Statement(repo.Digest(h.String()), a)
-			if err == nil {
-				err = push(h, st, pt)
-			}
 			if err != nil {
-				return out, err
+				return nil, err
+			}
+			p.jobs = append(p.jobs, job{h, st, pt})
+		}
+	}
+	p.held = make([]bool, len(p.jobs))
+	if v := s.verifier(); v != nil {
+		s.findHeld(ctx, p, v, ro)
+	}
+	return p, nil
+}
+
+// verifier checks signatures by this signer's key: its public half once
+// decrypted, else the one remembered; nil for keyless signing (each
+// signature has its own certificate) or a key not known yet.
+func (s *Signer) verifier() signature.Verifier {
+	if s.keyless {
+		return nil
+	}
+	select {
+	case <-s.ready:
+		if s.loadErr == nil {
+			if v, err := signature.LoadDefaultVerifier(s.keypair.GetPublicKey()); err == nil {
+				return v
+			}
+		}
+	default:
+	}
+	return s.known
+}
+
+// findHeld marks the jobs whose signature the repository holds. A subject
+// the registry cannot answer for (an image not pushed yet) holds none.
+func (s *Signer) findHeld(ctx context.Context, p *Plan, v signature.Verifier, ro []remote.Option) {
+	signed := map[v1.Hash][][]byte{}
+	for i, j := range p.jobs {
+		sts, ok := signed[j.subject]
+		if !ok {
+			sts, _ = Signed(ctx, p.repo.Digest(j.subject.String()), Trust{verifier: v}, ro...)
+			signed[j.subject] = sts
+		}
+		for _, st := range sts {
+			if bytes.Equal(st, j.statement) {
+				p.held[i] = true
+				break
 			}
 		}
 	}
-	return out, nil
+}
+
+// Publish signs the artifact pushed to repo and pushes the signatures
+// there as cosign v3 does (a Sigstore bundle as an OCI 1.1 referrer of its
+// subject; the referrers tag where the registry has no referrers API):
+// those Plan finds missing.
+func (s *Signer) Publish(ctx context.Context, art *image.Artifact, repo name.Repository, ro ...remote.Option) ([]Signature, error) {
+	p, err := s.Plan(ctx, art, repo, ro...)
+	if err != nil {
+		return nil, err
+	}
+	sigs, _, err := s.Sign(ctx, p, ro...)
+	return sigs, err
+}
+
+// Sign makes and pushes the signatures p lacks, and returns every
+// signature of p (made now or held already) and how many were made. The
+// key is waited for only when one is to be made.
+func (s *Signer) Sign(ctx context.Context, p *Plan, ro ...remote.Option) ([]Signature, int, error) {
+	var out []Signature
+	made := 0
+	for i, j := range p.jobs {
+		if !p.held[i] {
+			if err := s.Attach(ctx, p.repo.Digest(j.subject.String()), j.statement, j.predicateType, ro...); err != nil {
+				return out, made, err
+			}
+			made++
+		}
+		out = append(out, Signature{Subject: j.subject, PredicateType: j.predicateType})
+	}
+	return out, made, nil
 }
 
 // Attach signs statement (an in-toto statement about d, of predicateType)

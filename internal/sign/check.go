@@ -39,6 +39,8 @@ type Trust struct {
 	IgnoreSCT bool
 	// Material replaces TrustedRoot (tests give doubles).
 	Material root.TrustedMaterial
+	// verifier is a public key already loaded (a signer's own).
+	verifier signature.Verifier
 }
 
 // Set reports whether signatures are to be checked.
@@ -55,6 +57,8 @@ func (t Trust) keyless() bool {
 func (t Trust) checkOpts() (*cosign.CheckOpts, error) {
 	co := &cosign.CheckOpts{NewBundleFormat: true}
 	switch {
+	case t.verifier != nil:
+		co.SigVerifier, co.IgnoreTlog = t.verifier, true
 	case t.PublicKey != "" && t.keyless():
 		return nil, errors.New("check signatures either with a public key (--key cosign.pub) or a keyless identity (--certificate-identity and --certificate-oidc-issuer), not both")
 	case t.PublicKey != "":
@@ -169,6 +173,9 @@ func Signed(ctx context.Context, d name.Digest, t Trust, ro ...remote.Option) ([
 
 // who says whose signature was looked for.
 func (t Trust) who() string {
+	if t.verifier != nil {
+		return "the signing key verifies"
+	}
 	if t.PublicKey != "" {
 		return "the public key " + t.PublicKey + " verifies"
 	}

@@ -130,22 +130,13 @@ func pushSigned(t *testing.T, repo string, o Options) name.Digest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := random.Image(64, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r.Tag("v1"), img); err != nil {
-		t.Fatal(err)
-	}
-	d, _ := img.Digest()
+	art := pushArtifact(t, r)
+	d, _ := art.Images[0].Image.Digest()
 	if o.Key != "" || o.Certificates != nil {
 		s, err := New(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		art := &image.Artifact{Images: []image.Platformed{{Image: img, Attachments: []image.Attachment{
-			{ArtifactType: "application/spdx+json", Data: []byte(`{"spdxVersion":"SPDX-2.3","name":"x"}`)},
-		}}}}
 		if _, err := s.Publish(context.Background(), art, r); err != nil {
 			t.Fatal(err)
 		}
@@ -181,4 +172,108 @@ func TestCheckTrustRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPlanHeld: a push of an image the repository already holds signed by
+// the key needs no new signature and no decrypted key, once the key's
+// public half was remembered from a decryption: a signer whose password is
+// wrong then signs nothing and fails nothing. A new image needs the key
+// (and the wrong password fails); a remembered public key that is not the
+// key's, or no cache, holds nothing.
+func TestPlanHeld(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	repo, err := name.NewRepository(strings.TrimPrefix(srv.URL, "http://") + "/held")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := keyPair(t, "pw")
+	cache := t.TempDir()
+	art := pushArtifact(t, repo)
+	first, err := New(context.Background(), Options{Key: key, Getenv: env("pw"), KeyCache: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigs, err := first.Publish(context.Background(), art, repo)
+	if err != nil || len(sigs) != 2 {
+		t.Fatalf("first push: %d signatures, %v", len(sigs), err)
+	}
+	plan := func(t *testing.T, o Options, art *image.Artifact) (*Signer, *Plan) {
+		t.Helper()
+		s, err := New(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Plan(context.Background(), art, repo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, p
+	}
+	t.Run("same image, wrong password", func(t *testing.T) {
+		s, p := plan(t, Options{Key: key, Getenv: env("wrong"), KeyCache: cache}, art)
+		if !p.Complete() {
+			t.Fatalf("held %v, want every signature held", p.held)
+		}
+		got, made, err := s.Sign(context.Background(), p)
+		if err != nil || made != 0 || len(got) != len(sigs) {
+			t.Errorf("Sign: %d signatures, %d made, %v; want the %d held, none made", len(got), made, err, len(sigs))
+		}
+	})
+	t.Run("new image, wrong password", func(t *testing.T) {
+		s, p := plan(t, Options{Key: key, Getenv: env("wrong"), KeyCache: cache}, pushArtifact(t, repo))
+		if p.Complete() {
+			t.Fatal("a new image's signatures are held")
+		}
+		if _, _, err := s.Sign(context.Background(), p); err == nil || !strings.Contains(err.Error(), "COSIGN_PASSWORD") {
+			t.Errorf("Sign with a wrong password: %v, want the password's error", err)
+		}
+	})
+	t.Run("another public key remembered", func(t *testing.T) {
+		planted := t.TempDir()
+		_, otherPub := keyPair(t, "pw")
+		keyData, err := os.ReadFile(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := newKeyCache(planted, keyData)
+		if err := os.MkdirAll(filepath.Dir(c.file), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(c.file, otherPub, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, p := plan(t, Options{Key: key, Getenv: env("wrong"), KeyCache: planted}, art)
+		if p.Complete() {
+			t.Error("signatures by the key are held for another public key")
+		}
+		if s.Ready(context.Background()) == nil {
+			t.Fatal("a wrong password loaded the key")
+		}
+	})
+	t.Run("no cache", func(t *testing.T) {
+		s, err := New(context.Background(), Options{Key: key, Getenv: env("wrong")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Ready(context.Background())
+		if p, err := s.Plan(context.Background(), art, repo); err != nil || p.Complete() {
+			t.Errorf("without a cache and a key, Plan = %v held, %v; want none held", p.held, err)
+		}
+	})
+}
+
+// pushArtifact pushes a random image with an SPDX attachment to repo.
+func pushArtifact(t *testing.T, repo name.Repository) *image.Artifact {
+	t.Helper()
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(repo.Tag("v1"), img); err != nil {
+		t.Fatal(err)
+	}
+	return &image.Artifact{Images: []image.Platformed{{Image: img, Attachments: []image.Attachment{
+		{ArtifactType: "application/spdx+json", Data: []byte(`{"spdxVersion":"SPDX-2.3","name":"x"}`)},
+	}}}}
 }

@@ -15,6 +15,7 @@ import (
 	_ "github.com/sigstore/cosign/v3/pkg/providers/github" // GitHub Actions' id-token
 	ctypes "github.com/sigstore/cosign/v3/pkg/types"
 	"github.com/sigstore/sigstore-go/pkg/sign"
+	"github.com/sigstore/sigstore/pkg/signature"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -38,6 +39,9 @@ type Options struct {
 	// signing; nil means the public Fulcio and Rekor. Tests give doubles.
 	Certificates sign.CertificateProvider
 	Log          sign.Transparency
+	// KeyCache is berth's cache directory, where the public half of a
+	// decrypted key is kept (keyCache); "" keeps none.
+	KeyCache string
 }
 
 // Signer makes Sigstore bundles (a DSSE envelope around an in-toto
@@ -52,6 +56,10 @@ type Signer struct {
 	// milliseconds of CPU, so it runs beside the build.
 	ready   chan struct{}
 	loadErr error
+	// known checks signatures by the key before it is decrypted: its
+	// public half, remembered from an earlier decryption (keyCache); nil
+	// for a key never decrypted here, and for keyless signing.
+	known signature.Verifier
 }
 
 // New checks the key file (it exists and holds a cosign private key), or
@@ -84,6 +92,8 @@ func New(ctx context.Context, o Options) (*Signer, error) {
 		return nil, fmt.Errorf("loading the signing key %s: not a PEM private key (make one with `cosign generate-key-pair`)", o.Key)
 	}
 	password := []byte(o.Getenv("COSIGN_PASSWORD"))
+	cache := newKeyCache(o.KeyCache, data)
+	s.known = cache.verifier()
 	go func() {
 		defer close(s.ready)
 		sv, err := cosign.LoadPrivateKey(data, password, nil)
@@ -93,7 +103,9 @@ func New(ctx context.Context, o Options) (*Signer, error) {
 		}
 		if s.keypair, err = newKeypair(sv); err != nil {
 			s.loadErr = fmt.Errorf("signing key %s: %w", o.Key, err)
+			return
 		}
+		cache.remember(s.keypair.GetPublicKey())
 	}()
 	return s, nil
 }
