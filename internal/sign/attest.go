@@ -131,7 +131,7 @@ func (s *Signer) Plan(ctx context.Context, art *image.Artifact, repo name.Reposi
 		}
 		for _, a := range about.atts {
 			if !Attestable(a) {
-				continue
+				continue // a debug file is published, not attested
 			}
 			st, pt, err := Statement(repo.Digest(h.String()), a)
 			if err != nil {
