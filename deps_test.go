@@ -25,10 +25,10 @@ var allowedImports = map[string][]string{
 	"internal/deploy":        {"internal/pipeline", "internal/publish", "internal/image", "internal/yamlref", "internal/kubectl", "internal/atomicfile", "internal/testenv"},
 	"internal/yamlref":       {},
 	"internal/kubectl":       {"internal/testenv"},
-	"internal/verify":        {"internal/pipeline", "internal/publish", "internal/provenance", "internal/image", "internal/config", "internal/testenv"},
+	"internal/verify":        {"internal/pipeline", "internal/publish", "internal/provenance", "internal/image", "internal/config", "internal/sign", "internal/testenv"}, // sign: the signatures checked before a rebuild
 	"internal/provenance":    {},
 	"internal/pipeline":      {"internal/config", "internal/recipe", "internal/cargo", "internal/workspace", "internal/cargoconfig", "internal/elf", "internal/fileset", "internal/image", "internal/rootfs", "internal/audit", "internal/sbom", "internal/pkgdb", "internal/timing", "internal/atomicfile", "internal/stamp", "internal/unpack", "internal/cachedir", "internal/provenance", "internal/extras", "internal/chroot", "internal/debuginfo", "internal/zigcc", "internal/testenv"},
-	"internal/publish":       {"internal/image", "internal/sign", "internal/filehash", "internal/ctxio", "internal/atomicfile", "internal/timing", "internal/progress", "internal/testenv"},
+	"internal/publish":       {"internal/image", "internal/sign", "internal/filehash", "internal/ctxio", "internal/atomicfile", "internal/timing", "internal/progress", "internal/cachedir", "internal/testenv"}, // cachedir: where sign keeps keys' public halves
 	"internal/config":        {},
 	"internal/cargo":         {"internal/workspace", "internal/cargoconfig", "internal/timing", "internal/testenv"},
 	"internal/workspace":     {"internal/cargoconfig", "internal/cargo", "internal/testenv"}, // cargo: the tests compare with cargo metadata
@@ -44,7 +44,7 @@ var allowedImports = map[string][]string{
 	"internal/stamp":         {"internal/atomicfile"},
 	"internal/chroot":        {},
 	"internal/zigcc":         {"internal/cargoconfig", "internal/testenv"},
-	"internal/sign":          {"internal/image", "internal/testenv"},
+	"internal/sign":          {"internal/image", "internal/atomicfile", "internal/testenv"},
 	"internal/extras":        {},
 	"internal/debuginfo":     {"internal/testenv"},
 	"internal/cachedir":      {},

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/berth-dev/berth/internal/sign"
 	"github.com/berth-dev/berth/internal/verify"
 )
 
@@ -56,7 +55,7 @@ image's provenance, a dirty source recorded, a commit the repository lacks,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Image, o.Version = args[0], Version()
-			if err := sortKeys(keys, &o); err != nil {
+			if err := verify.SortKeys(keys, &o); err != nil {
 				return err
 			}
 			return runVerify(cmd.Context(), s, o)
@@ -64,28 +63,6 @@ image's provenance, a dirty source recorded, a commit the repository lacks,
 	}
 	addVerifyFlags(cmd, &o, &keys)
 	return cmd
-}
-
-// sortKeys tells the --key files apart, as cosign's commands do by what
-// they are: a public key (cosign.pub) checks the image's signatures, a
-// private key (cosign.key) signs --attest's attestation; one of each at
-// most.
-func sortKeys(keys []string, o *verify.Options) error {
-	for _, k := range keys {
-		public, err := sign.IsPublicKey(k)
-		if err != nil {
-			return usagef("--key %s: %v", k, err)
-		}
-		slot, role := &o.Key, "private key (it signs --attest's attestation)"
-		if public {
-			slot, role = &o.Trust.PublicKey, "public key (it checks the image's signatures)"
-		}
-		if *slot != "" {
-			return usagef("--key %s: a second %s after %s; give one public and one private key at most", k, role, *slot)
-		}
-		*slot = k
-	}
-	return nil
 }
 
 func addVerifyFlags(cmd *cobra.Command, o *verify.Options, keys *[]string) {

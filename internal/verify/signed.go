@@ -15,6 +15,28 @@ import (
 	"github.com/berth-dev/berth/internal/sign"
 )
 
+// SortKeys tells the --key files apart, as cosign's commands do by what
+// they are: a public key (cosign.pub) checks the image's signatures, a
+// private key (cosign.key) signs --attest's attestation; one of each at
+// most.
+func SortKeys(keys []string, o *Options) error {
+	for _, k := range keys {
+		public, err := sign.IsPublicKey(k)
+		if err != nil {
+			return cannot("--key %s: %v", k, err)
+		}
+		slot, role := &o.Key, "private key (it signs --attest's attestation)"
+		if public {
+			slot, role = &o.Trust.PublicKey, "public key (it checks the image's signatures)"
+		}
+		if *slot != "" {
+			return cannot("--key %s: a second %s after %s; give one public and one private key at most", k, role, *slot)
+		}
+		*slot = k
+	}
+	return nil
+}
+
 // NotSigned is an image without the signature verify was told to require,
 // or a provenance its signer did not sign: the image is not shown to be
 // the signer's (exit 1, as a difference).
