@@ -51,10 +51,7 @@ func (p *registryPub) Publish(ctx context.Context, art *image.Artifact, tags []n
 	signed := map[string][]sign.Signature{}
 	for _, t := range tags {
 		p.opts.logf("pushing %s", t.Name())
-		c := &countingTransport{next: p.opts.transport}
-		if c.next == nil {
-			c.next = remote.DefaultTransport
-		}
+		c := &countingTransport{next: p.transport()}
 		err := p.write(ctx, t, art, c)
 		if err == nil {
 			p.opts.logf("pushed %s: %d blobs uploaded, %d mounted, %d already present",
@@ -72,6 +69,14 @@ func (p *registryPub) Publish(ctx context.Context, art *image.Artifact, tags []n
 	return publishVariants(ctx, p, art, tags, out)
 }
 
+// transport is the one the options give, else ggcr's default.
+func (p *registryPub) transport() http.RoundTripper {
+	if p.opts.transport != nil {
+		return p.opts.transport
+	}
+	return remote.DefaultTransport
+}
+
 // signPlans finds, for each repository pushed to, the signatures the
 // artifact needs there and those the repository holds already (a push of
 // the same image again holds them all). When one is missing, the key,
@@ -82,11 +87,7 @@ func (p *registryPub) signPlans(ctx context.Context, art *image.Artifact, tags [
 	if p.opts.signer == nil {
 		return nil, nil
 	}
-	rt := p.opts.transport
-	if rt == nil {
-		rt = remote.DefaultTransport
-	}
-	ro := []remote.Option{remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(rt)}
+	ro := []remote.Option{remote.WithAuthFromKeychain(p.opts.keychain), remote.WithTransport(p.transport())}
 	plans := map[string]*sign.Plan{}
 	complete := true
 	for _, t := range tags {

@@ -40,6 +40,15 @@ type Signature struct {
 	PredicateType string
 }
 
+// PredicateType is the predicate type of an in-toto statement.
+func PredicateType(statement []byte) (string, error) {
+	var st struct {
+		PredicateType string `json:"predicateType"`
+	}
+	err := json.Unmarshal(statement, &st)
+	return st.PredicateType, err
+}
+
 // Statement is the in-toto statement that attests a with subject as its
 // subject, and the statement's predicate type: the attachment made a
 // predicate the way `cosign attest --type` makes it, or the attachment
@@ -50,13 +59,11 @@ func Statement(subject name.Digest, a image.Attachment) ([]byte, string, error) 
 		return nil, "", err
 	}
 	if a.ArtifactType == StatementType {
-		var st struct {
-			PredicateType string `json:"predicateType"`
-		}
-		if err := json.Unmarshal(a.Data, &st); err != nil || st.PredicateType == "" {
+		pt, err := PredicateType(a.Data)
+		if err != nil || pt == "" {
 			return nil, "", fmt.Errorf("the attached in-toto statement has no predicate type (%v)", err)
 		}
-		return a.Data, st.PredicateType, nil
+		return a.Data, pt, nil
 	}
 	p, ok := predicates[a.ArtifactType]
 	if !ok {
@@ -185,22 +192,11 @@ func (s *Signer) findHeld(ctx context.Context, p *Plan, v signature.Verifier, ro
 	}
 }
 
-// Publish signs the artifact pushed to repo and pushes the signatures
-// there as cosign v3 does (a Sigstore bundle as an OCI 1.1 referrer of its
-// subject; the referrers tag where the registry has no referrers API):
-// those Plan finds missing.
-func (s *Signer) Publish(ctx context.Context, art *image.Artifact, repo name.Repository, ro ...remote.Option) ([]Signature, error) {
-	p, err := s.Plan(ctx, art, repo, ro...)
-	if err != nil {
-		return nil, err
-	}
-	sigs, _, err := s.Sign(ctx, p, ro...)
-	return sigs, err
-}
-
-// Sign makes and pushes the signatures p lacks, and returns every
-// signature of p (made now or held already) and how many were made. The
-// key is waited for only when one is to be made.
+// Sign makes the signatures p lacks and pushes them to p's repository as
+// cosign v3 does (a Sigstore bundle as an OCI 1.1 referrer of its subject;
+// the referrers tag where the registry has no referrers API), and returns
+// every signature of p (made now or held already) and how many were made.
+// The key is waited for only when one is to be made.
 func (s *Signer) Sign(ctx context.Context, p *Plan, ro ...remote.Option) ([]Signature, int, error) {
 	var out []Signature
 	made := 0

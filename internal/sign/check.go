@@ -39,7 +39,8 @@ type Trust struct {
 	IgnoreSCT bool
 	// Material replaces TrustedRoot (tests give doubles).
 	Material root.TrustedMaterial
-	// verifier is a public key already loaded (a signer's own).
+	// verifier is the public key, loaded (from PublicKey, or a signer's
+	// own).
 	verifier signature.Verifier
 }
 
@@ -52,49 +53,60 @@ func (t Trust) keyless() bool {
 	return t.Identity != "" || t.IdentityRegexp != "" || t.Issuer != "" || t.IssuerRegexp != ""
 }
 
-// checkOpts are cosign's options for t, loaded and checked: a public key
-// that is a key, a keyless identity with both its halves.
-func (t Trust) checkOpts() (*cosign.CheckOpts, error) {
-	co := &cosign.CheckOpts{NewBundleFormat: true}
+// Load reads and checks what t names, once: the public key file (a PEM
+// public key) or, for a keyless identity, both its halves and the trusted
+// root. The Trust it returns carries them, so that Signed reads nothing
+// again (the public Sigstore's root is fetched through TUF).
+func (t Trust) Load() (Trust, error) {
 	switch {
 	case t.verifier != nil:
-		co.SigVerifier, co.IgnoreTlog = t.verifier, true
+		return t, nil
 	case t.PublicKey != "" && t.keyless():
-		return nil, errors.New("check signatures either with a public key (--key cosign.pub) or a keyless identity (--certificate-identity and --certificate-oidc-issuer), not both")
+		return t, errors.New("check signatures either with a public key (--key cosign.pub) or a keyless identity (--certificate-identity and --certificate-oidc-issuer), not both")
 	case t.PublicKey != "":
 		data, err := os.ReadFile(t.PublicKey)
 		if err != nil {
-			return nil, fmt.Errorf("reading the public key: %w", err)
+			return t, fmt.Errorf("reading the public key: %w", err)
 		}
 		if b, _ := pem.Decode(data); b == nil || b.Type != "PUBLIC KEY" {
-			return nil, fmt.Errorf("%s is not a PEM public key (cosign generate-key-pair writes one, cosign.pub)", t.PublicKey)
+			return t, fmt.Errorf("%s is not a PEM public key (cosign generate-key-pair writes one, cosign.pub)", t.PublicKey)
 		}
 		pub, err := cryptoutils.UnmarshalPEMToPublicKey(data)
+		if err == nil {
+			t.verifier, err = signature.LoadDefaultVerifier(pub)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("loading the public key %s: %w", t.PublicKey, err)
+			return t, fmt.Errorf("loading the public key %s: %w", t.PublicKey, err)
 		}
-		if co.SigVerifier, err = signature.LoadDefaultVerifier(pub); err != nil {
-			return nil, fmt.Errorf("loading the public key %s: %w", t.PublicKey, err)
+		return t, nil
+	}
+	if (t.Identity == "") == (t.IdentityRegexp == "") || (t.Issuer == "") == (t.IssuerRegexp == "") {
+		return t, errors.New("a keyless signature is checked for an identity and an issuer: give one of --certificate-identity and --certificate-identity-regexp, and one of --certificate-oidc-issuer and --certificate-oidc-issuer-regexp")
+	}
+	if t.Material == nil {
+		var err error
+		if t.Material, err = trustedRoot(t.TrustedRoot); err != nil {
+			return t, err
 		}
+	}
+	return t, nil
+}
+
+// checkOpts are cosign's options for a loaded t.
+func (t Trust) checkOpts() *cosign.CheckOpts {
+	co := &cosign.CheckOpts{NewBundleFormat: true}
+	if t.verifier != nil {
+		co.SigVerifier = t.verifier
 		// berth signs with a key without a transparency log entry, as
 		// `cosign sign --key --tlog-upload=false`: the signature over the
 		// statement is what is checked (cosign verify --insecure-ignore-tlog).
 		co.IgnoreTlog = true
-	default:
-		if (t.Identity == "") == (t.IdentityRegexp == "") || (t.Issuer == "") == (t.IssuerRegexp == "") {
-			return nil, errors.New("a keyless signature is checked for an identity and an issuer: give one of --certificate-identity and --certificate-identity-regexp, and one of --certificate-oidc-issuer and --certificate-oidc-issuer-regexp")
-		}
-		co.Identities = []cosign.Identity{{Subject: t.Identity, SubjectRegExp: t.IdentityRegexp, Issuer: t.Issuer, IssuerRegExp: t.IssuerRegexp}}
-		co.IgnoreSCT = t.IgnoreSCT
-		co.TrustedMaterial = t.Material
-		if co.TrustedMaterial == nil {
-			var err error
-			if co.TrustedMaterial, err = trustedRoot(t.TrustedRoot); err != nil {
-				return nil, err
-			}
-		}
+		return co
 	}
-	return co, nil
+	co.Identities = []cosign.Identity{{Subject: t.Identity, SubjectRegExp: t.IdentityRegexp, Issuer: t.Issuer, IssuerRegExp: t.IssuerRegexp}}
+	co.IgnoreSCT = t.IgnoreSCT
+	co.TrustedMaterial = t.Material
+	return co
 }
 
 // trustedRoot is the trusted root in file, or the public Sigstore's.
@@ -132,23 +144,17 @@ func IsPublicKey(file string) (bool, error) {
 	return false, fmt.Errorf("%s holds a PEM %q, not a key: give a cosign key pair's public key (cosign.pub) or private key (cosign.key)", file, b.Type)
 }
 
-// CheckTrust loads what t names (the key file, the trusted root), so that
-// a bad one is found before anything else is done.
-func CheckTrust(t Trust) error {
-	_, err := t.checkOpts()
-	return err
-}
-
 // Signed are the in-toto statements about d, signed as t says, that d's
 // registry holds as cosign v3 attaches them (Sigstore bundles as OCI 1.1
 // referrers of d, or under the referrers tag): each one's signature,
 // signer and subject (d's digest) checked by cosign's verifier. An error
 // says why none is (none signed, or signed by another key or identity).
 func Signed(ctx context.Context, d name.Digest, t Trust, ro ...remote.Option) ([][]byte, error) {
-	co, err := t.checkOpts()
+	t, err := t.Load()
 	if err != nil {
 		return nil, err
 	}
+	co := t.checkOpts()
 	co.RegistryClientOpts = []ociremote.Option{ociremote.WithRemoteOptions(append(ro, remote.WithContext(ctx))...)}
 	checked, _, err := cosign.VerifyImageAttestations(ctx, d, co)
 	if err != nil {
@@ -173,11 +179,11 @@ func Signed(ctx context.Context, d name.Digest, t Trust, ro ...remote.Option) ([
 
 // who says whose signature was looked for.
 func (t Trust) who() string {
-	if t.verifier != nil {
-		return "the signing key verifies"
-	}
 	if t.PublicKey != "" {
 		return "the public key " + t.PublicKey + " verifies"
+	}
+	if t.verifier != nil {
+		return "the signing key verifies"
 	}
 	id, issuer := t.Identity, t.Issuer
 	if id == "" {

@@ -2,8 +2,10 @@ package sign
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -137,15 +139,15 @@ func pushSigned(t *testing.T, repo string, o Options) name.Digest {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Publish(context.Background(), art, r); err != nil {
+		if _, err := publish(s, art, r); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return r.Digest(d.String())
 }
 
-// TestCheckTrustRefuses: what names the signer is checked before use.
-func TestCheckTrustRefuses(t *testing.T) {
+// TestLoadTrustRefuses: what names the signer is checked before use.
+func TestLoadTrustRefuses(t *testing.T) {
 	key, pub := keyPair(t, "pw")
 	pubFile := writeFile(t, string(pub))
 	badRoot := filepath.Join(t.TempDir(), "root.json")
@@ -166,7 +168,7 @@ func TestCheckTrustRefuses(t *testing.T) {
 		{"a bad trusted root", Trust{Identity: "a", Issuer: "b", TrustedRoot: badRoot}, "reading the trusted root " + badRoot},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := CheckTrust(tc.t)
+			_, err := tc.t.Load()
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want one that says %q", err, tc.want)
 			}
@@ -194,7 +196,7 @@ func TestPlanHeld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sigs, err := first.Publish(context.Background(), art, repo)
+	sigs, err := publish(first, art, repo)
 	if err != nil || len(sigs) != 2 {
 		t.Fatalf("first push: %d signatures, %v", len(sigs), err)
 	}
@@ -236,12 +238,14 @@ func TestPlanHeld(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := newKeyCache(planted, keyData)
-		if err := os.MkdirAll(filepath.Dir(c.file), 0o700); err != nil {
-			t.Fatal(err)
+		block, _ := pem.Decode(otherPub)
+		if block == nil {
+			t.Fatal("the other public key is not PEM")
 		}
-		if err := os.WriteFile(c.file, otherPub, 0o600); err != nil {
-			t.Fatal(err)
+		c := newKeyCache(planted, keyData)
+		c.store.Put(c.key, base64.StdEncoding.EncodeToString(block.Bytes))
+		if c.verifier() == nil {
+			t.Fatal("the planted public key is not read back")
 		}
 		s, p := plan(t, Options{Key: key, Getenv: env("wrong"), KeyCache: planted}, art)
 		if p.Complete() {

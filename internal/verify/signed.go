@@ -86,10 +86,7 @@ func signedStatement(ctx context.Context, o Options, s *subject) ([]byte, error)
 // anyOfType reports whether one of the statements has predicate type pt.
 func anyOfType(statements [][]byte, pt string) bool {
 	for _, st := range statements {
-		var s struct {
-			PredicateType string `json:"predicateType"`
-		}
-		if json.Unmarshal(st, &s) == nil && s.PredicateType == pt {
+		if got, err := sign.PredicateType(st); err == nil && got == pt {
 			return true
 		}
 	}

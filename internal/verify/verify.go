@@ -95,7 +95,8 @@ func alteredArchive(s *subject, prov *provenance.Parsed, res *Result) string {
 // they differ.
 func read(ctx context.Context, o Options) (*subject, *provenance.Parsed, bool, error) {
 	if o.Trust.Set() {
-		if err := sign.CheckTrust(o.Trust); err != nil {
+		var err error
+		if o.Trust, err = o.Trust.Load(); err != nil {
 			return nil, nil, false, cannot("%v", err)
 		}
 	}
